@@ -1,0 +1,3 @@
+export * from './message-envelope';
+export * from './message-key';
+export * from './envelope.factory';

@@ -1,0 +1,39 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
+import { IsDecimalString } from '../../validation/decimal-string.decorator';
+
+export const JOURNAL_ENTRY_REQUESTED = 'connector.journal-entry.requested';
+
+export class SourceRecordRefDto {
+  @IsIn(['job', 'inventory-bill', 'purchase-order', 'vendor']) kind!: 'job' | 'inventory-bill' | 'purchase-order' | 'vendor';
+  @IsString() id!: string;
+  @IsInt() @Min(1) revision!: number;
+}
+
+export class JournalEntryLineDto {
+  @IsString() account!: string;
+  @IsIn(['debit', 'credit']) side!: 'debit' | 'credit';
+  /** Positive amount in transaction currency. */
+  @IsDecimalString() amount!: string;
+  @IsOptional() @IsString() costCenter?: string | null;
+  @IsOptional() @IsString() dimensionType?: string | null;
+  @IsOptional() @IsString() description?: string | null;
+  /** labor | material | offset: what the line represents, for reconciliation by cost kind. */
+  @IsIn(['labor', 'material', 'offset']) costKind!: 'labor' | 'material' | 'offset';
+}
+
+/** A balanced GL journal entry to post to Sage X3 (GACCENTRY). */
+export class JournalEntryRequestedV1 {
+  /** Deterministic: tenant + source kind + id + revision (+ "R" for a reversal). X3 REF field. */
+  @IsString() @Matches(/^[A-Za-z0-9:_.-]{1,60}$/) externalRef!: string;
+  @ValidateNested() @Type(() => SourceRecordRefDto) source!: SourceRecordRefDto;
+  @IsString() site!: string;
+  @IsString() entryType!: string;
+  @IsString() journal!: string;
+  @IsISO8601() accountingDate!: string;
+  @IsString() @Matches(/^[A-Z]{3}$/) currency!: string;
+  @IsString() description!: string;
+  @IsArray() @ArrayMinSize(2) @ValidateNested({ each: true }) @Type(() => JournalEntryLineDto) lines!: JournalEntryLineDto[];
+  /** Set when this entry reverses an earlier posting (corrections). */
+  @IsOptional() @IsString() reversalOf?: string | null;
+}

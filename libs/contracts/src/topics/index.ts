@@ -1,0 +1,2 @@
+export * from './topic-names';
+export * from './topic-catalogue';

@@ -1,0 +1,53 @@
+import { deadLetterTopic, TopicName, Topics } from './topic-names';
+
+export type TopicKind = 'events' | 'state' | 'commands' | 'results' | 'dead-letter';
+
+export interface TopicSpec {
+  name: string;
+  kind: TopicKind;
+  partitions: number;
+  /** Compacted topics keep the latest value per key (master data, checkpoints, ledgers). */
+  compacted: boolean;
+  /** Retention for non-compacted topics; -1 = forever. */
+  retentionMs: number;
+  description: string;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const base: Array<Omit<TopicSpec, 'partitions'> & { partitions?: number }> = [
+  { name: Topics.StJob, kind: 'events', compacted: false, retentionMs: 30 * DAY, description: 'ServiceTitan job events (created, completed, updated, canceled)' },
+  { name: Topics.StAppointment, kind: 'events', compacted: false, retentionMs: 30 * DAY, description: 'ServiceTitan appointment events' },
+  { name: Topics.StInventoryBill, kind: 'events', compacted: false, retentionMs: 90 * DAY, description: 'ServiceTitan inventory bill revisions (incl. corrections and voids)' },
+  { name: Topics.StPurchaseOrder, kind: 'events', compacted: false, retentionMs: 90 * DAY, description: 'ServiceTitan purchase order revisions' },
+  { name: Topics.StVendor, kind: 'events', compacted: false, retentionMs: 90 * DAY, description: 'ServiceTitan vendor revisions' },
+  { name: Topics.X3GlAccount, kind: 'state', compacted: true, retentionMs: -1, description: 'Sage X3 GL accounts, latest per tenant:code' },
+  { name: Topics.X3CostCenter, kind: 'state', compacted: true, retentionMs: -1, description: 'Sage X3 cost centers (dimension CCE), latest per tenant:code' },
+  { name: Topics.X3Supplier, kind: 'state', compacted: true, retentionMs: -1, description: 'Sage X3 suppliers, latest per tenant:code' },
+  { name: Topics.X3Product, kind: 'state', compacted: true, retentionMs: -1, description: 'Sage X3 products, latest per tenant:code' },
+  { name: Topics.X3PurchaseOrder, kind: 'state', compacted: true, retentionMs: -1, description: 'Sage X3 purchase orders, latest per tenant:number' },
+  { name: Topics.JournalEntryRequested, kind: 'commands', compacted: false, retentionMs: 90 * DAY, description: 'Journal entries to post to Sage X3' },
+  { name: Topics.SupplierInvoiceRequested, kind: 'commands', compacted: false, retentionMs: 90 * DAY, description: 'Supplier invoices to post to Sage X3' },
+  { name: Topics.MappingRejected, kind: 'results', compacted: false, retentionMs: 90 * DAY, description: 'Source records the mapper rejected, with reason codes' },
+  { name: Topics.PostingResult, kind: 'results', compacted: false, retentionMs: 90 * DAY, description: 'posted / failed / duplicate-skipped per external reference' },
+  { name: Topics.DocumentStatus, kind: 'state', compacted: true, retentionMs: -1, description: 'Reconciliation status of documents the connector posted' },
+  { name: Topics.Checkpoint, kind: 'state', compacted: true, retentionMs: -1, description: 'Pull checkpoints and watermarks per tenant:stream' },
+  { name: Topics.PostedLedger, kind: 'state', compacted: true, retentionMs: -1, description: 'Ledger of posted external references' },
+];
+
+/** The whole catalogue, applied at start by the messaging module (create missing, never delete). */
+export function topicCatalogue(partitions = 3): TopicSpec[] {
+  const specs: TopicSpec[] = base.map((t) => ({ ...t, partitions: t.partitions ?? partitions }));
+  // Every topic has a dead-letter twin: any consumer may reject what it reads.
+  const dlqs: TopicSpec[] = base.map((t) => ({
+      name: deadLetterTopic(t.name),
+      kind: 'dead-letter' as const,
+      partitions: t.partitions ?? partitions,
+      compacted: false,
+      retentionMs: 90 * DAY,
+    description: `Dead letters of ${t.name}: reason and original bytes`,
+  }));
+  return [...specs, ...dlqs];
+}
+
+export const ALL_TOPICS: TopicName[] = Object.values(Topics);

@@ -1,0 +1,36 @@
+/**
+ * Every Kafka topic of the connector. WARNING: a value never changes in place — messages already on the
+ * broker and consumer offsets are bound to it. A breaking change gets a new versioned name (…v2) and a migration.
+ */
+export const Topics = {
+  StJob: 'servicetitan.job.v1',
+  StAppointment: 'servicetitan.appointment.v1',
+  StInventoryBill: 'servicetitan.inventory-bill.v1',
+  StPurchaseOrder: 'servicetitan.purchase-order.v1',
+  StVendor: 'servicetitan.vendor.v1',
+  X3GlAccount: 'x3.master.gl-account.v1',
+  X3CostCenter: 'x3.master.cost-center.v1',
+  X3Supplier: 'x3.master.supplier.v1',
+  X3Product: 'x3.master.product.v1',
+  X3PurchaseOrder: 'x3.master.purchase-order.v1',
+  JournalEntryRequested: 'connector.journal-entry.requested.v1',
+  SupplierInvoiceRequested: 'connector.supplier-invoice.requested.v1',
+  MappingRejected: 'connector.mapping.rejected.v1',
+  PostingResult: 'x3.posting.result.v1',
+  DocumentStatus: 'x3.document.status.v1',
+  Checkpoint: 'connector.checkpoint.v1',
+  PostedLedger: 'connector.posted-ledger.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+export const DEAD_LETTER_SUFFIX = '.dlq';
+
+/** The dead-letter topic of a source topic: same key, the reason and the original bytes. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}${DEAD_LETTER_SUFFIX}`;
+}
+
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.endsWith(DEAD_LETTER_SUFFIX);
+}

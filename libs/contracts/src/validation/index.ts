@@ -1,0 +1,2 @@
+export * from './decimal-string.decorator';
+export * from './message-decoder';
