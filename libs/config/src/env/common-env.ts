@@ -1,0 +1,37 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+const BROKER_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
+
+/**
+ * Variables every app reads. Each app extends this with its own (one validated schema per app).
+ * Sensitive variables are marked "sensitive" in their docs and never logged.
+ */
+export class CommonEnv {
+  /** HTTP port for health, metrics and the app's API. */
+  @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  /** Comma-separated host:port list of Kafka bootstrap brokers. */
+  @IsString() @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS must be a comma-separated host:port list' }) KAFKA_BROKERS: string = '127.0.0.1:9092';
+  /** Optional namespace prepended to every topic and consumer group ("<prefix>.<topic>"), for shared clusters and tests. */
+  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,30}$/, { message: 'KAFKA_TOPIC_PREFIX must be a lowercase slug' }) KAFKA_TOPIC_PREFIX?: string;
+  /** Partitions for topics the app provisions at start. */
+  @IsInt() @Min(1) @Max(256) KAFKA_TOPIC_PARTITIONS: number = 3;
+  /** Replication factor for provisioned topics (1 for the local broker). */
+  @IsInt() @Min(1) @Max(7) KAFKA_REPLICATION_FACTOR: number = 1;
+  /** Create missing topics at start from the catalogue in libs/contracts. */
+  @IsIn(['true', 'false']) KAFKA_PROVISION_TOPICS: string = 'true';
+  @IsIn(['trace', 'verbose', 'debug', 'info', 'log', 'warn', 'error', 'fatal']) LOG_LEVEL: string = 'info';
+  /** Milliseconds to let in-flight messages finish on SIGTERM before giving up. */
+  @IsInt() @Min(1000) SHUTDOWN_TIMEOUT_MS: number = 25000;
+}
+
+/** Apps that load the tenant registry. */
+export class TenantEnv extends CommonEnv {
+  /** Path to the tenants JSON file (secrets inside are encrypted). */
+  @IsString() @IsNotEmpty() TENANTS_FILE: string = 'config/tenants.example.json';
+  /** sensitive: base64 of 32 random bytes; decrypts tenant secrets (AES-256-GCM). */
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONNECTOR_ENCRYPTION_KEY must be base64 of 32 bytes (44 characters)' })
+  CONNECTOR_ENCRYPTION_KEY!: string;
+}

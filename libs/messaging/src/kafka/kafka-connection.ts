@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { KafkaSettings } from './kafka-settings';
+
+const levelName: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'log',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** The one place a kafkajs client is created; its logs go through the app's JSON logger. */
+export function createKafka(settings: KafkaSettings): Kafka {
+  const logger = new Logger('kafkajs');
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 5000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        // The partitioner notice is informational noise on every start.
+        if (typeof message === 'string' && message.includes('KafkaJS v2.0.0 switched default partitioner')) return;
+        logger[levelName[level] ?? 'log']({ msg: message, ...extra });
+      },
+  });
+}

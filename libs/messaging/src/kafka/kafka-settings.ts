@@ -1,0 +1,43 @@
+import { CommonEnv } from '@connector/config';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** "<prefix>.<topic>" and "<prefix>.<group>" when set: shared clusters and isolated test runs. */
+  topicPrefix?: string;
+  partitions: number;
+  replicationFactor: number;
+  provisionTopics: boolean;
+  shutdownTimeoutMs: number;
+}
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+
+export function kafkaSettingsFromEnv(env: CommonEnv, clientId: string): KafkaSettings {
+  return {
+    brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    clientId,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX || undefined,
+    partitions: env.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    provisionTopics: env.KAFKA_PROVISION_TOPICS !== 'false',
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** Maps logical names (from libs/contracts) to physical topic and group names, and back. */
+export class TopicNamespace {
+  constructor(readonly prefix?: string) {}
+
+  topic(name: string): string {
+    return this.prefix ? `${this.prefix}.${name}` : name;
+  }
+
+  group(id: string): string {
+    return this.prefix ? `${this.prefix}.${id}` : id;
+  }
+
+  logical(physical: string): string {
+    return this.prefix && physical.startsWith(`${this.prefix}.`) ? physical.slice(this.prefix.length + 1) : physical;
+  }
+}

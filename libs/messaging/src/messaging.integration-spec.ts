@@ -1,0 +1,151 @@
+import { createEnvelope, Headers as H, recordKey, ST_VENDOR_REVISION, Topics } from '@connector/contracts';
+import { ConsumerGroupAdmin, ConsumedMessage, PermanentMessageError } from '@connector/messaging';
+import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
+
+jest.setTimeout(120000);
+
+function vendorEnvelope(i: number, tenant = 'acme') {
+  return createEnvelope({
+    type: ST_VENDOR_REVISION,
+    tenant,
+    source: 'poll',
+    payload: { vendorId: i, name: `Vendor ${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
+  });
+}
+
+describe('messaging on a real Kafka broker', () => {
+  const open: MessagingHarness[] = [];
+  afterEach(async () => {
+    while (open.length) await open.pop()?.close();
+  });
+  async function harness(prefix: string, consumers: Parameters<typeof startMessagingHarness>[1] = [], id = 'h') {
+    const h = await startMessagingHarness(prefix, consumers, id);
+    open.push(h);
+    return h;
+  }
+
+  it('delivers every message once to a consumer group and commits offset + 1', async () => {
+    const prefix = uniquePrefix('msg');
+    const seen: string[] = [];
+    const consumer = await harness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void seen.push(m.envelope.id) }], 'consumer');
+    const producer = await harness(prefix, [], 'producer');
+    const sent = Array.from({ length: 30 }, (_, i) => vendorEnvelope(i));
+    await Promise.all(sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) })));
+    await eventually(() => seen.length, (n) => n >= 30, '30 messages consumed');
+    expect([...seen].sort()).toEqual(sent.map((e) => e.id).sort());
+    const admin = new ConsumerGroupAdmin(consumer.messaging.kafka, consumer.messaging.ns);
+    const committed = await eventually(
+      () => admin.committedOffsets('vendors', Topics.StVendor),
+      (ps) => ps.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) === 30,
+      'committed offsets to sum to 30',
+    );
+    expect(committed).toHaveLength(3);
+    const metrics = await consumer.metrics.render();
+    expect(metrics).toMatch(new RegExp(`connector_messages_consumed_total\\{topic="${Topics.StVendor.replace(/\./g, '\\.')}",group="vendors",app="consumer"\\} 30`));
+  });
+
+  it('dead-letters an invalid message with the reason and the original bytes, and keeps consuming', async () => {
+    const prefix = uniquePrefix('dlq');
+    const good: string[] = [];
+    const dead: ConsumedMessage[] = [];
+    await harness(prefix, [
+      { groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void good.push(m.envelope.id) },
+      { groupId: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: async (m) => void dead.push(m) },
+    ]);
+    const producer = await harness(prefix, [], 'producer');
+    const invalid = JSON.stringify({ ...vendorEnvelope(1), payload: { vendorId: 'not-a-number' } });
+    await producer.messaging.producer.publishRaw(Topics.StVendor, [{ key: 'acme:vendor:1', value: invalid }, { key: 'acme:vendor:2', value: '{oops' }]);
+    const valid = vendorEnvelope(3);
+    await producer.messaging.producer.publish(Topics.StVendor, valid, { key: 'acme:vendor:3' });
+    await eventually(() => dead.length + good.length, (n) => n >= 3, 'two dead letters and one good message');
+    expect(good).toEqual([valid.id]);
+    const reasons = dead.map((d) => d.headers[H.DeadLetterReason]).sort();
+    expect(reasons[0]).toContain('invalid message: invalid payload: payload.vendorId must be an integer number');
+    expect(reasons[1]).toContain('invalid message: malformed JSON');
+    const bytes = dead.map((d) => d.raw?.toString('utf8'));
+    expect(bytes).toContain(invalid);
+    expect(bytes).toContain('{oops');
+    expect(dead[0].headers[H.DeadLetterSourceTopic]).toBe(Topics.StVendor);
+    expect(dead[0].key).toMatch(/^acme:vendor:[12]$/);
+  });
+
+  it('retries a transient failure with backoff, dead-letters a permanent one, and a handler that keeps failing', async () => {
+    const prefix = uniquePrefix('retry');
+    const attempts = new Map<number, number>();
+    const done: number[] = [];
+    const dead: ConsumedMessage[] = [];
+    await harness(prefix, [
+      {
+        groupId: 'vendors',
+        topics: [Topics.StVendor],
+        retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 50 },
+        handler: async (m: ConsumedMessage<{ vendorId: number }>) => {
+          const id = m.envelope.payload.vendorId;
+          const n = (attempts.get(id) ?? 0) + 1;
+          attempts.set(id, n);
+          if (id === 1 && n < 3) throw new Error('X3 pool busy');
+          if (id === 2) throw new PermanentMessageError('supplier unknown');
+          if (id === 3) throw new Error('always down');
+          done.push(id);
+        },
+      },
+      { groupId: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: async (m) => void dead.push(m) },
+    ]);
+    const producer = await harness(prefix, [], 'producer');
+    for (const i of [1, 2, 3]) await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+    await eventually(() => dead.length, (n) => n >= 2, 'two dead letters');
+    await eventually(() => done, (d) => d.includes(1), 'message 1 handled after retries');
+    expect(attempts.get(1)).toBe(3);
+    expect(attempts.get(2)).toBe(1);
+    expect(attempts.get(3)).toBe(3);
+    const byReason = dead.map((d) => d.headers[H.DeadLetterReason]).sort();
+    expect(byReason).toEqual(['failed after 3 attempts: always down', 'permanent: supplier unknown']);
+  });
+
+  it('a consumer stopped mid-stream and restarted loses nothing and reprocesses at most the uncommitted messages', async () => {
+    const prefix = uniquePrefix('restart');
+    const producer = await harness(prefix, [], 'producer');
+    const sent = Array.from({ length: 40 }, (_, i) => vendorEnvelope(i));
+    const processed: string[] = [];
+    const slow = async (m: ConsumedMessage) => {
+      await new Promise((r) => setTimeout(r, 15));
+      processed.push(m.envelope.id);
+    };
+    const first = await startMessagingHarness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c1');
+    await Promise.all(sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })));
+    await eventually(() => processed.length, (n) => n >= 10, 'some messages processed');
+    await first.close(); // graceful: the in-flight handler finishes and commits
+    const afterFirst = processed.length;
+    expect(afterFirst).toBeLessThan(40);
+    await harness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c2');
+    await eventually(() => new Set(processed).size, (n) => n === 40, 'all 40 distinct messages processed');
+    const duplicates = processed.length - new Set(processed).size;
+    // Graceful stop commits after each handled message, so nothing is reprocessed.
+    expect(duplicates).toBe(0);
+    // A restart resumes from the committed offset: new messages only.
+    const more = vendorEnvelope(100);
+    await producer.messaging.producer.publish(Topics.StVendor, more, { key: 'acme:vendor:100' });
+    await eventually(() => processed.includes(more.id), Boolean, 'new message after restart');
+    expect(processed.filter((id) => id === more.id)).toHaveLength(1);
+  });
+
+  it('resets a stopped group to a timestamp for topic replay, and refuses while the group is active', async () => {
+    const prefix = uniquePrefix('reset');
+    const producer = await harness(prefix, [], 'producer');
+    const seen: string[] = [];
+    const reg = { groupId: 'vendors', topics: [Topics.StVendor], handler: async (m: ConsumedMessage) => void seen.push(m.envelope.id) };
+    const c = await startMessagingHarness(prefix, [reg], 'c1');
+    for (let i = 0; i < 6; i++) await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+    await eventually(() => seen.length, (n) => n === 6, 'first 6');
+    const admin = new ConsumerGroupAdmin(producer.messaging.kafka, producer.messaging.ns);
+    await expect(admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false })).rejects.toThrow('is active');
+    await c.close();
+    const dry = await admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: true });
+    expect(dry.applied).toBe(false);
+    expect(dry.topics[0].partitions.reduce((a, p) => a + Number(p.from), 0)).toBe(6);
+    const applied = await admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false });
+    expect(applied.applied).toBe(true);
+    await harness(prefix, [reg], 'c2');
+    await eventually(() => seen.length, (n) => n === 12, 'all 6 re-read after reset');
+  });
+});

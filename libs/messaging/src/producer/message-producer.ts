@@ -1,0 +1,108 @@
+import { MetricsService } from '@connector/observability';
+import { Kafka, Producer } from 'kafkajs';
+import { TopicNamespace } from '../kafka/kafka-settings';
+import { envelopeHeaders, MessagePublisher, OutgoingMessage, PublishOptions, PublishReceipt, RawMessage } from './message-publisher';
+import { MessageEnvelope } from '@connector/contracts';
+
+interface Pending {
+  message: { key: string | null; value: Buffer | string; headers: Record<string, string> };
+  topic: string;
+  resolve: (r: PublishReceipt) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Idempotent kafkajs producer (acks=all). Concurrent publishes are coalesced into one sendBatch per
+ * linger window, so a webhook burst costs a few broker round trips instead of one per request; each
+ * caller still resolves only after its own record is acknowledged.
+ */
+export class MessageProducer extends MessagePublisher {
+  private readonly producer: Producer;
+  private connected = false;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly ns: TopicNamespace,
+    private readonly metrics: MetricsService,
+    private readonly opts: { lingerMs?: number; maxBatch?: number } = {},
+  ) {
+    super();
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.flush();
+    await Promise.allSettled([...this.inFlight]);
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+
+  publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt> {
+    return this.enqueue(topic, { key: options.key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, options.headers) });
+  }
+
+  publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
+    return Promise.all(messages.map((m) => this.publish(m.topic, m.envelope, m.options)));
+  }
+
+  publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
+    return Promise.all(messages.map((m) => this.enqueue(topic, { key: m.key, value: m.value, headers: m.headers ?? {} })));
+  }
+
+  private enqueue(topic: string, message: Pending['message']): Promise<PublishReceipt> {
+    if (!this.connected) return Promise.reject(new Error('producer is not connected'));
+    return new Promise<PublishReceipt>((resolve, reject) => {
+      this.queue.push({ topic, message, resolve, reject });
+      const max = this.opts.maxBatch ?? 500;
+      if (this.queue.length >= max) void this.flush();
+      else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.opts.lingerMs ?? 2);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const run = this.send(batch);
+    this.inFlight.add(run);
+    await run.finally(() => this.inFlight.delete(run));
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(p);
+      byTopic.set(p.topic, list);
+    }
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic.entries()].map(([topic, items]) => ({ topic: this.ns.topic(topic), messages: items.map((i) => i.message) })),
+      });
+      for (const [topic, items] of byTopic) {
+        this.metrics.messagesProduced.inc({ topic }, items.length);
+        for (const item of items) item.resolve({ topic });
+      }
+    } catch (e) {
+      for (const item of batch) item.reject(e);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Headers as H, MessageEnvelope } from '@connector/contracts';
+
+export interface PublishOptions {
+  /** Partition key; `{tenant}:{entity}:{id}` (see recordKey). */
+  key: string;
+  headers?: Record<string, string>;
+}
+
+export interface OutgoingMessage {
+  topic: string;
+  envelope: MessageEnvelope<unknown>;
+  options: PublishOptions;
+}
+
+export interface RawMessage {
+  key: string | null;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/** Resolved once the broker acknowledged the record on all in-sync replicas. */
+export interface PublishReceipt {
+  topic: string;
+}
+
+/**
+ * What apps depend on to publish. The Kafka implementation is MessageProducer; unit tests use
+ * InMemoryMessageBus. Every publish resolves only after the broker acknowledged (acks=all).
+ */
+export abstract class MessagePublisher {
+  abstract publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt>;
+  abstract publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]>;
+  abstract publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]>;
+}
+
+export function envelopeHeaders(envelope: MessageEnvelope<unknown>, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {
+    [H.MessageId]: envelope.id,
+    [H.MessageType]: envelope.type,
+    [H.Tenant]: envelope.tenant,
+    [H.CorrelationId]: envelope.correlationId,
+  };
+  if (envelope.causationId) headers[H.CausationId] = envelope.causationId;
+  return { ...headers, ...(extra ?? {}) };
+}

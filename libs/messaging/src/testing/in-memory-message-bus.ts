@@ -1,0 +1,40 @@
+import { MessageEnvelope } from '@connector/contracts';
+import { MessagePublisher, OutgoingMessage, PublishOptions, PublishReceipt, RawMessage } from '../producer/message-publisher';
+
+export interface RecordedMessage {
+  topic: string;
+  key: string | null;
+  envelope: MessageEnvelope<unknown> | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** In-process publisher for unit tests: records what would have been sent. Integration tests use Kafka. */
+export class InMemoryMessageBus extends MessagePublisher {
+  readonly sent: RecordedMessage[] = [];
+  failNext = 0;
+
+  async publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('in-memory bus: injected publish failure');
+    }
+    this.sent.push({ topic, key: options.key, envelope, value: JSON.stringify(envelope), headers: options.headers ?? {} });
+    return { topic };
+  }
+
+  async publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
+    const out: PublishReceipt[] = [];
+    for (const m of messages) out.push(await this.publish(m.topic, m.envelope, m.options));
+    return out;
+  }
+
+  async publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
+    for (const m of messages) this.sent.push({ topic, key: m.key, envelope: null, value: m.value.toString(), headers: m.headers ?? {} });
+    return messages.map(() => ({ topic }));
+  }
+
+  on(topic: string): RecordedMessage[] {
+    return this.sent.filter((m) => m.topic === topic);
+  }
+}
