@@ -1,21 +1,15 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
+import 'reflect-metadata';
+import { validateEnvOrExit } from '@connector/config';
+import { runApp } from '@connector/observability';
+import { AppModule, APP_NAME } from './app/app.module';
+import { WebhookGatewayEnv } from './app/webhook-gateway.env';
 
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(
-    `🚀 Application is running on: http://localhost:${port}/${globalPrefix}`,
-  );
+async function main(): Promise<void> {
+  const env = validateEnvOrExit(WebhookGatewayEnv, process.env, APP_NAME);
+  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL });
 }
 
-bootstrap();
+main().catch((e: Error) => {
+  process.stderr.write(JSON.stringify({ level: 'fatal', app: APP_NAME, msg: 'failed to start', err: e.message }) + '\n');
+  process.exit(1);
+});

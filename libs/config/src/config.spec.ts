@@ -44,7 +44,7 @@ describe('env validation', () => {
     expect(err?.message).not.toContain('not a broker list');
   });
   it('applies defaults and converts types', () => {
-    const env = validateEnv(TenantEnv, { CONNECTOR_ENCRYPTION_KEY: KEY, PORT: '8080' });
+    const env = validateEnv(TenantEnv, { CONNECTOR_ENCRYPTION_KEY: KEY, PORT: '8080', TENANTS_FILE: 'tenants.json' });
     expect(env.PORT).toBe(8080);
     expect(env.KAFKA_BROKERS).toBe('127.0.0.1:9092');
   });

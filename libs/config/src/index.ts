@@ -4,3 +4,4 @@ export * from './secrets/secret-box';
 export * from './tenants/tenant-config';
 export * from './tenants/tenant-registry';
 export * from './tenants/tenant-secrets.editor';
+export * from './tenants/tenants.module';

@@ -28,7 +28,7 @@ export class CommonEnv {
 /** Apps that load the tenant registry. */
 export class TenantEnv extends CommonEnv {
   /** Path to the tenants JSON file (secrets inside are encrypted). */
-  @IsString() @IsNotEmpty() TENANTS_FILE: string = 'config/tenants.example.json';
+  @IsString() @IsNotEmpty() TENANTS_FILE!: string;
   /** sensitive: base64 of 32 random bytes; decrypts tenant secrets (AES-256-GCM). */
   @IsString()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))

@@ -21,7 +21,8 @@ export function validateEnv<T extends object>(schema: EnvClass<T>, env: Record<s
   const errors: ValidationError[] = validateSync(instance, { skipMissingProperties: false, whitelist: false });
   if (errors.length) {
     const problems = errors.map((e) => {
-      const reasons = Object.keys(e.constraints ?? {}).map((k) => (k === 'isDefined' || (k.startsWith('is') && e.value === undefined) ? 'is required' : (e.constraints ?? {})[k].replace(`${e.property} `, '')));
+      if (e.value === undefined || e.value === '') return `${e.property} is required`;
+      const reasons = Object.values(e.constraints ?? {}).map((m) => m.replace(new RegExp(`^${e.property} `), ''));
       return `${e.property} ${[...new Set(reasons)].join(', ')}`;
     });
     throw new EnvValidationError(problems);

@@ -23,8 +23,9 @@ export function createKafka(settings: KafkaSettings): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        // The partitioner notice is informational noise on every start.
-        if (typeof message === 'string' && message.includes('KafkaJS v2.0.0 switched default partitioner')) return;
+        // Start-up notices, not problems: the partitioner change, and the idempotent producer's retry
+        // warning (retries are bounded on purpose so a publish fails visibly instead of hanging forever).
+        if (typeof message === 'string' && (message.includes('switched default partitioner') || message.includes('Limiting retries for the idempotent producer'))) return;
         logger[levelName[level] ?? 'log']({ msg: message, ...extra });
       },
   });

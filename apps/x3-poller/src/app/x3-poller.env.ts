@@ -1,0 +1,4 @@
+import { TenantEnv } from '@connector/config';
+
+/** Environment of the x3-poller (validated at boot; see docs/configuration.md). */
+export class X3PollerEnv extends TenantEnv {}
