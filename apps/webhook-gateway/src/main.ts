@@ -6,7 +6,7 @@ import { WebhookGatewayEnv } from './app/webhook-gateway.env';
 
 async function main(): Promise<void> {
   const env = validateEnvOrExit(WebhookGatewayEnv, process.env, APP_NAME);
-  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL });
+  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL, bodyParser: false });
 }
 
 main().catch((e: Error) => {

@@ -1,1 +1,3 @@
 export * from './kafka-test.harness';
+export * from './test-tenants.fixture';
+export * from './app-under-test';

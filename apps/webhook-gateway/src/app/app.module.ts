@@ -3,6 +3,8 @@ import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
 import { ObservabilityModule, Redactor } from '@connector/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { WebhookController } from '../webhooks/webhook.controller';
+import { WebhookIngestService } from '../webhooks/webhook-ingest.service';
 import { WebhookGatewayEnv } from './webhook-gateway.env';
 
 export const APP_NAME = 'webhook-gateway';
@@ -18,7 +20,8 @@ export class AppModule {
         MessagingModule.forRoot({ useFactory: () => kafkaSettingsFromEnv(env, APP_NAME) }),
         TenantsModule.forRoot(env, { onSecret: (v) => Redactor.register(v) }),
       ],
-      providers: [{ provide: WebhookGatewayEnv, useValue: env }],
+      controllers: [WebhookController],
+      providers: [{ provide: WebhookGatewayEnv, useValue: env }, WebhookIngestService],
     };
   }
 }

@@ -10,12 +10,14 @@ export interface RunAppOptions {
   logLevel?: string;
   /** Raw body buffers on requests (webhook signature verification needs the exact bytes). */
   rawBody?: boolean;
+  /** false: no JSON body parsing (the webhook-gateway reads and verifies raw bytes itself). */
+  bodyParser?: boolean;
 }
 
 /** Shared main.ts: JSON logs, shutdown hooks (SIGTERM finishes in-flight messages), listen. */
 export async function createApp(module: Type<unknown> | DynamicModule, opts: Omit<RunAppOptions, 'port'>): Promise<INestApplication> {
   const logger = new JsonLogger(opts.app, (opts.logLevel ?? 'info') as LogLevel | 'info');
-  const app = await NestFactory.create(module, { logger, rawBody: opts.rawBody ?? false, bufferLogs: false, bodyParser: true });
+  const app = await NestFactory.create(module, { logger, rawBody: opts.rawBody ?? false, bufferLogs: false, bodyParser: opts.bodyParser ?? true });
   app.enableShutdownHooks();
   return app;
 }
