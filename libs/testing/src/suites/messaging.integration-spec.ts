@@ -1,6 +1,6 @@
 import { createEnvelope, Headers as H, recordKey, ST_VENDOR_REVISION, Topics } from '@connector/contracts';
 import { ConsumerGroupAdmin, ConsumedMessage, PermanentMessageError } from '@connector/messaging';
-import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
+import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '../index';
 
 jest.setTimeout(120000);
 
@@ -79,8 +79,8 @@ describe('messaging on a real Kafka broker', () => {
         groupId: 'vendors',
         topics: [Topics.StVendor],
         retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 50 },
-        handler: async (m: ConsumedMessage<{ vendorId: number }>) => {
-          const id = m.envelope.payload.vendorId;
+        handler: async (m: ConsumedMessage) => {
+          const id = (m.envelope.payload as { vendorId: number }).vendorId;
           const n = (attempts.get(id) ?? 0) + 1;
           attempts.set(id, n);
           if (id === 1 && n < 3) throw new Error('X3 pool busy');

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine of this kind (idempotent; fast when done):
+# npm packages, system packages (PostgreSQL, Chromium, Prometheus), the Kafka broker jars, helm.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# npm: reinstall when node_modules is missing or older than the lockfile.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+[[ -x scripts/install-system-deps.sh ]] && bash scripts/install-system-deps.sh
+bash scripts/kafka.sh fetch
+[[ -x scripts/install-helm.sh ]] && bash scripts/install-helm.sh
+log "done"
