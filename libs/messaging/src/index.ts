@@ -9,3 +9,6 @@ export * from './consumer/message-consumer';
 export * from './messaging.service';
 export * from './messaging.module';
 export * from './testing/in-memory-message-bus';
+export * from './state/compacted-topic.reader';
+export * from './state/checkpoint.store';
+export * from './admin/retry-leader';

@@ -1,5 +1,6 @@
 import { Kafka } from 'kafkajs';
 import { TopicNamespace } from '../kafka/kafka-settings';
+import { withLeaderRetry } from './retry-leader';
 
 export interface OffsetResetPlan {
   groupId: string;
@@ -30,8 +31,8 @@ export class ConsumerGroupAdmin {
       const plan: OffsetResetPlan = { groupId, timestamp: at.toISOString(), topics: [], applied: false };
       for (const topic of topics) {
         const physical = this.ns.topic(topic);
-        const target = await admin.fetchTopicOffsetsByTimestamp(physical, at.getTime());
-        const current = await admin.fetchOffsets({ groupId: group, topics: [physical] });
+        const target = await withLeaderRetry(() => admin.fetchTopicOffsetsByTimestamp(physical, at.getTime()));
+        const current = await withLeaderRetry(() => admin.fetchOffsets({ groupId: group, topics: [physical] }));
         const cur = new Map((current[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
         plan.topics.push({
           topic,
