@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvValidationError, validateEnv } from './env/env-validation';
-import { TenantEnv } from './env/common-env';
+import { EnvBoolean, TenantEnv } from './env/common-env';
 import { Secret, SecretBox } from './secrets/secret-box';
 import { TenantRegistry, TenantConfigError } from './tenants/tenant-registry';
 import { TenantSecretsEditor } from './tenants/tenant-secrets.editor';
@@ -47,6 +47,18 @@ describe('env validation', () => {
     const env = validateEnv(TenantEnv, { CONNECTOR_ENCRYPTION_KEY: KEY, PORT: '8080', TENANTS_FILE: 'tenants.json' });
     expect(env.PORT).toBe(8080);
     expect(env.KAFKA_BROKERS).toBe('127.0.0.1:9092');
+  });
+});
+
+describe('boolean variables', () => {
+  class FlagEnv {
+    @EnvBoolean(true) FLAG: boolean = true;
+  }
+  it('reads "false" as false, defaults when unset, and rejects garbage by name', () => {
+    expect(validateEnv(FlagEnv, { FLAG: 'false' }).FLAG).toBe(false);
+    expect(validateEnv(FlagEnv, { FLAG: '1' }).FLAG).toBe(true);
+    expect(validateEnv(FlagEnv, {}).FLAG).toBe(true);
+    expect(() => validateEnv(FlagEnv, { FLAG: 'maybe' })).toThrow('FLAG must be true or false');
   });
 });
 

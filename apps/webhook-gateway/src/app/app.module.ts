@@ -3,6 +3,8 @@ import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
 import { ObservabilityModule, Redactor } from '@connector/observability';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ServiceTitanClientsRegistry } from '../pull/servicetitan-clients.registry';
+import { ServiceTitanPullService } from '../pull/servicetitan-pull.service';
 import { WebhookController } from '../webhooks/webhook.controller';
 import { WebhookIngestService } from '../webhooks/webhook-ingest.service';
 import { WebhookGatewayEnv } from './webhook-gateway.env';
@@ -21,7 +23,7 @@ export class AppModule {
         TenantsModule.forRoot(env, { onSecret: (v) => Redactor.register(v) }),
       ],
       controllers: [WebhookController],
-      providers: [{ provide: WebhookGatewayEnv, useValue: env }, WebhookIngestService],
+      providers: [{ provide: WebhookGatewayEnv, useValue: env }, WebhookIngestService, ServiceTitanClientsRegistry, ServiceTitanPullService],
     };
   }
 }

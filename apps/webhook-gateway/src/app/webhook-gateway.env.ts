@@ -1,4 +1,4 @@
-import { TenantEnv } from '@connector/config';
+import { EnvBoolean, TenantEnv } from '@connector/config';
 import { IsInt, Max, Min } from 'class-validator';
 
 /** Environment of the webhook-gateway (validated at boot). */
@@ -7,4 +7,8 @@ export class WebhookGatewayEnv extends TenantEnv {
   @IsInt() @Min(60) WEBHOOK_DEDUPE_TTL_SECONDS: number = 3600;
   /** Upper bound of remembered event ids (memory cap). */
   @IsInt() @Min(1000) @Max(10_000_000) WEBHOOK_DEDUPE_MAX_ENTRIES: number = 500_000;
+  /** Run the scheduled ServiceTitan pull (per tenant interval from the tenants file). */
+  @EnvBoolean(true) ST_PULL_ENABLED: boolean = true;
+  /** Delay before the first pull after start (ms). */
+  @IsInt() @Min(0) ST_PULL_INITIAL_DELAY_MS: number = 5000;
 }

@@ -29,7 +29,7 @@ function jobCompleted(eventId: string) {
   });
 }
 
-async function post(url: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 const BROKER_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 
@@ -34,4 +34,23 @@ export class TenantEnv extends CommonEnv {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CONNECTOR_ENCRYPTION_KEY must be base64 of 32 bytes (44 characters)' })
   CONNECTOR_ENCRYPTION_KEY!: string;
+}
+
+/**
+ * A boolean variable: "true"/"false" (also 1/0, yes/no). Implicit conversion would turn the string "false" into
+ * true, so the raw source value is read instead; anything else fails validation naming the variable.
+ */
+export function EnvBoolean(defaultValue: boolean): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    Transform(({ obj }) => {
+      const raw = (obj as Record<string, unknown>)[key as string];
+      if (raw === undefined || raw === '') return defaultValue;
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).trim().toLowerCase();
+      if (['true', '1', 'yes'].includes(s)) return true;
+      if (['false', '0', 'no'].includes(s)) return false;
+      return raw;
+    })(target, key);
+    IsBoolean({ message: `${String(key)} must be true or false` })(target, key);
+  };
 }
