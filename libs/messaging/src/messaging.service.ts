@@ -30,7 +30,7 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
   ) {
     this.kafka = createKafka(settings);
     this.ns = new TopicNamespace(settings.topicPrefix);
-    this.producer = new MessageProducer(this.kafka, this.ns, metrics);
+    this.producer = new MessageProducer(this.kafka, this.ns, metrics, { batching: settings.producerBatching ?? true });
     readiness.register({ name: 'kafka-producer', check: () => this.producer.isConnected() });
     readiness.register({ name: 'kafka-consumers', check: () => this.started && this.consumers.every((c) => c.isJoined()) });
   }

@@ -1,4 +1,18 @@
-import { TenantEnv } from '@connector/config';
+import { EnvBoolean, TenantEnv } from '@connector/config';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
-/** Environment of the x3-poller (validated at boot; see docs/configuration.md). */
-export class X3PollerEnv extends TenantEnv {}
+/** Environment of the x3-poller (validated at boot). */
+export class X3PollerEnv extends TenantEnv {
+  /** Run the scheduled poll (per-tenant interval from the tenants file, sageX3.poll). */
+  @EnvBoolean(true) X3_POLL_ENABLED: boolean = true;
+  /** Delay before the first poll after start (ms). */
+  @IsInt() @Min(0) X3_POLL_INITIAL_DELAY_MS: number = 3000;
+  /** Each poll re-reads this many seconds before the watermark: late commits are caught, unchanged rows are skipped by hash. */
+  @IsInt() @Min(0) @Max(86400) X3_POLL_LOOKBACK_SECONDS: number = 120;
+  /** A full resync (detects deletions) runs this often; 0 = only on demand. */
+  @IsInt() @Min(0) X3_FULL_RESYNC_INTERVAL_HOURS: number = 24;
+  /** Per-request timeout towards Sage X3 (ms). */
+  @IsInt() @Min(1000) X3_REQUEST_TIMEOUT_MS: number = 30000;
+  /** sensitive: sha256 (hex) of the token that may call POST /admin/resync/:tenant; unset = admin routes disabled. */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' }) X3_POLLER_ADMIN_TOKEN_SHA256?: string;
+}

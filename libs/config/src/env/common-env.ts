@@ -20,6 +20,8 @@ export class CommonEnv {
   @IsInt() @Min(1) @Max(7) KAFKA_REPLICATION_FACTOR: number = 1;
   /** Create missing topics at start from the catalogue in libs/contracts. */
   @IsIn(['true', 'false']) KAFKA_PROVISION_TOPICS: string = 'true';
+  /** Coalesce concurrent publishes into one sendBatch (each still acknowledged before it resolves). false = one send per message. */
+  @EnvBoolean(true) KAFKA_PRODUCER_BATCHING: boolean = true;
   @IsIn(['trace', 'verbose', 'debug', 'info', 'log', 'warn', 'error', 'fatal']) LOG_LEVEL: string = 'info';
   /** Milliseconds to let in-flight messages finish on SIGTERM before giving up. */
   @IsInt() @Min(1000) SHUTDOWN_TIMEOUT_MS: number = 25000;

@@ -9,6 +9,8 @@ export interface KafkaSettings {
   replicationFactor: number;
   provisionTopics: boolean;
   shutdownTimeoutMs: number;
+  /** Coalesce concurrent publishes into one sendBatch (default true). */
+  producerBatching?: boolean;
 }
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -22,6 +24,7 @@ export function kafkaSettingsFromEnv(env: CommonEnv, clientId: string): KafkaSet
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     provisionTopics: env.KAFKA_PROVISION_TOPICS !== 'false',
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    producerBatching: env.KAFKA_PRODUCER_BATCHING,
   };
 }
 

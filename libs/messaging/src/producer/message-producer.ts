@@ -27,7 +27,7 @@ export class MessageProducer extends MessagePublisher {
     kafka: Kafka,
     private readonly ns: TopicNamespace,
     private readonly metrics: MetricsService,
-    private readonly opts: { lingerMs?: number; maxBatch?: number } = {},
+    private readonly opts: { lingerMs?: number; maxBatch?: number; batching?: boolean } = {},
   ) {
     super();
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -65,6 +65,13 @@ export class MessageProducer extends MessagePublisher {
   private enqueue(topic: string, message: Pending['message']): Promise<PublishReceipt> {
     if (!this.connected) return Promise.reject(new Error('producer is not connected'));
     return new Promise<PublishReceipt>((resolve, reject) => {
+      if (this.opts.batching === false) {
+        // Naive mode (benchmark baseline): one acknowledged send per message.
+        const run = this.send([{ topic, message, resolve, reject }]);
+        this.inFlight.add(run);
+        void run.finally(() => this.inFlight.delete(run));
+        return;
+      }
       this.queue.push({ topic, message, resolve, reject });
       const max = this.opts.maxBatch ?? 500;
       if (this.queue.length >= max) void this.flush();

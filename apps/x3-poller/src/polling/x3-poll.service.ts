@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { TenantConfig, TenantRegistry } from '@connector/config';
+import { createEnvelope, DOCUMENT_STATUS, DocumentStatusV1, recordKey, Topics, validatePayload } from '@connector/contracts';
+import { CheckpointStore, MessagingService, readCompactedTopic } from '@connector/messaging';
+import { LogContext, MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
+import { SageX3Client, X3EntityName, x3Decimal } from '@connector/sage-x3';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { X3PollerEnv } from '../app/x3-poller.env';
+import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
+import { MASTER_KINDS, MasterKind, updateStamp } from './master-data.mappers';
+
+type X3Row = Record<string, unknown>;
+
+export interface PollReport {
+  tenant: string;
+  stream: string;
+  rows: number;
+  published: number;
+  deleted: number;
+}
+
+function hashOf(content: unknown): string {
+  const stable = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(stable(content))).digest('hex');
+}
+
+const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity: X3EntityName }> = [
+  { kind: 'journal-entry', entity: 'journalEntry' },
+  { kind: 'supplier-invoice', entity: 'purchaseInvoice' },
+];
+
+/**
+ * Polls Sage X3 (no webhooks there) on update stamps, per tenant: GL accounts, cost centers, suppliers, products and
+ * purchase orders to the compacted master-data topics, and the status of documents the connector posted.
+ * The watermark (max stamp seen) is persisted on the checkpoint topic; each poll re-reads a lookback window before it
+ * (the `ge` boundary is inclusive and late commits exist) and skips rows whose content equals what the compacted
+ * topic already holds — that state is rebuilt from the topics themselves at start. A full resync also publishes
+ * deletions (codes known on the topic but gone from X3).
+ */
+@Injectable()
+export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('x3-poll');
+  private readonly store: CheckpointStore;
+  /** topic|key → content hash of the latest published state. */
+  private readonly published = new Map<string, string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Map<string, Promise<PollReport[]>>();
+  private loaded = false;
+  private stopping = false;
+  private readonly records;
+  private readonly errors;
+
+  constructor(
+    private readonly tenants: TenantRegistry,
+    private readonly messaging: MessagingService,
+    private readonly clients: SageX3ClientsRegistry,
+    private readonly env: X3PollerEnv,
+    metrics: MetricsService,
+    readiness: ReadinessRegistry,
+  ) {
+    this.store = new CheckpointStore(messaging, 'x3-poller');
+    this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', ['tenant', 'stream']);
+    this.errors = metrics.counter(MetricNames.PullErrors, 'Scheduled pull runs that failed', ['tenant', 'stream']);
+    readiness.register({ name: 'x3-poll-state', check: () => this.loaded });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const ids = this.tenants.list().map((t) => t.id);
+    await this.store.load(ids);
+    for (const topic of [...MASTER_KINDS.map((k) => k.topic), Topics.DocumentStatus]) {
+      const state = await readCompactedTopic<Record<string, unknown>>(this.messaging.kafka, this.messaging.ns, topic);
+      for (const [key, env] of state) {
+        if (!ids.includes(env.tenant)) continue;
+        const { updatedAt: _u, raw: _r, ...content } = env.payload;
+        this.published.set(`${topic}|${key}`, hashOf(content));
+        this.lastState.set(`${topic}|${key}`, content);
+      }
+    }
+    this.loaded = true;
+    this.logger.log({ msg: 'x3 poll state restored', records: this.published.size });
+    if (!this.env.X3_POLL_ENABLED) return;
+    for (const t of this.tenants.list().filter((x) => x.sageX3.poll.enabled)) {
+      let lastFull = 0;
+      const tick = () => {
+        if (this.stopping) return;
+        const fullEvery = this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000;
+        const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
+        this.runOnce(t.id, { full })
+          .then(() => {
+            if (full) lastFull = Date.now();
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            if (!this.stopping) this.timers.push(setTimeout(tick, t.sageX3.poll.intervalSeconds * 1000));
+          });
+      };
+      this.timers.push(setTimeout(tick, this.env.X3_POLL_INITIAL_DELAY_MS));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    this.timers.forEach(clearTimeout);
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** One poll of every stream for a tenant. `full` re-reads everything and publishes deletions. */
+  runOnce(tenantId: string, opts: { full?: boolean } = {}): Promise<PollReport[]> {
+    const inFlight = this.running.get(tenantId);
+    if (inFlight) return inFlight;
+    const tenant = this.tenants.require(tenantId);
+    const run = LogContext.run({ tenant: tenantId }, async () => {
+      const client = this.clients.forTenant(tenant);
+      const reports: PollReport[] = [];
+      for (const kind of MASTER_KINDS) reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, !!opts.full)));
+      for (const doc of DOCUMENT_KINDS) reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
+      return reports;
+    }).finally(() => this.running.delete(tenantId));
+    this.running.set(tenantId, run);
+    return run;
+  }
+
+  private async guard(tenant: TenantConfig, stream: string, fn: () => Promise<PollReport>): Promise<PollReport> {
+    try {
+      const r = await fn();
+      this.records.inc({ tenant: tenant.id, stream }, r.published + r.deleted);
+      return r;
+    } catch (e) {
+      this.errors.inc({ tenant: tenant.id, stream });
+      this.logger.error({ msg: 'x3 poll failed; resumes from the last watermark', stream, err: e as Error });
+      throw e;
+    }
+  }
+
+  private since(tenant: string, stream: string, full: boolean): Date {
+    const wm = full ? undefined : this.store.get(tenant, stream)?.position;
+    return wm ? new Date(Date.parse(wm) - this.env.X3_POLL_LOOKBACK_SECONDS * 1000) : new Date(0);
+  }
+
+  private async pollMaster(tenant: TenantConfig, client: SageX3Client, kind: MasterKind, full: boolean): Promise<PollReport> {
+    const stream = `x3:${kind.kind}`;
+    const report: PollReport = { tenant: tenant.id, stream: kind.kind, rows: 0, published: 0, deleted: 0 };
+    let watermark = this.store.get(tenant.id, stream)?.position;
+    const seen = new Set<string>();
+    for await (const resource of client.queryChangedSince(kind.entity, this.since(tenant.id, stream, full), { count: tenant.sageX3.poll.pageSize })) {
+      let row = resource as X3Row;
+      report.rows++;
+      if (kind.kind === 'purchase-order' && !Array.isArray(row['PORDERQ'])) row = (await client.details(kind.entity, kind.code(row))) as X3Row;
+      const code = kind.code(row);
+      seen.add(code);
+      const stamp = updateStamp(row) ?? new Date().toISOString();
+      if (await this.publishState(tenant.id, kind.topic, kind.type, recordKey(tenant.id, kind.kind, code), { ...kind.content(row), deleted: false }, stamp, row)) report.published++;
+      if (!watermark || stamp > watermark) watermark = stamp;
+      if (this.stopping) break;
+    }
+    if (full) {
+      // Codes still live on the compacted topic but absent from X3: deleted there.
+      const prefix = `${kind.topic}|${tenant.id}:${kind.kind}:`;
+      for (const key of [...this.published.keys()].filter((k) => k.startsWith(prefix))) {
+        const code = key.slice(prefix.length);
+        if (seen.has(code)) continue;
+        const last = this.lastState.get(key);
+        if (last?.['deleted'] === true) continue;
+        const tombstone: Record<string, unknown> = { ...(last ?? {}), code: (last?.['code'] as string) ?? code, active: false, deleted: true };
+        if (kind.kind === 'cost-center' && !tombstone['dimensionType']) tombstone['dimensionType'] = code.split('~')[0];
+        if (kind.kind === 'gl-account' && !tombstone['allowedDimensionTypes']) tombstone['allowedDimensionTypes'] = [];
+        if (kind.kind === 'purchase-order') {
+          tombstone['supplier'] = tombstone['supplier'] ?? '';
+          tombstone['lines'] = tombstone['lines'] ?? [];
+        }
+        if (await this.publishState(tenant.id, kind.topic, kind.type, `${tenant.id}:${kind.kind}:${code}`, tombstone, new Date().toISOString(), null)) report.deleted++;
+      }
+    }
+    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position) await this.store.set(tenant.id, stream, watermark);
+    return report;
+  }
+
+  private async pollDocuments(tenant: TenantConfig, client: SageX3Client, doc: (typeof DOCUMENT_KINDS)[number]): Promise<PollReport> {
+    const stream = `x3:status:${doc.kind}`;
+    const report: PollReport = { tenant: tenant.id, stream: `status:${doc.kind}`, rows: 0, published: 0, deleted: 0 };
+    let watermark = this.store.get(tenant.id, stream)?.position;
+    // Only documents the connector posted: their external reference starts with the tenant id.
+    const where = `REF like '${tenant.id.replace(/'/g, "''")}:%'`;
+    for await (const resource of client.queryChangedSince(doc.entity, this.since(tenant.id, stream, false), { count: tenant.sageX3.poll.pageSize, where })) {
+      const row = resource as X3Row;
+      report.rows++;
+      const ref = String(row['REF'] ?? '');
+      if (!ref.startsWith(`${tenant.id}:`)) continue;
+      const number = String(row['NUM'] ?? '');
+      const stamp = updateStamp(row) ?? new Date().toISOString();
+      const status: DocumentStatusV1 = {
+        documentKind: doc.kind,
+        documentNumber: number,
+        externalRef: ref,
+        status: doc.kind === 'journal-entry' ? (Number(row['STA']) === 2 ? 'final' : 'temporary') : String(row['MATSTA'] ?? 'unmatched'),
+        amount: doc.kind === 'supplier-invoice' ? x3Decimal(row['AMTNOT']) ?? null : null,
+        updatedAt: stamp,
+      };
+      if (await this.publishState(tenant.id, Topics.DocumentStatus, DOCUMENT_STATUS, recordKey(tenant.id, doc.kind, number), status as unknown as Record<string, unknown>, stamp, null)) report.published++;
+      if (!watermark || stamp > watermark) watermark = stamp;
+    }
+    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position) await this.store.set(tenant.id, stream, watermark);
+    return report;
+  }
+
+  /** Last published state per topic|key (content only), for deletion tombstones. */
+  private readonly lastState = new Map<string, Record<string, unknown>>();
+
+  private async publishState(tenant: string, topic: string, type: string, key: string, content: Record<string, unknown>, updatedAt: string, raw: X3Row | null): Promise<boolean> {
+    const { updatedAt: _u, ...withoutStamp } = content;
+    const hash = hashOf(withoutStamp);
+    const mapKey = `${topic}|${key}`;
+    if (this.published.get(mapKey) === hash) return false;
+    const payload = { ...withoutStamp, updatedAt, ...(raw ? { raw } : {}) };
+    const problems = validatePayload(type, payload);
+    if (problems.length) {
+      this.logger.error({ msg: 'X3 record does not fit the contract; skipped', key, problems });
+      return false;
+    }
+    await this.messaging.producer.publish(topic, createEnvelope({ type, tenant, source: 'poll', payload, occurredAt: updatedAt }), { key });
+    this.published.set(mapKey, hash);
+    this.lastState.set(mapKey, withoutStamp);
+    return true;
+  }
+}

@@ -1,0 +1,10 @@
+export * from './lib/clock';
+export * from './lib/sage-x3.config';
+export * from './lib/sage-x3.errors';
+export * from './lib/sdata-query';
+export * from './lib/x3-values';
+export * from './lib/graphql-queries';
+export * from './lib/sage-x3.client';
+export { signHs256Jwt, type X3JwtClaims } from './lib/auth/jwt-sign';
+export type { AuthProvider } from './lib/auth/auth-provider';
+export * from './lib/tenant-config.adapter';
