@@ -1,0 +1,10 @@
+export * from './lib/servicetitan-simulator.server';
+export * from './lib/simulator.clock';
+export * from './lib/simulator.store';
+export * from './lib/simulator.routes';
+export * from './lib/record.builders';
+export * from './lib/fault.injector';
+export * from './lib/webhook.sender';
+export * from './lib/webhook-event.builder';
+export { QueryValidationError } from './lib/query.parser';
+export * from './lib/demo-seed.fixture';

@@ -1,0 +1,15 @@
+export * from './lib/servicetitan.client';
+export * from './lib/servicetitan.config';
+export * from './lib/servicetitan.errors';
+export * from './lib/servicetitan.types';
+export * from './lib/servicetitan-http.transport';
+export * from './lib/access-token.provider';
+export * from './lib/token-bucket.limiter';
+export * from './lib/retry.policy';
+export * from './lib/paging.iterator';
+export * from './lib/amounts.normalizer';
+export type * as AccountingApi from './generated/accounting';
+export type * as InventoryApi from './generated/inventory';
+export type * as JpmApi from './generated/jpm';
+export type * as PayrollApi from './generated/payroll';
+export type * as SettingsApi from './generated/settings';

@@ -1,0 +1,205 @@
+import type { TokenBucketRateLimiter } from './token-bucket.limiter';
+
+export type ServiceTitanEnvironment = 'production' | 'integration';
+
+/** Documented base URLs per environment. Overridable because the connector must be able to point at a simulator. */
+export const SERVICETITAN_ENVIRONMENTS: Readonly<
+  Record<ServiceTitanEnvironment, { authUrl: string; apiBaseUrl: string }>
+> = {
+  production: {
+    authUrl: 'https://auth.servicetitan.io',
+    apiBaseUrl: 'https://api.servicetitan.io',
+  },
+  integration: {
+    authUrl: 'https://auth-integration.servicetitan.io',
+    apiBaseUrl: 'https://api-integration.servicetitan.io',
+  },
+};
+
+export interface ServiceTitanRetryConfig {
+  /** Retries after the first attempt for 429, 5xx, network errors and timeouts. Default 6. */
+  maxRetries?: number;
+  /** First backoff step in ms (doubled per attempt, with jitter). Default 500. */
+  baseDelayMs?: number;
+  /** Upper bound of one computed backoff in ms. Default 30 000. */
+  maxDelayMs?: number;
+  /** Upper bound of a server-supplied Retry-After wait in ms; longer waits are clamped. Default 120 000. */
+  maxRetryAfterMs?: number;
+}
+
+export interface ServiceTitanRetryEvent {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+  method: string;
+  /** Path only: no query string, no credentials. */
+  path: string;
+}
+
+export interface ServiceTitanClientConfig {
+  /** Selects the documented base URLs; `authUrl`/`apiBaseUrl` override them. Default `production`. */
+  environment?: ServiceTitanEnvironment;
+  /** Auth server origin, e.g. `https://auth.servicetitan.io`. */
+  authUrl?: string;
+  /** Path of the token endpoint on `authUrl`. Default `/connect/token`. */
+  tokenPath?: string;
+  /** API origin, e.g. `https://api.servicetitan.io`. */
+  apiBaseUrl?: string;
+  tenantId: number;
+  appKey: string;
+  clientId: string;
+  clientSecret: string;
+  /** Per-attempt timeout of one HTTP request in ms. Default 110 000 (the server gives up after 100 s). */
+  requestTimeoutMs?: number;
+  /** Client-side request rate for this tenant; must stay below the API's 60/s. Default 50. */
+  maxRequestsPerSecond?: number;
+  /**
+   * Token bucket burst size. Default 1: requests are spaced evenly, leaving the 60/s - rate headroom for network
+   * jitter, which bunches requests up on their way to the server.
+   */
+  burst?: number;
+  /** Share one limiter between several clients of the same tenant + app; otherwise each client has its own. */
+  rateLimiter?: TokenBucketRateLimiter;
+  /** Refresh the token this many seconds before `expires_in` runs out. Default 60. */
+  tokenRefreshMarginSeconds?: number;
+  retry?: ServiceTitanRetryConfig;
+  /** Injectable for tests: token expiry and Retry-After dates are judged by it. Epoch milliseconds. */
+  clock?: () => number;
+  /** Injectable for tests: retry waits (backoff, Retry-After) go through it. The rate limiter always uses real time. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injectable for tests: jitter source in [0, 1). */
+  random?: () => number;
+  /** Injectable fetch (defaults to the global one). */
+  fetch?: typeof fetch;
+  /** Observability hook called before each retry wait. */
+  onRetry?: (event: ServiceTitanRetryEvent) => void;
+}
+
+export interface ResolvedServiceTitanConfig {
+  tokenUrl: string;
+  apiBaseUrl: string;
+  tenantId: number;
+  appKey: string;
+  clientId: string;
+  clientSecret: string;
+  requestTimeoutMs: number;
+  maxRequestsPerSecond: number;
+  burst: number;
+  tokenRefreshMarginMs: number;
+  retry: Required<ServiceTitanRetryConfig>;
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  fetch: typeof fetch;
+  onRetry?: (event: ServiceTitanRetryEvent) => void;
+}
+
+export const realSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function requireText(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new TypeError(`ServiceTitan config: ${name} is required`);
+  return value;
+}
+
+function positiveNumber(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowZero = false,
+): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new RangeError(
+      `ServiceTitan config: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`,
+    );
+  }
+  return v;
+}
+
+/** Validates the config and fills defaults. Error messages name the field, never its value (secrets). */
+export function resolveServiceTitanConfig(
+  config: ServiceTitanClientConfig,
+): ResolvedServiceTitanConfig {
+  const env = SERVICETITAN_ENVIRONMENTS[config.environment ?? 'production'];
+  if (!env)
+    throw new RangeError(
+      'ServiceTitan config: environment must be production or integration',
+    );
+  if (!Number.isSafeInteger(config.tenantId) || config.tenantId <= 0) {
+    throw new RangeError(
+      'ServiceTitan config: tenantId must be a positive integer',
+    );
+  }
+  const maxRequestsPerSecond = positiveNumber(
+    'maxRequestsPerSecond',
+    config.maxRequestsPerSecond,
+    50,
+  );
+  if (maxRequestsPerSecond >= 60) {
+    throw new RangeError(
+      'ServiceTitan config: maxRequestsPerSecond must stay below the API limit of 60',
+    );
+  }
+  const burst = Math.floor(positiveNumber('burst', config.burst, 1));
+  if (burst < 1)
+    throw new RangeError('ServiceTitan config: burst must be at least 1');
+  const tokenPath = config.tokenPath ?? '/connect/token';
+  return {
+    tokenUrl:
+      stripTrailingSlash(config.authUrl ?? env.authUrl) +
+      (tokenPath.startsWith('/') ? tokenPath : `/${tokenPath}`),
+    apiBaseUrl: stripTrailingSlash(config.apiBaseUrl ?? env.apiBaseUrl),
+    tenantId: config.tenantId,
+    appKey: requireText('appKey', config.appKey),
+    clientId: requireText('clientId', config.clientId),
+    clientSecret: requireText('clientSecret', config.clientSecret),
+    requestTimeoutMs: positiveNumber(
+      'requestTimeoutMs',
+      config.requestTimeoutMs,
+      110_000,
+    ),
+    maxRequestsPerSecond,
+    burst,
+    tokenRefreshMarginMs:
+      positiveNumber(
+        'tokenRefreshMarginSeconds',
+        config.tokenRefreshMarginSeconds,
+        60,
+        true,
+      ) * 1000,
+    retry: {
+      maxRetries: Math.floor(
+        positiveNumber('retry.maxRetries', config.retry?.maxRetries, 6, true),
+      ),
+      baseDelayMs: positiveNumber(
+        'retry.baseDelayMs',
+        config.retry?.baseDelayMs,
+        500,
+        true,
+      ),
+      maxDelayMs: positiveNumber(
+        'retry.maxDelayMs',
+        config.retry?.maxDelayMs,
+        30_000,
+        true,
+      ),
+      maxRetryAfterMs: positiveNumber(
+        'retry.maxRetryAfterMs',
+        config.retry?.maxRetryAfterMs,
+        120_000,
+        true,
+      ),
+    },
+    clock: config.clock ?? Date.now,
+    sleep: config.sleep ?? realSleep,
+    random: config.random ?? Math.random,
+    fetch: config.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    onRetry: config.onRetry,
+  };
+}
