@@ -40,7 +40,10 @@ ready() {
 start() {
   fetch
   if running; then log "already running (pid $(cat "$PIDFILE")) on 127.0.0.1:$PORT"; return 0; fi
-  if port_open "$PORT"; then log "port $PORT is taken by another process"; exit 1; fi
+  if port_open "$PORT"; then
+    if ready; then log "a Kafka broker already answers on 127.0.0.1:$PORT; using it"; return 0; fi
+    log "port $PORT is taken by another process"; exit 1
+  fi
   mkdir -p "$RUN" "$DATA"
   cat > "$RUN/server.properties" <<PROPS
 process.roles=broker,controller
