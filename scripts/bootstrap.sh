@@ -8,8 +8,10 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # npm: reinstall when node_modules is missing or older than the lockfile.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` rather than `npm ci`: npm 11's ci rejects this lockfile over sass-embedded's platform-only
+  # optional packages (recorded without versions); install still follows the lockfile's pinned versions.
+  log "npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 [[ -x scripts/install-system-deps.sh ]] && bash scripts/install-system-deps.sh
