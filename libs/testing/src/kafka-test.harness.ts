@@ -6,6 +6,11 @@ import { NestFactory } from '@nestjs/core';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
+/** Environment every app under test gets: the test broker and an isolated topic namespace. */
+export function testAppEnv(prefix: string): Record<string, string> {
+  return { KAFKA_BROKERS: TEST_BROKERS.join(','), KAFKA_TOPIC_PREFIX: prefix };
+}
+
 /** A fresh topic/group namespace per test file, so suites sharing the broker never see each other's messages. */
 export function uniquePrefix(label = 't'): string {
   return `${label}-${randomBytes(4).toString('hex')}`.toLowerCase();

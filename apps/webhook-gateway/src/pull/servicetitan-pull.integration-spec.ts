@@ -3,7 +3,7 @@ import { Topics } from '@connector/contracts';
 import { ConsumedMessage } from '@connector/messaging';
 import { ServiceTitanSimulator, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
 import {
-  AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testTenant, uniquePrefix, writeTestTenantsFile,
+  AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testTenant, testAppEnv, uniquePrefix, writeTestTenantsFile,
 } from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
@@ -45,7 +45,7 @@ describe('scheduled ServiceTitan pull (simulator + real Kafka)', () => {
       },
     });
     const tenants = writeTestTenantsFile([testTenant({ id: 'acme', stUrl: sim.url })]);
-    env = validateEnv(WebhookGatewayEnv, { KAFKA_TOPIC_PREFIX: prefix, TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, ST_PULL_ENABLED: 'false' });
+    env = validateEnv(WebhookGatewayEnv, { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, ST_PULL_ENABLED: 'false' });
     reader = await startMessagingHarness(
       prefix,
       [{ groupId: 'reader', topics: [Topics.StInventoryBill, Topics.StPurchaseOrder, Topics.StVendor, Topics.StJob], handler: async (m) => void seen.push(m) }],

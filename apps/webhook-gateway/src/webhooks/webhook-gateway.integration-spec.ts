@@ -5,7 +5,7 @@ import { Topics } from '@connector/contracts';
 import { ConsumedMessage } from '@connector/messaging';
 import { buildJobCompletedEvent, signWebhookBody, WebhookSender } from '@connector/servicetitan-simulator';
 import {
-  AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testTenant, uniquePrefix, writeTestTenantsFile,
+  AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testTenant, testAppEnv, uniquePrefix, writeTestTenantsFile,
 } from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
@@ -46,7 +46,7 @@ describe('webhook-gateway on a real Kafka broker', () => {
       testTenant({ id: 'acme', webhookSecrets: [TEST_CREDENTIALS.webhookSecret, OLD_SECRET], maxBodyBytes: 16 * 1024 }),
       testTenant({ id: 'beta', webhookEncoding: 'base64' }),
     ]);
-    const env = validateEnv(WebhookGatewayEnv, { KAFKA_TOPIC_PREFIX: prefix, TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, PORT: '0' });
+    const env = validateEnv(WebhookGatewayEnv, { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, PORT: '0' });
     reader = await startMessagingHarness(prefix, [{ groupId: 'reader', topics: [Topics.StJob], handler: async (m) => void events.push(m) }], 'reader');
     gateway = await startAppUnderTest(AppModule.forRoot(env), 'webhook-gateway', { bodyParser: false });
     hook = `${gateway.url}/webhooks/servicetitan/acme`;

@@ -3,7 +3,7 @@ import { Topics } from '@connector/contracts';
 import { ConsumedMessage } from '@connector/messaging';
 import { SageX3Client } from '@connector/sage-x3';
 import { createDemoSeed, DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
-import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testTenant, testAppEnv, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { X3PollerEnv } from '../app/x3-poller.env';
 import { X3PollService } from './x3-poll.service';
@@ -23,7 +23,7 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
     const tenants = writeTestTenantsFile([
       testTenant({ id: 'acme', x3Url: sim.url, x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password } }),
     ]);
-    env = validateEnv(X3PollerEnv, { KAFKA_TOPIC_PREFIX: prefix, TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, X3_POLL_ENABLED: 'false', X3_POLL_LOOKBACK_SECONDS: '0' });
+    env = validateEnv(X3PollerEnv, { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, X3_POLL_ENABLED: 'false', X3_POLL_LOOKBACK_SECONDS: '0' });
     reader = await startMessagingHarness(
       prefix,
       [{ groupId: 'reader', topics: [Topics.X3GlAccount, Topics.X3CostCenter, Topics.X3Supplier, Topics.X3Product, Topics.X3PurchaseOrder, Topics.DocumentStatus], handler: async (m) => void seen.push(m) }],
