@@ -15,7 +15,11 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       tsConfig: './tsconfig.app.json',
-      
+      // Read from disk at run time: the operator console (static files) and the SQL migrations.
+      assets: [
+        { input: './src/console', glob: '*.{html,js,css}', output: 'console' },
+        { input: './src/app/database/migrations', glob: '*.sql', output: 'migrations' },
+      ],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

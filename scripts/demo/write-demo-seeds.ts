@@ -19,6 +19,8 @@ folder['accounts'].push(
   { ACC: '421000', DES: 'Accrued payroll' },
 );
 folder['products'].push({ ITMREF: 'COMP-3T', ITMDES1: 'Compressor 3 ton', TCLCOD: 'EQUIP', STU: 'UN' });
+// The ServiceTitan demo job was completed in January 2025: keep that period open for the demo.
+for (const fy of folder['fiscalYears']) if (fy['FIY'] === '2025') fy['closedPeriods'] = [];
 const po = folder['purchaseOrders'].find((p) => p['POHNUM'] === 'PO0001') as Rec;
 (po['PORDERQ'] as Rec[]).push({ POPLIN: 3000, ITMREF: 'COMP-3T', QTYUOM: '1', NETPRI: '1850.00' });
 writeFileSync(join(out, 'sage-x3-seed.json'), JSON.stringify(x3, null, 2));

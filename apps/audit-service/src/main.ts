@@ -1,12 +1,27 @@
 import 'reflect-metadata';
 import { validateEnvOrExit } from '@connector/config';
-import { runApp } from '@connector/observability';
+import { createApp, Redactor } from '@connector/observability';
 import { AppModule, APP_NAME } from './app/app.module';
 import { AuditServiceEnv } from './app/audit-service.env';
+import { configureAuditApp } from './app/configure-app';
 
 async function main(): Promise<void> {
   const env = validateEnvOrExit(AuditServiceEnv, process.env, APP_NAME);
-  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL });
+  if (env.DATABASE_URL) {
+    // The password inside the connection string must never reach a log line.
+    const password = safePassword(env.DATABASE_URL);
+    if (password) Redactor.register(password);
+  }
+  const app = configureAuditApp(await createApp(AppModule.forRoot(env), { app: APP_NAME, logLevel: env.LOG_LEVEL }));
+  await app.listen(env.PORT, '0.0.0.0');
+}
+
+function safePassword(url: string): string | null {
+  try {
+    return decodeURIComponent(new URL(url).password) || null;
+  } catch {
+    return null;
+  }
 }
 
 main().catch((e: Error) => {

@@ -30,6 +30,11 @@ describe('ServiceTitan event normaliser', () => {
     const n = normalizeServiceTitanEvent(ev, 'demo', 1000001);
     expect((n.payload as { invoice: { items: Array<{ totalCost: string }> } }).invoice.items[0].totalCost).toBe('0.3');
   });
+  it('derives a missing totalCost from quantity × cost', () => {
+    const ev = buildWebhookEvent({ webhookType: 'JobCompleted', tenant, eventId: 'e3', entity: { ...job, invoice: { id: 1, items: [{ id: 1, type: 'Service', quantity: '1.5', cost: '40.10', totalCost: null }] } } });
+    const n = normalizeServiceTitanEvent(ev, 'demo', 1000001);
+    expect((n.payload as { invoice: { items: Array<{ totalCost: string }> } }).invoice.items[0].totalCost).toBe('60.15');
+  });
   it.each([
     [{ hello: 'world' }, 'unknown event shape: missing __eventInfo'],
     [{ __eventInfo: { webhookType: 'JobCompleted' } }, 'missing eventId'],

@@ -1,7 +1,7 @@
 import {
   JobInvoiceItemDto, recordKey, ServiceTitanAppointmentEventV1, ServiceTitanJobEventV1, ST_APPOINTMENT_EVENT, ST_JOB_EVENT, Topics, validatePayload,
 } from '@connector/contracts';
-import { toDecimalString } from '@connector/decimal';
+import { toDecimal, toDecimalString } from '@connector/decimal';
 
 export interface NormalizedEvent {
   eventId: string;
@@ -105,7 +105,8 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
             skuName: optStr(it['skuName']),
             quantity,
             cost,
-            totalCost: amount(it['totalCost'], `invoice.items[${i}].totalCost`, toDecimalString(quantity) === '0' ? '0' : undefined),
+            // totalCost is nullable in ServiceTitan: derive it from quantity × cost when absent.
+            totalCost: amount(it['totalCost'], `invoice.items[${i}].totalCost`, toDecimal(quantity).times(toDecimal(cost)).toFixed()),
             total: it['total'] === null || it['total'] === undefined ? null : amount(it['total'], `invoice.items[${i}].total`),
             costOfSaleAccount: accountNumber(it['costOfSaleAccount']),
             generalLedgerAccount: accountNumber(it['generalLedgerAccount']),

@@ -42,6 +42,8 @@ export class WebhookIngestService {
 
   reject(tenant: string, status: 400 | 401 | 404 | 413 | 503, reason: string, error: string): IngestOutcome {
     this.rejected.inc({ tenant: status === 404 ? 'unknown' : tenant, reason });
+    // The tenant path segment is attacker-controlled: logged only when it names a known tenant.
+    this.logger.warn({ msg: 'webhook rejected', status, reason, detail: error, tenant: status === 404 ? undefined : tenant });
     return { status, body: { error, reason } };
   }
 

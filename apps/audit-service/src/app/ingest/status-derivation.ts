@@ -1,0 +1,302 @@
+import {
+  CHECKPOINT, decodeMessage, DOCUMENT_STATUS, DocumentStatusV1, Headers as H, isDeadLetterTopic, JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1,
+  MAPPING_REJECTED, MappingRejectedV1, MessageEnvelope, parseRecordKey, POSTED_LEDGER_ENTRY, PostedLedgerEntryV1, POSTING_RESULT, PostingResultV1,
+  ServiceTitanAppointmentEventV1, ServiceTitanInventoryBillRevisionV1, ServiceTitanJobEventV1, ServiceTitanPurchaseOrderRevisionV1,
+  ServiceTitanVendorRevisionV1, ST_APPOINTMENT_EVENT, ST_INVENTORY_BILL_REVISION, ST_JOB_EVENT, ST_PURCHASE_ORDER_REVISION, ST_VENDOR_REVISION,
+  SUPPLIER_INVOICE_REQUESTED, SupplierInvoiceRequestedV1, X3_COST_CENTER_STATE, X3_GL_ACCOUNT_STATE, X3_PRODUCT_STATE, X3_PURCHASE_ORDER_STATE,
+  X3_SUPPLIER_STATE, DEAD_LETTER_SUFFIX,
+} from '@connector/contracts';
+import { sumDecimals, toDecimal, toDecimalString } from '@connector/decimal';
+
+export const RECORD_STATUSES = ['received', 'requested', 'rejected', 'posted', 'failed', 'duplicate-skipped', 'dead-lettered'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+/** Statuses a replay is meant for. */
+export const FAILURE_STATUSES: RecordStatus[] = ['rejected', 'failed', 'dead-lettered'];
+
+export interface RecordIdentity {
+  tenant: string;
+  kind: string;
+  sourceId: string;
+  revision: number | null;
+}
+
+export interface DocumentLine {
+  lineNo: number;
+  account: string | null;
+  side: 'debit' | 'credit';
+  amount: string;
+  costCenter: string | null;
+  costKind: string | null;
+}
+
+export interface DocumentFacts {
+  externalRef: string;
+  documentKind: 'journal-entry' | 'supplier-invoice' | null;
+  revision: number | null;
+  request?: { amount: string; currency: string; accountingDate: string; reversalOf: string | null; supersedes: string | null; lines: DocumentLine[] };
+  result?: { status: 'posted' | 'failed' | 'duplicate-skipped'; x3DocumentNumber: string | null; amount: string | null; currency: string | null; error: string | null };
+  x3Status?: { status: string; documentNumber: string; updatedAt: string };
+}
+
+/** Everything the audit store learns from one consumed message (a pure function of the bytes and headers). */
+export interface Derivation {
+  /** Logical topic the message belongs to (the source topic for a dead letter). */
+  sourceTopic: string;
+  deadLetter: boolean;
+  valid: boolean;
+  invalidReason: string | null;
+  tenant: string | null;
+  messageId: string | null;
+  messageType: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+  occurredAt: string | null;
+  producedAt: string | null;
+  /** Parsed JSON of the message (stored as the payload column), when it was JSON. */
+  json: Record<string, unknown> | null;
+  record: RecordIdentity | null;
+  /** Links messages that carry only an external reference (document status, ledger) to their record. */
+  externalRef: string | null;
+  status: RecordStatus | null;
+  statusReason: string | null;
+  reasons: Array<{ code: string; message: string; field?: string | null }> | null;
+  /** Facts from a ServiceTitan source event (record summary, reconciliation source totals). */
+  source?: { summary: string; businessDate: string | null; amount: string | null };
+  document?: DocumentFacts;
+}
+
+export interface RawInput {
+  topic: string;
+  key: string | null;
+  headers: Record<string, string>;
+  value: Buffer | null;
+}
+
+const MASTER_KINDS: Record<string, string> = {
+  [X3_GL_ACCOUNT_STATE]: 'x3-gl-account',
+  [X3_COST_CENTER_STATE]: 'x3-cost-center',
+  [X3_SUPPLIER_STATE]: 'x3-supplier',
+  [X3_PRODUCT_STATE]: 'x3-product',
+  [X3_PURCHASE_ORDER_STATE]: 'x3-purchase-order',
+};
+
+function looseJson(value: Buffer | null): Record<string, unknown> | null {
+  if (!value || value.length === 0) return null;
+  try {
+    const v: unknown = JSON.parse(value.toString('utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+function dateOnly(v: string | null | undefined): string | null {
+  return v ? v.slice(0, 10) : null;
+}
+
+/** Identity, status and facts of a valid envelope, as the message type defines them. */
+function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document'> {
+  const t = env.tenant;
+  const none = { record: null, externalRef: null, status: null, statusReason: null, reasons: null };
+  switch (env.type) {
+    case ST_JOB_EVENT: {
+      const p = env.payload as ServiceTitanJobEventV1;
+      const items = p.invoice?.items ?? [];
+      return {
+        ...none,
+        record: { tenant: t, kind: 'job', sourceId: String(p.jobId), revision: null },
+        status: 'received',
+        source: {
+          summary: `Job ${p.jobNumber ?? p.jobId} ${p.event} (${p.jobStatus})${p.businessUnitName ? ` · ${p.businessUnitName}` : ''}`,
+          businessDate: dateOnly(p.completedOn ?? p.modifiedOn),
+          amount: p.invoice ? toDecimalString(sumDecimals(items.map((i) => i.totalCost))) : null,
+        },
+      };
+    }
+    case ST_APPOINTMENT_EVENT: {
+      const p = env.payload as ServiceTitanAppointmentEventV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'appointment', sourceId: String(p.appointmentId), revision: null },
+        status: 'received',
+        source: { summary: `Appointment ${p.appointmentId} of job ${p.jobId} ${p.event}`, businessDate: dateOnly(p.modifiedOn), amount: null },
+      };
+    }
+    case ST_INVENTORY_BILL_REVISION: {
+      const p = env.payload as ServiceTitanInventoryBillRevisionV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'inventory-bill', sourceId: String(p.billId), revision: p.revision },
+        status: 'received',
+        source: {
+          summary: `Inventory bill ${p.referenceNumber ?? p.billId} rev ${p.revision}${p.voided ? ' (voided)' : ''}${p.vendorName ? ` · ${p.vendorName}` : ''}`,
+          businessDate: dateOnly(p.billDate ?? p.modifiedOn),
+          amount: p.voided ? '0' : p.billAmount,
+        },
+      };
+    }
+    case ST_PURCHASE_ORDER_REVISION: {
+      const p = env.payload as ServiceTitanPurchaseOrderRevisionV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'purchase-order', sourceId: String(p.purchaseOrderId), revision: null },
+        status: 'received',
+        source: { summary: `Purchase order ${p.number} (${p.status})`, businessDate: dateOnly(p.modifiedOn), amount: p.total },
+      };
+    }
+    case ST_VENDOR_REVISION: {
+      const p = env.payload as ServiceTitanVendorRevisionV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'vendor', sourceId: String(p.vendorId), revision: null },
+        status: 'received',
+        source: { summary: `Vendor ${p.name}${p.active ? '' : ' (inactive)'}`, businessDate: dateOnly(p.modifiedOn), amount: null },
+      };
+    }
+    case JOURNAL_ENTRY_REQUESTED: {
+      const p = env.payload as JournalEntryRequestedV1;
+      const lines: DocumentLine[] = p.lines.map((l, i) => ({ lineNo: i + 1, account: l.account, side: l.side, amount: l.amount, costCenter: l.costCenter ?? null, costKind: l.costKind }));
+      const debits = sumDecimals(p.lines.filter((l) => l.side === 'debit').map((l) => l.amount));
+      return {
+        ...none,
+        record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
+        externalRef: p.externalRef,
+        status: 'requested',
+        document: {
+          externalRef: p.externalRef,
+          documentKind: 'journal-entry',
+          revision: p.source.revision,
+          request: { amount: toDecimalString(debits), currency: p.currency, accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate, reversalOf: p.reversalOf ?? null, supersedes: null, lines },
+        },
+      };
+    }
+    case SUPPLIER_INVOICE_REQUESTED: {
+      const p = env.payload as SupplierInvoiceRequestedV1;
+      const lines: DocumentLine[] = p.lines.map((l, i) => ({ lineNo: i + 1, account: null, side: 'debit', amount: toDecimalString(toDecimal(l.netPrice).times(toDecimal(l.quantity))), costCenter: null, costKind: 'material' }));
+      return {
+        ...none,
+        record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
+        externalRef: p.externalRef,
+        status: 'requested',
+        document: {
+          externalRef: p.externalRef,
+          documentKind: 'supplier-invoice',
+          revision: p.source.revision,
+          request: { amount: p.controlTotal, currency: p.currency, accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate, reversalOf: null, supersedes: p.supersedes ?? null, lines },
+        },
+      };
+    }
+    case MAPPING_REJECTED: {
+      const p = env.payload as MappingRejectedV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
+        status: 'rejected',
+        statusReason: p.reasons.map((r) => r.code).join(', '),
+        reasons: p.reasons.map((r) => ({ code: r.code, message: r.message, field: r.field ?? null })),
+      };
+    }
+    case POSTING_RESULT: {
+      const p = env.payload as PostingResultV1;
+      const error = p.error ? `${p.error.code}: ${p.error.message}` : null;
+      return {
+        ...none,
+        record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
+        externalRef: p.externalRef,
+        status: p.status,
+        statusReason: p.status === 'failed' ? error ?? 'posting failed' : null,
+        document: {
+          externalRef: p.externalRef,
+          documentKind: p.documentKind,
+          revision: p.source.revision,
+          result: { status: p.status, x3DocumentNumber: p.x3DocumentNumber ?? null, amount: p.amount ?? null, currency: p.currency ?? null, error },
+        },
+      };
+    }
+    case DOCUMENT_STATUS: {
+      const p = env.payload as DocumentStatusV1;
+      return {
+        ...none,
+        externalRef: p.externalRef,
+        document: { externalRef: p.externalRef, documentKind: p.documentKind, revision: null, x3Status: { status: p.status, documentNumber: p.documentNumber, updatedAt: p.updatedAt } },
+      };
+    }
+    case POSTED_LEDGER_ENTRY: {
+      const p = env.payload as PostedLedgerEntryV1;
+      return { ...none, externalRef: p.externalRef };
+    }
+    case CHECKPOINT:
+      return none;
+    default: {
+      const kind = MASTER_KINDS[env.type];
+      const code = str((env.payload as { code?: unknown }).code);
+      if (kind && code) return { ...none, record: { tenant: t, kind, sourceId: code, revision: null }, status: 'received', source: { summary: `${kind} ${code}`, businessDate: null, amount: null } };
+      return none;
+    }
+  }
+}
+
+/**
+ * Turns one consumed message (any topic, any bytes) into what the audit trail records: the business record it
+ * belongs to, the status it implies, and document facts. Invalid messages are still recorded; dead letters
+ * are decoded against their source topic so they land on the record they failed for.
+ */
+export function deriveMessage(input: RawInput): Derivation {
+  const deadLetter = isDeadLetterTopic(input.topic);
+  const sourceTopic = deadLetter ? input.headers[H.DeadLetterSourceTopic] ?? input.topic.slice(0, -DEAD_LETTER_SUFFIX.length) : input.topic;
+  const decoded = decodeMessage(sourceTopic, input.value);
+  const json = looseJson(input.value);
+  const headerTenant = str(input.headers[H.Tenant]);
+  const base: Derivation = {
+    sourceTopic,
+    deadLetter,
+    valid: decoded.ok,
+    invalidReason: decoded.ok ? null : decoded.reason,
+    tenant: headerTenant,
+    messageId: str(input.headers[H.MessageId]) ?? str(json?.['id']),
+    messageType: str(input.headers[H.MessageType]) ?? str(json?.['type']),
+    correlationId: str(input.headers[H.CorrelationId]) ?? str(json?.['correlationId']),
+    causationId: str(input.headers[H.CausationId]) ?? str(json?.['causationId']),
+    occurredAt: null,
+    producedAt: null,
+    json,
+    record: null,
+    externalRef: null,
+    status: null,
+    statusReason: null,
+    reasons: null,
+  };
+  let d: Derivation = base;
+  if (decoded.ok) {
+    const env = decoded.envelope;
+    d = {
+      ...base,
+      tenant: env.tenant,
+      messageId: env.id,
+      messageType: env.type,
+      correlationId: env.correlationId,
+      causationId: env.causationId,
+      occurredAt: env.occurredAt,
+      producedAt: env.producedAt,
+      ...fromEnvelope(env),
+    };
+  } else {
+    // Not a valid contract message: fall back to the record key ({tenant}:{entity}:{id}) so it still lands on a record.
+    const key = input.key ? parseRecordKey(input.key) : null;
+    const tenant = key?.tenant ?? headerTenant;
+    if (key && tenant) d = { ...base, tenant, record: { tenant, kind: key.entity, sourceId: key.id, revision: null }, status: 'received' };
+  }
+  if (deadLetter) {
+    const reason = input.headers[H.DeadLetterReason] ?? (decoded.ok ? 'dead-lettered' : decoded.reason);
+    const group = input.headers[H.DeadLetterConsumerGroup];
+    const tenant = d.tenant ?? '_unknown';
+    const record = d.record ?? { tenant, kind: 'unknown', sourceId: `${sourceTopic}@${input.headers[H.DeadLetterSourcePartition] ?? '?'}:${input.headers[H.DeadLetterSourceOffset] ?? '?'}`, revision: null };
+    // A dead letter only marks the record; its document facts are not facts (the message was not processed).
+    return { ...d, tenant, record, status: 'dead-lettered', statusReason: group ? `${reason} (group ${group})` : reason, reasons: null, document: undefined, source: d.source };
+  }
+  return d;
+}
