@@ -7,8 +7,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 ONCE=false; [[ "${1:-}" == "--once" ]] && ONCE=true
-DEMO="$ROOT/.cache/demo"; LOGS="$DEMO/logs"
+# Each start is a fresh run (the simulators keep their data in memory): its own topic namespace and audit database.
+RUN_ID="run-$(date +%Y%m%d-%H%M%S)"
+DEMO="$ROOT/.cache/demo/$RUN_ID"; LOGS="$DEMO/logs"
 mkdir -p "$LOGS"
+ln -sfn "$DEMO" "$ROOT/.cache/demo/latest"
 log() { printf '[start] %s\n' "$*" >&2; }
 export SWC_NODE_PROJECT="$ROOT/tsconfig.base.json"
 TS="node -r @swc-node/register"
@@ -45,7 +48,7 @@ PORT=$X3_PORT HOST=127.0.0.1 SEED_FILE="$DEMO/sage-x3-seed.json" PUBLIC_URL="$X3
 
 for app in webhook-gateway mapper x3-poster x3-poller audit-service; do
   log "starting $app on :${PORTS[$app]}"
-  PORT=${PORTS[$app]} TENANTS_FILE="$DEMO/tenants.json" CONNECTOR_ENCRYPTION_KEY="$KEY" \
+  KAFKA_TOPIC_PREFIX="demo-$RUN_ID" PORT=${PORTS[$app]} TENANTS_FILE="$DEMO/tenants.json" CONNECTOR_ENCRYPTION_KEY="$KEY" \
     AUDIT_ADMIN_TOKEN_SHA256="$ADMIN_SHA" AUDIT_PGLITE_DIR="$DEMO/audit-pglite" ST_PULL_INITIAL_DELAY_MS=8000 X3_POLL_INITIAL_DELAY_MS=1000 \
     $TS apps/$app/src/main.ts >"$LOGS/$app.log" 2>&1 & PIDS+=($!)
 done
