@@ -1,30 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { TenantConfig } from '@connector/config';
 import { MetricNames, MetricsService, Redactor } from '@connector/observability';
-import { SageX3AuthConfig, SageX3Client, SageX3Logger, X3EntityConfig, X3EntityName } from '@connector/sage-x3';
+import { authFromTenant, clientConfigFromTenant, SageX3AuthConfig, SageX3Client, SageX3Logger } from '@connector/sage-x3';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { X3PosterEnv } from '../app/x3-poster.env';
-
-/** Tenant-file class keys → the client's entity names (the tenant file says glAccount, the client account). */
-const ENTITY_OF_TENANT_CLASS: Record<string, X3EntityName> = {
-  journalEntry: 'journalEntry',
-  glAccount: 'account',
-  costCenter: 'costCenter',
-  supplier: 'supplier',
-  purchaseOrder: 'purchaseOrder',
-  purchaseInvoice: 'purchaseInvoice',
-  product: 'product',
-};
-
-/** The tenant's class and representation names as client entity overrides. */
-export function entityOverrides(classes: TenantConfig['sageX3']['classes']): Partial<Record<X3EntityName, Partial<X3EntityConfig>>> {
-  const out: Partial<Record<X3EntityName, Partial<X3EntityConfig>>> = {};
-  for (const [key, value] of Object.entries(classes)) {
-    const entity = ENTITY_OF_TENANT_CLASS[key];
-    if (entity && value?.class) out[entity] = { className: value.class, representation: value.representation || value.class };
-  }
-  return out;
-}
 
 /**
  * One Sage X3 client per tenant (its token cache and connection pool live as long as the app). Rotated OAuth2
@@ -74,12 +52,8 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
       warn: (message, context) => log.warn({ msg: message, tenant: tenant.id, ...context }),
       error: (message, context) => log.error({ msg: message, tenant: tenant.id, ...context }),
     };
-    return new SageX3Client({
-      baseUrl: x3.baseUrl,
-      folder: x3.folder,
-      caPem: x3.caFile ? readFileSync(x3.caFile, 'utf8') : undefined,
+    return new SageX3Client(clientConfigFromTenant(tenant, {
       auth: this.auth(tenant),
-      entities: entityOverrides(x3.classes),
       timeouts: { requestMs: this.env.X3_REQUEST_TIMEOUT_MS, tokenMs: this.env.X3_TOKEN_TIMEOUT_MS },
       retry: { maxAttempts: this.env.X3_READ_RETRY_ATTEMPTS, baseDelayMs: this.env.X3_READ_RETRY_BASE_DELAY_MS, maxDelayMs: 5000 },
       createRecoverySettleMs: this.env.X3_CREATE_RECOVERY_SETTLE_MS,
@@ -95,36 +69,23 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
         onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }),
         onCreateRecovered: (e) => log.warn({ msg: 'create with unknown outcome found committed by reference', tenant: tenant.id, ...e }),
       },
-    });
+    }));
   }
 
   private auth(tenant: TenantConfig): SageX3AuthConfig {
-    const a = tenant.sageX3.auth;
-    switch (a.mode) {
-      case 'basic':
-        return { mode: 'basic', user: a.user, password: a.password.reveal() };
-      case 'jwt':
-        return { mode: 'jwt', clientId: a.clientId, secret: a.secret.reveal(), user: a.user, audience: a.audience };
-      case 'oauth2':
-        return {
-          mode: 'oauth2',
-          tokenUrl: a.tokenUrl,
-          clientId: a.clientId,
-          clientSecret: a.clientSecret.reveal(),
-          grant: a.grant,
-          refreshToken: a.refreshToken?.reveal(),
-          onRefreshTokenRotated: (rotation) => {
-            // Kept in the client's memory (it stays valid for this process); the new value must never reach a log.
-            Redactor.register(rotation.refreshToken);
-            this.logger.warn({
-              msg: 'Sage X3 refresh token rotated; kept in memory only. Persist it with the tenant CLI (sageX3.auth.refreshToken) or re-authorise after a restart',
-              tenant: tenant.id,
-              refreshTokenExpiresAt: rotation.expiresAt?.toISOString(),
-            });
-          },
-          onRefreshTokenNearingExpiry: (daysLeft) =>
-            this.logger.warn({ msg: 'Sage X3 refresh token nears expiry; an X3 user must re-approve the app', tenant: tenant.id, daysLeft }),
-        };
-    }
+    return authFromTenant(tenant, {
+      onRefreshTokenRotated: (rotation) => {
+        // Kept in the client's memory (it stays valid for this process); the new value must never reach a log.
+        Redactor.register(rotation.refreshToken);
+        this.logger.warn({
+          msg: 'Sage X3 refresh token rotated; kept in memory only. Persist it with the tenant CLI (sageX3.auth.refreshToken) or re-authorise after a restart',
+          tenant: tenant.id,
+          refreshTokenExpiresAt: rotation.expiresAt?.toISOString(),
+        });
+      },
+      onRefreshTokenNearingExpiry: (daysLeft) =>
+        this.logger.warn({ msg: 'Sage X3 refresh token nears expiry; an X3 user must re-approve the app', tenant: tenant.id, daysLeft }),
+    });
   }
+
 }
