@@ -2,13 +2,7 @@ import nx from '@nx/eslint-plugin';
 
 // Module boundaries are enforced by tag (see docs/architecture.md, "Dependency rules").
 function boundaries(tests) {
-  const testOnly = tests ? ['type:simulator', 'type:testing'] : [  {
-    // The end-to-end suite wires the five real apps together, which Nx's rule forbids for every project
-    // (it has no e2e exemption); the app surfaces it uses are the explicit src/index.ts files.
-    files: ['apps/connector-e2e/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': 'off', 'no-restricted-imports': 'off' },
-  },
-];
+  const testOnly = tests ? ['type:simulator', 'type:testing'] : [];
   return {
     enforceBuildableLibDependency: true,
     allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
