@@ -1,4 +1,4 @@
-import { MetricsService, ReadinessRegistry } from '@connector/observability';
+import { MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { provisionTopics } from './admin/topic-provisioner';
@@ -22,6 +22,7 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly registrations: ConsumerRegistration[] = [];
   private readonly consumers: MessageConsumer[] = [];
   private started = false;
+  private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(KAFKA_SETTINGS) readonly settings: KafkaSettings,
@@ -64,6 +65,38 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
     }
     this.started = true;
     this.logger.log({ msg: 'messaging started', consumers: this.registrations.map((r) => r.groupId) });
+    if (this.registrations.length && (this.settings.lagIntervalMs ?? 15000) > 0) this.scheduleLag();
+  }
+
+  /** connector_consumer_lag{topic,group}: end offset minus committed offset, summed over partitions. */
+  private scheduleLag(): void {
+    const gauge = this.metrics.gauge(MetricNames.ConsumerLag, 'Messages not yet processed by a consumer group, per topic', ['topic', 'group']);
+    const tick = async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        for (const r of this.registrations) {
+          for (const topic of r.topics) {
+            const physical = this.ns.topic(topic);
+            const ends = await admin.fetchTopicOffsets(physical);
+            const committed = await admin.fetchOffsets({ groupId: this.ns.group(r.groupId), topics: [physical] });
+            const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+            let lag = 0n;
+            for (const p of ends) {
+              const c = done.get(p.partition) ?? -1n;
+              lag += BigInt(p.high) - (c < 0n ? BigInt(p.low) : c);
+            }
+            gauge.set({ topic, group: r.groupId }, Number(lag));
+          }
+        }
+      } catch (e) {
+        this.logger.debug({ msg: 'consumer lag not measured this time', err: e as Error });
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+        if (this.started) this.lagTimer = setTimeout(() => void tick(), this.settings.lagIntervalMs ?? 15000);
+      }
+    };
+    this.lagTimer = setTimeout(() => void tick(), 1000);
   }
 
   /** Resolves when every consumer has joined its group (used by tests and readiness waits). */
@@ -72,6 +105,8 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.started = false;
+    if (this.lagTimer) clearTimeout(this.lagTimer);
     const deadline = this.settings.shutdownTimeoutMs;
     const stopAll = Promise.all(this.consumers.map((c) => c.stop()));
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deadline).unref());

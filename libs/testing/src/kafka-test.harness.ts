@@ -17,7 +17,7 @@ export function uniquePrefix(label = 't'): string {
 }
 
 export function testKafkaSettings(prefix: string, clientId = 'test'): KafkaSettings {
-  return { brokers: TEST_BROKERS, clientId, topicPrefix: prefix, partitions: 3, replicationFactor: 1, provisionTopics: true, shutdownTimeoutMs: 15000 };
+  return { brokers: TEST_BROKERS, clientId, topicPrefix: prefix, partitions: 3, replicationFactor: 1, provisionTopics: true, shutdownTimeoutMs: 15000, lagIntervalMs: 500 };
 }
 
 export interface MessagingHarness {

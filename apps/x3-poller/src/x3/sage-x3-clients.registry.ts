@@ -11,9 +11,13 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
   private readonly clients = new Map<string, SageX3Client>();
   private readonly calls;
   private readonly refreshTokenExpiry;
+  private readonly tokens;
+  private readonly tokenFailures;
 
   constructor(private readonly env: X3PollerEnv, metrics: MetricsService) {
     this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', ['system', 'tenant', 'reason']);
+    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', ['system', 'tenant', 'reason']);
+    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', ['system', 'tenant']);
     this.refreshTokenExpiry = metrics.gauge(MetricNames.RefreshTokenExpirySeconds, 'Seconds until the Sage X3 OAuth2 refresh token expires', ['tenant']);
   }
 
@@ -33,7 +37,11 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
             },
           }),
           timeouts: { requestMs: this.env.X3_REQUEST_TIMEOUT_MS },
-          hooks: { onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }) },
+          hooks: {
+            onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }),
+            onTokenAcquired: (e) => this.tokens.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.reason }),
+            onTokenFailed: () => this.tokenFailures.inc({ system: 'sage-x3', tenant: tenant.id }),
+          },
         }),
       );
       this.clients.set(tenant.id, client);

@@ -15,6 +15,8 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
   private readonly clients = new Map<string, SageX3Client>();
   private readonly callDuration;
   private readonly calls;
+  private readonly tokens;
+  private readonly tokenFailures;
 
   constructor(
     private readonly env: X3PosterEnv,
@@ -26,6 +28,8 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
       ['system', 'tenant', 'surface', 'method', 'outcome'],
       [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     );
+    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', ['system', 'tenant', 'reason']);
+    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', ['system', 'tenant']);
     this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', ['system', 'tenant', 'reason']);
   }
 
@@ -67,6 +71,8 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
             e.durationMs / 1000,
           ),
         onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }),
+        onTokenAcquired: (e) => this.tokens.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.reason }),
+        onTokenFailed: () => this.tokenFailures.inc({ system: 'sage-x3', tenant: tenant.id }),
         onCreateRecovered: (e) => log.warn({ msg: 'create with unknown outcome found committed by reference', tenant: tenant.id, ...e }),
       },
     }));

@@ -22,6 +22,8 @@ export class CommonEnv {
   @IsIn(['true', 'false']) KAFKA_PROVISION_TOPICS: string = 'true';
   /** Coalesce concurrent publishes into one sendBatch (each still acknowledged before it resolves). false = one send per message. */
   @EnvBoolean(true) KAFKA_PRODUCER_BATCHING: boolean = true;
+  /** How often consumer lag is measured for connector_consumer_lag (ms); 0 disables it. */
+  @IsInt() @Min(0) KAFKA_LAG_INTERVAL_MS: number = 15000;
   @IsIn(['trace', 'verbose', 'debug', 'info', 'log', 'warn', 'error', 'fatal']) LOG_LEVEL: string = 'info';
   /** Milliseconds to let in-flight messages finish on SIGTERM before giving up. */
   @IsInt() @Min(1000) SHUTDOWN_TIMEOUT_MS: number = 25000;

@@ -11,6 +11,8 @@ export interface KafkaSettings {
   shutdownTimeoutMs: number;
   /** Coalesce concurrent publishes into one sendBatch (default true). */
   producerBatching?: boolean;
+  /** How often consumer lag is measured for the metrics (ms); 0 = never. */
+  lagIntervalMs?: number;
 }
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -25,6 +27,7 @@ export function kafkaSettingsFromEnv(env: CommonEnv, clientId: string): KafkaSet
     provisionTopics: env.KAFKA_PROVISION_TOPICS !== 'false',
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     producerBatching: env.KAFKA_PRODUCER_BATCHING,
+    lagIntervalMs: env.KAFKA_LAG_INTERVAL_MS,
   };
 }
 

@@ -31,6 +31,7 @@ describe('Sage X3 authentication (client against simulator)', () => {
     clientSecret?: string;
     onRotated?: (token: string) => void;
     reasons?: string[];
+    failures?: string[];
     onNearing?: (days: number) => void;
     refreshTokenExpiresAt?: Date;
     logger?: ReturnType<typeof captureLogger>;
@@ -42,7 +43,7 @@ describe('Sage X3 authentication (client against simulator)', () => {
         clock,
         retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
         logger: options.logger ?? captureLogger(),
-        hooks: { onTokenAcquired: (e) => options.reasons?.push(e.reason) },
+        hooks: { onTokenAcquired: (e) => options.reasons?.push(e.reason), onTokenFailed: (e) => options.failures?.push(`${e.reason}:${e.errorName}`) },
         auth: {
           mode: 'oauth2',
           tokenUrl: `${sim.url}/v1/token`,
@@ -104,9 +105,11 @@ describe('Sage X3 authentication (client against simulator)', () => {
     });
 
     it('fails with a clear AuthenticationError on a wrong client secret', async () => {
-      const client = oauthClient({ grant: 'client_credentials', clientSecret: 'bad-secret-not-real' });
+      const failures: string[] = [];
+      const client = oauthClient({ grant: 'client_credentials', clientSecret: 'bad-secret-not-real', failures });
       const error = await client.details('account', '601000').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthenticationError);
+      expect(failures).toEqual(['initial:AuthenticationError']); // feeds connector_token_refresh_failures_total
       expect((error as Error).message).toMatch(/invalid_client.*wrong client id or client secret/);
       expect((error as Error).message).not.toContain('bad-secret-not-real');
     });

@@ -107,6 +107,8 @@ export interface SageX3Hooks {
   onRequest?(event: SageX3RequestEvent): void;
   onRetry?(event: { surface: 'api1' | 'graphql'; attempt: number; delayMs: number; errorName: string }): void;
   onTokenAcquired?(event: { mode: 'oauth2' | 'jwt'; reason: 'initial' | 'proactive' | 'unauthorized'; grant?: string }): void;
+  /** The token endpoint refused or failed (the error is thrown to the caller as well). */
+  onTokenFailed?(event: { mode: 'oauth2'; reason: 'initial' | 'proactive' | 'unauthorized'; errorName: string }): void;
   onUnauthorized?(event: { surface: 'api1' | 'graphql' }): void;
   onCreateRecovered?(event: { className: string; outcome: 'recovered' }): void;
 }

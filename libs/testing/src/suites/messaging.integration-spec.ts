@@ -40,6 +40,12 @@ describe('messaging on a real Kafka broker', () => {
       'committed offsets to sum to 30',
     );
     expect(committed).toHaveLength(3);
+    const lag = await eventually(
+      async () => (await consumer.metrics.render()).match(/connector_consumer_lag\{topic="servicetitan\.vendor\.v1",group="vendors",app="consumer"\} (\d+)/)?.[1],
+      (v) => v === '0',
+      'consumer lag gauge at 0 after catching up',
+    );
+    expect(lag).toBe('0');
     const metrics = await consumer.metrics.render();
     expect(metrics).toMatch(new RegExp(`connector_messages_consumed_total\\{topic="${Topics.StVendor.replace(/\./g, '\\.')}",group="vendors",app="consumer"\\} 30`));
   });

@@ -115,6 +115,9 @@ export class OAuth2TokenProvider implements AuthProvider {
       await this.handleRotation(body, startedAt);
       this.checkRefreshTokenExpiry();
       return this.access.header;
+    } catch (e) {
+      this.deps.hooks.onTokenFailed?.({ mode: 'oauth2', reason, errorName: (e as Error).name });
+      throw e;
     } finally {
       this.deps.hooks.onRequest?.({ surface: 'token', method: 'POST', status, durationMs: Date.now() - wallStart });
     }
