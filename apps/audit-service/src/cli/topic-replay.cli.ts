@@ -5,7 +5,7 @@
  *   topic-replay --group <group> --to <ISO timestamp> (--topics <t1,t2,…> | --all-topics) [--dry-run]
  *                [--brokers host:port,…] [--prefix <KAFKA_TOPIC_PREFIX>]
  *
- * Run: npx ts-node -r tsconfig-paths/register apps/audit-service/src/cli/topic-replay.cli.ts …
+ * Run: npm run topic-replay -- …
  * Topics and group are logical names (as in libs/contracts); --prefix (default $KAFKA_TOPIC_PREFIX) namespaces them.
  * Exit codes: 0 done (or dry run printed), 2 usage error, 3 group active, 1 other failure.
  */
