@@ -12,3 +12,4 @@ export * from './testing/in-memory-message-bus';
 export * from './state/compacted-topic.reader';
 export * from './state/checkpoint.store';
 export * from './admin/retry-leader';
+export * from './connector-app.imports';

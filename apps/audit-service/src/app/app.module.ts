@@ -1,7 +1,6 @@
-import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
-import { ObservabilityModule, ReadinessRegistry } from '@connector/observability';
+import { connectorAppImports } from '@connector/messaging';
+import { ReadinessRegistry } from '@connector/observability';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_PIPE } from '@nestjs/core';
 import { AuditApiController } from './api/audit-api.controller';
 import { AuditQueryRepository } from './api/audit-query.repository';
@@ -39,9 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
-        ObservabilityModule.forRoot({ app: APP_NAME }),
-        MessagingModule.forRoot({ useFactory: () => kafkaSettingsFromEnv(env, APP_NAME) }),
+        ...connectorAppImports(APP_NAME, env, { tenants: false }),
       ],
       controllers: [AuditApiController, ConsoleController],
       providers: [

@@ -1,8 +1,5 @@
-import { TenantsModule } from '@connector/config';
-import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
-import { ObservabilityModule, Redactor } from '@connector/observability';
+import { connectorAppImports } from '@connector/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { BillMappingService } from '../bills/bill-mapping.service';
 import { JobMappingService } from '../jobs/job-mapping.service';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
@@ -19,10 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
-        ObservabilityModule.forRoot({ app: APP_NAME }),
-        MessagingModule.forRoot({ useFactory: () => kafkaSettingsFromEnv(env, APP_NAME) }),
-        TenantsModule.forRoot(env, { onSecret: (v) => Redactor.register(v) }),
+        ...connectorAppImports(APP_NAME, env, { tenants: true }),
       ],
       providers: [
         { provide: MapperEnv, useValue: env },

@@ -1,8 +1,5 @@
-import { TenantsModule } from '@connector/config';
-import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
-import { ObservabilityModule, Redactor } from '@connector/observability';
+import { connectorAppImports } from '@connector/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { ServiceTitanClientsRegistry } from '../pull/servicetitan-clients.registry';
 import { ServiceTitanPullService } from '../pull/servicetitan-pull.service';
 import { WebhookController } from '../webhooks/webhook.controller';
@@ -17,10 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
-        ObservabilityModule.forRoot({ app: APP_NAME }),
-        MessagingModule.forRoot({ useFactory: () => kafkaSettingsFromEnv(env, APP_NAME) }),
-        TenantsModule.forRoot(env, { onSecret: (v) => Redactor.register(v) }),
+        ...connectorAppImports(APP_NAME, env, { tenants: true }),
       ],
       controllers: [WebhookController],
       providers: [{ provide: WebhookGatewayEnv, useValue: env }, WebhookIngestService, ServiceTitanClientsRegistry, ServiceTitanPullService],

@@ -1,8 +1,5 @@
-import { TenantsModule } from '@connector/config';
-import { kafkaSettingsFromEnv, MessagingModule } from '@connector/messaging';
-import { ObservabilityModule, Redactor } from '@connector/observability';
+import { connectorAppImports } from '@connector/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { ResyncController } from '../polling/resync.controller';
 import { X3PollService } from '../polling/x3-poll.service';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
@@ -16,10 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
-        ObservabilityModule.forRoot({ app: APP_NAME }),
-        MessagingModule.forRoot({ useFactory: () => kafkaSettingsFromEnv(env, APP_NAME) }),
-        TenantsModule.forRoot(env, { onSecret: (v) => Redactor.register(v) }),
+        ...connectorAppImports(APP_NAME, env, { tenants: true }),
       ],
       controllers: [ResyncController],
       providers: [{ provide: X3PollerEnv, useValue: env }, SageX3ClientsRegistry, X3PollService],
