@@ -27,9 +27,11 @@ check typecheck npx tsc -p tsconfig.typecheck.json --noEmit
 check lint bash -c "NX_DAEMON=false npx nx show projects >/dev/null && npx eslint --quiet apps libs"
 
 log "unit tests"
-npx jest --selectProjects unit --maxWorkers=2 --json --outputFile="$OUT/unit.json" 2>&1 | tail -n 60
+npx jest --selectProjects unit --maxWorkers=2 --json --outputFile="$OUT/unit.json" 2>&1 | tee "$OUT/unit.log" | grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:" || true
 log "integration tests (real Kafka, real PostgreSQL)"
-npx jest --selectProjects integration --runInBand --json --outputFile="$OUT/integration.json" 2>&1 | tail -n 80
+npx jest --selectProjects integration --runInBand --json --outputFile="$OUT/integration.json" 2>&1 | tee "$OUT/integration.log" | grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:" || true
 
+# Failure details (the full logs stay in .cache/test-results/*.log).
+grep -h -A 30 "●" "$OUT/unit.log" "$OUT/integration.log" 2>/dev/null | head -n 400 || true
 node scripts/test-summary.js "$OUT" | tee "$OUT/summary.txt"
 grep -qE '^[0-9]+ passed, 0 failed' "$OUT/summary.txt"

@@ -8,9 +8,7 @@ import {
 } from '@connector/contracts';
 import { ConsumedMessage } from '@connector/messaging';
 import { ServiceTitanSimulator, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
-import {
-  AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testTenant, uniquePrefix, writeTestTenantsFile,
-} from '@connector/testing';
+import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, TEST_CREDENTIALS, testAppEnv, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
 import { billRevision, completedJob, masterDataStates, masterEnvelope, TEST_RULES_JSON } from '../testing/mapper-fixtures';
 import { AppModule } from './app.module';
 import { MapperEnv } from './mapper.env';
@@ -52,7 +50,7 @@ describe('mapper on a real Kafka broker', () => {
     writeFileSync(rulesFile, JSON.stringify({ ...TEST_RULES_JSON, labor: { source: 'gross-pay-items', grossPayWindowDaysBefore: 1, grossPayWindowDaysAfter: 1 } }));
     const tenants = writeTestTenantsFile([testTenant({ id: T, stUrl: sim.url, extra: { mappingRulesFile: rulesFile } })]);
     const env = validateEnv(MapperEnv, {
-      KAFKA_TOPIC_PREFIX: prefix, TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, PORT: '0',
+      ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, PORT: '0',
       MAPPER_ST_MAX_RETRIES: '1', MAPPER_RETRY_ATTEMPTS: '2', MAPPER_RETRY_BACKOFF_MS: '50',
     });
     io = await startMessagingHarness(prefix, [{

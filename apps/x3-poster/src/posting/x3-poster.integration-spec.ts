@@ -5,7 +5,7 @@ import {
 } from '@connector/contracts';
 import { ConsumedMessage, envelopeHeaders } from '@connector/messaging';
 import { DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
-import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testAppEnv, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { X3PosterEnv } from '../app/x3-poster.env';
 
@@ -69,7 +69,7 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
       testTenant({ id: TENANT, x3Url: sim.url, x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password } }),
     ]);
     env = validateEnv(X3PosterEnv, {
-      KAFKA_TOPIC_PREFIX: prefix,
+      ...testAppEnv(prefix),
       TENANTS_FILE: tenants.file,
       CONNECTOR_ENCRYPTION_KEY: tenants.key,
       PORT: '0',
