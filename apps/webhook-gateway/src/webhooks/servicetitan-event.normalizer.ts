@@ -57,7 +57,7 @@ function amount(v: unknown, field: string, fallback?: string): string {
     throw new WebhookShapeError(`${field} is not a decimal amount`);
   }
 }
-function accountNumber(v: unknown): string | null {
+function accountCode(v: unknown): string | null {
   if (v && typeof v === 'object') return optStr((v as Json)['number']) ?? optStr((v as Json)['name']);
   return optStr(v);
 }
@@ -108,8 +108,8 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
             // totalCost is nullable in ServiceTitan: derive it from quantity × cost when absent.
             totalCost: amount(it['totalCost'], `invoice.items[${i}].totalCost`, toDecimal(quantity).times(toDecimal(cost)).toFixed()),
             total: it['total'] === null || it['total'] === undefined ? null : amount(it['total'], `invoice.items[${i}].total`),
-            costOfSaleAccount: accountNumber(it['costOfSaleAccount']),
-            generalLedgerAccount: accountNumber(it['generalLedgerAccount']),
+            costOfSaleAccount: accountCode(it['costOfSaleAccount']),
+            generalLedgerAccount: accountCode(it['generalLedgerAccount']),
             technicianId: optInt(it['technicianId'], `invoice.items[${i}].technicianId`),
           };
         }),
