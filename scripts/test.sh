@@ -24,6 +24,7 @@ check() { # name command...
   if "$@" > "$OUT/check-$name.log" 2>&1; then echo "pass $name" >> "$OUT/checks.txt"; else echo "fail $name" >> "$OUT/checks.txt"; tail -n 40 "$OUT/check-$name.log" >&2; fi
 }
 check typecheck npx tsc -p tsconfig.typecheck.json --noEmit
+check build bash -c "NX_DAEMON=false npx nx run-many -t build --projects=webhook-gateway,mapper,x3-poster,x3-poller,audit-service,servicetitan-simulator-server,sage-x3-simulator-server --parallel=1 --skip-nx-cache"
 check lint bash -c "NX_DAEMON=false npx nx show projects >/dev/null && npx eslint --quiet apps libs"
 
 log "unit tests"
