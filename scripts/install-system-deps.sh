@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# System packages the test suites need beyond Node and Java: headless Chromium (console browser tests via
-# playwright-core) and PostgreSQL 15 server binaries (scripts/postgres.sh). Idempotent: installs only what is
+# System packages the test suites need beyond Node, Java and Go: headless Chromium (console browser tests via
+# playwright-core), PostgreSQL 15 server binaries (scripts/postgres.sh) and Prometheus with promtool (scrape and
+# rules tests). Idempotent: installs only what is
 # missing, so a warm machine costs nothing. Needs root (CI and the dev machines run as root).
 #   scripts/install-system-deps.sh
 set -euo pipefail
@@ -10,9 +11,10 @@ log() { printf '[system-deps] %s\n' "$*" >&2; }
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+{ [[ -x /usr/bin/prometheus ]] && [[ -x /usr/bin/promtool ]]; } || missing+=(prometheus)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  log "chromium and postgresql already installed"
+  log "chromium, postgresql and prometheus already installed"
   exit 0
 fi
 if [[ "$(id -u)" -ne 0 ]]; then
