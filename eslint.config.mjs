@@ -11,15 +11,55 @@ function boundaries(tests) {
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
       { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:util', ...testOnly] },
       { sourceTag: 'type:observability', onlyDependOnLibsWithTags: ['type:util', 'type:config'] },
-      { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:config', 'type:util'] },
+      {
+        sourceTag: 'type:messaging',
+        onlyDependOnLibsWithTags: ['type:contracts', 'type:observability', 'type:config', 'type:util'],
+      },
       // Clients never import messaging: they are plain API clients usable anywhere.
       { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:util', 'type:config', ...testOnly] },
       { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:util', 'type:client', ...testOnly] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:util', 'type:config', 'type:observability', ...testOnly] },
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:messaging', 'type:config', 'type:observability', 'type:client', 'type:util', ...testOnly] },
+      {
+        sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: [
+          'type:contracts',
+          'type:messaging',
+          'type:util',
+          'type:config',
+          'type:observability',
+          ...testOnly,
+        ],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: [
+          'type:contracts',
+          'type:messaging',
+          'type:config',
+          'type:observability',
+          'type:client',
+          'type:util',
+          ...testOnly,
+        ],
+      },
       // The end-to-end suite wires the real apps together; nothing may import it.
-      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:messaging', 'type:config', 'type:observability', 'type:client', 'type:util', 'type:simulator', 'type:testing'] },
-      { sourceTag: 'type:simulator-app', onlyDependOnLibsWithTags: ['type:simulator', 'type:util', 'type:client', 'type:observability'] },
+      {
+        sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: [
+          'type:app',
+          'type:contracts',
+          'type:messaging',
+          'type:config',
+          'type:observability',
+          'type:client',
+          'type:util',
+          'type:simulator',
+          'type:testing',
+        ],
+      },
+      {
+        sourceTag: 'type:simulator-app',
+        onlyDependOnLibsWithTags: ['type:simulator', 'type:util', 'type:client', 'type:observability'],
+      },
     ],
   };
 }
@@ -37,7 +77,10 @@ export default [
       '@typescript-eslint/no-inferrable-types': 'off',
       '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       // An app's public surface (@connector/app-*) exists for the end-to-end suite only.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@connector/app-*'], message: 'apps never import apps; only apps/connector-e2e may' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@connector/app-*'], message: 'apps never import apps; only apps/connector-e2e may' }] },
+      ],
     },
   },
   {

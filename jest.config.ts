@@ -20,7 +20,14 @@ const transform: Config['transform'] = {
   ],
 };
 const moduleNameMapper = pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' });
-const common = { rootDir: __dirname, setupFiles: ['reflect-metadata'], testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  rootDir: __dirname,
+  setupFiles: ['reflect-metadata'],
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 const config: Config = {
   projects: [

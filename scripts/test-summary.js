@@ -20,7 +20,9 @@ for (const name of ['unit.json', 'integration.json']) {
   for (const s of r.testResults) {
     if (s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')) {
       failed += 1;
-      console.error(`suite failed to run: ${path.relative(process.cwd(), s.name)}: ${(s.message || '').split('\n').slice(0, 3).join(' ')}`);
+      console.error(
+        `suite failed to run: ${path.relative(process.cwd(), s.name)}: ${(s.message || '').split('\n').slice(0, 3).join(' ')}`,
+      );
     }
   }
 }

@@ -25,7 +25,7 @@ check() { # name command...
 }
 check typecheck npx tsc -p tsconfig.typecheck.json --noEmit
 check build bash -c "NX_DAEMON=false npx nx run-many -t build --projects=webhook-gateway,mapper,x3-poster,x3-poller,audit-service,servicetitan-simulator-server,sage-x3-simulator-server --parallel=1 --skip-nx-cache"
-check lint bash -c "NX_DAEMON=false npx nx show projects >/dev/null && npx eslint --quiet apps libs"
+check lint bash -c "NX_DAEMON=false npx nx show projects >/dev/null && npx eslint --quiet apps libs && npm run -s format:check"
 
 log "unit tests"
 npx jest --selectProjects unit --maxWorkers=2 --json --outputFile="$OUT/unit.json" 2>&1 | tee "$OUT/unit.log" | grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:" || true

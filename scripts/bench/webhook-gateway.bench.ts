@@ -24,9 +24,20 @@ const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 
 function body(i: number, run: string): string {
   return JSON.stringify({
-    id: 100000 + i, jobNumber: String(100000 + i), jobStatus: 'Completed', completedOn: '2026-11-20T15:00:00Z', modifiedOn: '2026-11-20T15:01:00Z', businessUnitId: 10,
-    invoice: { id: 900 + i, number: `INV-${i}`, total: '250.00', items: [{ id: 1, type: 'Material', skuId: 5, quantity: '2', cost: '12.25', totalCost: '24.50' }] },
-    eventId: `${run}-${i}`, webhookId: 1,
+    id: 100000 + i,
+    jobNumber: String(100000 + i),
+    jobStatus: 'Completed',
+    completedOn: '2026-11-20T15:00:00Z',
+    modifiedOn: '2026-11-20T15:01:00Z',
+    businessUnitId: 10,
+    invoice: {
+      id: 900 + i,
+      number: `INV-${i}`,
+      total: '250.00',
+      items: [{ id: 1, type: 'Material', skuId: 5, quantity: '2', cost: '12.25', totalCost: '24.50' }],
+    },
+    eventId: `${run}-${i}`,
+    webhookId: 1,
     __eventInfo: { eventId: `${run}-${i}`, webhookId: 1, webhookType: 'JobCompleted' },
     __tenantInfo: { id: TEST_CREDENTIALS.stTenantId, name: 'Bench' },
   });
@@ -36,8 +47,13 @@ async function runMode(mode: 'batched' | 'naive'): Promise<void> {
   const prefix = uniquePrefix(`bench-${mode}`);
   const tenants = writeTestTenantsFile([testTenant({ id: 'bench' })]);
   const env = validateEnv(WebhookGatewayEnv, {
-    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: prefix, TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key,
-    ST_PULL_ENABLED: 'false', KAFKA_PRODUCER_BATCHING: mode === 'batched' ? 'true' : 'false', LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    KAFKA_TOPIC_PREFIX: prefix,
+    TENANTS_FILE: tenants.file,
+    CONNECTOR_ENCRYPTION_KEY: tenants.key,
+    ST_PULL_ENABLED: 'false',
+    KAFKA_PRODUCER_BATCHING: mode === 'batched' ? 'true' : 'false',
+    LOG_LEVEL: 'warn',
   });
   const app = await createApp(AppModule.forRoot(env), { app: 'webhook-gateway', logLevel: 'error', bodyParser: false });
   await app.listen(0, '127.0.0.1');
@@ -52,10 +68,15 @@ async function runMode(mode: 'batched' | 'naive'): Promise<void> {
   const file = join(tenants.dir, 'payloads.json');
   writeFileSync(file, JSON.stringify(payloads));
   // Asynchronous: the gateway under test runs in this process and must keep serving.
-  const { stdout: out } = await promisify(execFile)(process.execPath, [join(__dirname, 'webhook-load.process.js'), String(port), file, String(CONCURRENCY)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout: out } = await promisify(execFile)(
+    process.execPath,
+    [join(__dirname, 'webhook-load.process.js'), String(port), file, String(CONCURRENCY)],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   const { latencies, seconds } = JSON.parse(out) as { latencies: number[]; seconds: number };
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
   console.log(
     `${mode.padEnd(8)} ${latencies.length} verified webhooks acknowledged by Kafka in ${seconds.toFixed(2)} s = ${(latencies.length / seconds).toFixed(0)}/s; latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms (concurrency ${CONCURRENCY}, load from a separate process)`,
   );
@@ -63,7 +84,9 @@ async function runMode(mode: 'batched' | 'naive'): Promise<void> {
 }
 
 (async () => {
-  console.log(`webhook-gateway benchmark: ${REQUESTS} requests per mode, HMAC verified, acks=all, node ${process.version}, ${require('node:os').cpus().length} cores`);
+  console.log(
+    `webhook-gateway benchmark: ${REQUESTS} requests per mode, HMAC verified, acks=all, node ${process.version}, ${require('node:os').cpus().length} cores`,
+  );
   await runMode('batched');
   await runMode('naive');
   process.exit(0);

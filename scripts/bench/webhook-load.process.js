@@ -14,10 +14,23 @@ function send(i) {
     const { b, sig } = payloads[i];
     const t0 = performance.now();
     const req = request(
-      { host: '127.0.0.1', port: Number(port), path: '/webhooks/servicetitan/bench', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b), 'x-servicetitan-signature': sig } },
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        path: '/webhooks/servicetitan/bench',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(b),
+          'x-servicetitan-signature': sig,
+        },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 202 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 202 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -31,7 +44,14 @@ function send(i) {
   const latencies = [];
   let next = warm;
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < payloads.length) latencies.push(await send(next++)); }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < payloads.length) latencies.push(await send(next++));
+    }),
+  );
   process.stdout.write(JSON.stringify({ latencies, seconds: (performance.now() - start) / 1000 }) + '\n');
   agent.destroy();
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -20,7 +20,9 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
 }
 
 async function main(): Promise<void> {
-  const seed = JSON.parse(readFileSync(env('ST_SEED_FILE'), 'utf8')) as { tenants: Array<Rec & { jobs: Rec[]; invoices: Rec[] }> };
+  const seed = JSON.parse(readFileSync(env('ST_SEED_FILE'), 'utf8')) as {
+    tenants: Array<Rec & { jobs: Rec[]; invoices: Rec[] }>;
+  };
   const t = seed.tenants[0];
   const job = t.jobs.find((j) => j['jobStatus'] === 'Completed') as Rec;
   const invoice = t.invoices.find((i) => i['id'] === job['invoiceId']) as Rec;
@@ -32,16 +34,25 @@ async function main(): Promise<void> {
     invoice: invoice as any,
   });
   const sender = new WebhookSender({ timeScale: 0.1 });
-  const delivery = await sender.send({ url: `${env('GATEWAY_URL')}/webhooks/servicetitan/demo`, secret: env('WEBHOOK_SECRET'), body: event }).done;
-  console.log(`[demo] JobCompleted webhook for job ${String(job['id'])}: ${delivery.state} (HTTP ${delivery.attempts.map((a) => a.status ?? a.error).join(', ')})`);
+  const delivery = await sender.send({
+    url: `${env('GATEWAY_URL')}/webhooks/servicetitan/demo`,
+    secret: env('WEBHOOK_SECRET'),
+    body: event,
+  }).done;
+  console.log(
+    `[demo] JobCompleted webhook for job ${String(job['id'])}: ${delivery.state} (HTTP ${delivery.attempts.map((a) => a.status ?? a.error).join(', ')})`,
+  );
   sender.close();
 
   const deadline = Date.now() + Number(env('DEMO_TIMEOUT_MS', '180000'));
-  const want = [`demo:JOB:${String(job['id'])}:R1`, ...((t['inventoryBills'] as Rec[]) ?? []).map((b) => `demo:BILL:${String(b['id'])}:R1`)];
+  const want = [
+    `demo:JOB:${String(job['id'])}:R1`,
+    ...((t['inventoryBills'] as Rec[]) ?? []).map((b) => `demo:BILL:${String(b['id'])}:R1`),
+  ];
   let docs: Rec[] = [];
   while (Date.now() < deadline) {
     const body = (await getJson(`${env('X3_SIM_URL')}/__admin/documents`)) as { documents?: Rec[] } | Rec[];
-    docs = Array.isArray(body) ? body : body.documents ?? [];
+    docs = Array.isArray(body) ? body : (body.documents ?? []);
     const refs = docs.map((d) => String((d['record'] as Rec | undefined)?.['REF'] ?? d['REF'] ?? d['reference'] ?? ''));
     if (want.every((w) => refs.includes(w))) break;
     await new Promise((r) => setTimeout(r, 2000));
@@ -49,19 +60,28 @@ async function main(): Promise<void> {
   console.log(`[demo] documents created in the Sage X3 simulator: ${docs.length}`);
   for (const d of docs) {
     const r = (d['record'] as Rec | undefined) ?? d;
-    console.log(`  ${String(d['className'] ?? r['className'] ?? '')} ${String(r['NUM'] ?? '')} REF=${String(r['REF'] ?? '')} ${r['MATSTA'] ? `status=${String(r['MATSTA'])}` : ''}`);
+    console.log(
+      `  ${String(d['className'] ?? r['className'] ?? '')} ${String(r['NUM'] ?? '')} REF=${String(r['REF'] ?? '')} ${r['MATSTA'] ? `status=${String(r['MATSTA'])}` : ''}`,
+    );
   }
   try {
-    const records = (await getJson(`${env('AUDIT_URL')}/api/records?tenant=demo`, { authorization: `Bearer ${env('AUDIT_TOKEN')}` })) as { items?: Rec[]; records?: Rec[] };
+    const records = (await getJson(`${env('AUDIT_URL')}/api/records?tenant=demo`, {
+      authorization: `Bearer ${env('AUDIT_TOKEN')}`,
+    })) as { items?: Rec[]; records?: Rec[] };
     const list = records.items ?? records.records ?? [];
     console.log(`[demo] audit trail: ${list.length} records`);
-    for (const r of list.slice(0, 20)) console.log(`  ${String(r['kind'])} ${String(r['sourceId'] ?? r['source_id'] ?? '')} → ${String(r['status'])} ${String(r['x3DocumentNumber'] ?? r['x3_document_number'] ?? '')}`);
+    for (const r of list.slice(0, 20))
+      console.log(
+        `  ${String(r['kind'])} ${String(r['sourceId'] ?? r['source_id'] ?? '')} → ${String(r['status'])} ${String(r['x3DocumentNumber'] ?? r['x3_document_number'] ?? '')}`,
+      );
   } catch (e) {
     console.log(`[demo] audit trail not readable: ${(e as Error).message}`);
   }
   const missing = want.filter((w) => !docs.some((d) => String(((d['record'] as Rec | undefined) ?? d)['REF']) === w));
   if (missing.length) {
-    console.log(`[demo] not posted within the time limit: ${missing.join(', ')} (see the console and .cache/demo/logs)`);
+    console.log(
+      `[demo] not posted within the time limit: ${missing.join(', ')} (see the console and .cache/demo/logs)`,
+    );
     process.exitCode = 1;
   } else console.log('[demo] every expected document is in Sage X3, exactly once');
 }

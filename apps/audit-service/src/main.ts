@@ -25,6 +25,8 @@ function safePassword(url: string): string | null {
 }
 
 main().catch((e: Error) => {
-  process.stderr.write(JSON.stringify({ level: 'fatal', app: APP_NAME, msg: 'failed to start', err: e.message }) + '\n');
+  process.stderr.write(
+    JSON.stringify({ level: 'fatal', app: APP_NAME, msg: 'failed to start', err: e.message }) + '\n',
+  );
   process.exit(1);
 });

@@ -11,8 +11,20 @@ import { sumDecimals } from '@connector/decimal';
 import { createApp } from '@connector/observability';
 import { MessagingService } from '@connector/messaging';
 import { SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
-import { buildJobCompletedEvent, ServiceTitanSimulator, startServiceTitanSimulator, WebhookSender } from '@connector/servicetitan-simulator';
-import { AppUnderTest, eventually, startAppUnderTest, testAppEnv, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import {
+  buildJobCompletedEvent,
+  ServiceTitanSimulator,
+  startServiceTitanSimulator,
+  WebhookSender,
+} from '@connector/servicetitan-simulator';
+import {
+  AppUnderTest,
+  eventually,
+  startAppUnderTest,
+  testAppEnv,
+  uniquePrefix,
+  writeTestTenantsFile,
+} from '@connector/testing';
 import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { AppModule as AuditModule, AuditServiceEnv, configureAuditApp } from '@connector/app-audit-service';
@@ -37,29 +49,53 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
   let gateway: AppUnderTest;
   let poller: AppUnderTest;
   let audit: { app: INestApplication; url: string };
-  const template = JSON.parse(readFileSync(join(ROOT, 'config/demo/tenant.template.json'), 'utf8')) as Rec & { servicetitan: Rec & { webhook: { secrets: string[] } } };
+  const template = JSON.parse(readFileSync(join(ROOT, 'config/demo/tenant.template.json'), 'utf8')) as Rec & {
+    servicetitan: Rec & { webhook: { secrets: string[] } };
+  };
 
   beforeAll(async () => {
     const seeds = demoSeeds({ openJanuary2025: false });
     st = await startServiceTitanSimulator({ seed: seeds.st });
     x3 = await startSageX3Simulator({ seed: seeds.x3 });
-    const tenantJson = JSON.parse(JSON.stringify(template).split('${ST_SIM_URL}').join(st.url).split('${X3_SIM_URL}').join(x3.url)) as Rec;
+    const tenantJson = JSON.parse(
+      JSON.stringify(template).split('${ST_SIM_URL}').join(st.url).split('${X3_SIM_URL}').join(x3.url),
+    ) as Rec;
     const tenants = writeTestTenantsFile([tenantJson]);
     copyFileSync(join(ROOT, 'config/demo/mapping-rules.json'), join(tenants.dir, 'mapping-rules.json'));
     const base = { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key };
 
-    const auditEnv = validateEnv(AuditServiceEnv, { ...testAppEnv(prefix), AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'), AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'e2e-audit-')) });
-    const auditApp = configureAuditApp(await createApp(AuditModule.forRoot(auditEnv), { app: 'audit-service', logLevel: 'error' }));
+    const auditEnv = validateEnv(AuditServiceEnv, {
+      ...testAppEnv(prefix),
+      AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
+      AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'e2e-audit-')),
+    });
+    const auditApp = configureAuditApp(
+      await createApp(AuditModule.forRoot(auditEnv), { app: 'audit-service', logLevel: 'error' }),
+    );
     await auditApp.listen(0, '127.0.0.1');
     await auditApp.get(MessagingService).waitUntilReady(60000);
     audit = { app: auditApp, url: `http://127.0.0.1:${(auditApp.getHttpServer().address() as AddressInfo).port}` };
 
-    poller = await startAppUnderTest(PollerModule.forRoot(validateEnv(X3PollerEnv, { ...base, X3_POLL_ENABLED: 'false' })), 'x3-poller');
+    poller = await startAppUnderTest(
+      PollerModule.forRoot(validateEnv(X3PollerEnv, { ...base, X3_POLL_ENABLED: 'false' })),
+      'x3-poller',
+    );
     apps.push(poller);
     await poller.app.get(X3PollService).runOnce('demo'); // master data on the compacted topics before the mapper maps
     apps.push(await startAppUnderTest(MapperModule.forRoot(validateEnv(MapperEnv, base)), 'mapper'));
-    apps.push(await startAppUnderTest(PosterModule.forRoot(validateEnv(X3PosterEnv, { ...base, X3_POST_RETRY_ATTEMPTS: '2', X3_POST_RETRY_INITIAL_BACKOFF_MS: '100' })), 'x3-poster'));
-    gateway = await startAppUnderTest(GatewayModule.forRoot(validateEnv(WebhookGatewayEnv, { ...base, ST_PULL_ENABLED: 'false' })), 'webhook-gateway', { bodyParser: false });
+    apps.push(
+      await startAppUnderTest(
+        PosterModule.forRoot(
+          validateEnv(X3PosterEnv, { ...base, X3_POST_RETRY_ATTEMPTS: '2', X3_POST_RETRY_INITIAL_BACKOFF_MS: '100' }),
+        ),
+        'x3-poster',
+      ),
+    );
+    gateway = await startAppUnderTest(
+      GatewayModule.forRoot(validateEnv(WebhookGatewayEnv, { ...base, ST_PULL_ENABLED: 'false' })),
+      'webhook-gateway',
+      { bodyParser: false },
+    );
     apps.push(gateway);
   });
 
@@ -75,47 +111,86 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
   async function api(path: string, body?: unknown): Promise<Rec> {
     const res = await fetch(`${audit.url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     expect(res.status).toBeLessThan(300);
     return (await res.json()) as Rec;
   }
   const record = async (kind: string, sourceId: string) =>
-    ((await api(`/api/records?tenant=demo&kind=${kind}&q=${sourceId}`))['items'] as Rec[]).find((r) => r['sourceId'] === sourceId);
+    ((await api(`/api/records?tenant=demo&kind=${kind}&q=${sourceId}`))['items'] as Rec[]).find(
+      (r) => r['sourceId'] === sourceId,
+    );
 
   it('a bill pulled from ServiceTitan becomes one unmatched supplier invoice against the PO', async () => {
     await gateway.app.get(ServiceTitanPullService).runOnce('demo', ['vendors', 'purchase-orders', 'inventory-bills']);
-    await eventually(() => documents('PINVOICE').map(refOf), (refs) => refs.includes('demo:BILL:901:R1'), 'the supplier invoice in X3', 60000);
+    await eventually(
+      () => documents('PINVOICE').map(refOf),
+      (refs) => refs.includes('demo:BILL:901:R1'),
+      'the supplier invoice in X3',
+      60000,
+    );
     const inv = (documents('PINVOICE')[0]['record'] as Rec | undefined) ?? documents('PINVOICE')[0];
     expect(inv).toMatchObject({ BPR: 'SUP001', MATSTA: 'unmatched' });
-    const rec = await eventually(() => record('inventory-bill', '901'), (r) => r?.['status'] === 'posted', 'the audit record posted');
+    const rec = await eventually(
+      () => record('inventory-bill', '901'),
+      (r) => r?.['status'] === 'posted',
+      'the audit record posted',
+    );
     expect(rec?.['x3DocumentNumber']).toBe(String(inv['NUM']));
   });
 
   it('a job X3 refuses (closed period) is failed with X3 reason, fixed, replayed from the audit trail, posted once', async () => {
-    const seed = demoSeeds({ openJanuary2025: false }).st.tenants?.[0] as unknown as { id: number; name: string; jobs: Rec[]; invoices: Rec[] };
+    const seed = demoSeeds({ openJanuary2025: false }).st.tenants?.[0] as unknown as {
+      id: number;
+      name: string;
+      jobs: Rec[];
+      invoices: Rec[];
+    };
     const job = seed.jobs.find((j) => j['jobStatus'] === 'Completed') as Rec;
     const invoice = seed.invoices.find((i) => i['id'] === job['invoiceId']) as Rec;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const event = buildJobCompletedEvent({ tenant: { id: seed.id, name: seed.name }, job: job as any, invoice: invoice as any });
+    const event = buildJobCompletedEvent({
+      tenant: { id: seed.id, name: seed.name },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      job: job as any,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      invoice: invoice as any,
+    });
     const sender = new WebhookSender({ timeScale: 0.001 });
-    const delivery = await sender.send({ url: `${gateway.url}/webhooks/servicetitan/demo`, secret: template.servicetitan.webhook.secrets[0], body: event }).done;
+    const delivery = await sender.send({
+      url: `${gateway.url}/webhooks/servicetitan/demo`,
+      secret: template.servicetitan.webhook.secrets[0],
+      body: event,
+    }).done;
     sender.close();
     expect(delivery.state).toBe('delivered');
 
-    const failed = await eventually(() => record('job', String(job['id'])), (r) => r?.['status'] === 'failed', 'the posting to fail', 60000);
+    const failed = await eventually(
+      () => record('job', String(job['id'])),
+      (r) => r?.['status'] === 'failed',
+      'the posting to fail',
+      60000,
+    );
     expect(String(failed?.['lastError'] ?? failed?.['statusReason'])).toContain('closed');
     expect(documents('GACCENTRY')).toHaveLength(0);
 
     x3.setPeriodOpen('US01', '2025', 1, true); // the controller reopens January in X3
     const replay = await api(`/api/records/${String(failed?.['id'])}/replay`, { reason: 'period reopened in X3' });
     expect(replay['outcome']).toBe('published');
-    await eventually(() => record('job', String(job['id'])), (r) => r?.['status'] === 'posted', 'the replayed posting', 60000);
+    await eventually(
+      () => record('job', String(job['id'])),
+      (r) => r?.['status'] === 'posted',
+      'the replayed posting',
+      60000,
+    );
     expect(documents('GACCENTRY').map(refOf)).toEqual(['demo:JOB:401:R1']);
     const entry = (documents('GACCENTRY')[0]['record'] as Rec | undefined) ?? documents('GACCENTRY')[0];
     const lines = entry['GACCENTRYD'] as Rec[];
-    const side = (sns: number) => sumDecimals(lines.filter((l) => String(l['SNS']) === String(sns)).map((l) => String(l['AMTCUR'])));
+    const side = (sns: number) =>
+      sumDecimals(lines.filter((l) => String(l['SNS']) === String(sns)).map((l) => String(l['AMTCUR'])));
     expect(side(1).gt(0)).toBe(true);
     expect(side(1).eq(side(-1))).toBe(true); // balanced, in decimal arithmetic
   });
@@ -125,7 +200,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     const replay = await api(`/api/records/${String(posted?.['id'])}/replay`, { reason: 'operator double-check' });
     expect(replay['outcome']).toBe('published');
     const timeline = await eventually(
-      async () => ((await api(`/api/records/${String(posted?.['id'])}`))['timeline'] as Rec[]),
+      async () => (await api(`/api/records/${String(posted?.['id'])}`))['timeline'] as Rec[],
       (t) => t.some((e) => e['status'] === 'duplicate-skipped'),
       'duplicate-skipped in the timeline',
       60000,

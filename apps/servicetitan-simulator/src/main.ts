@@ -5,10 +5,7 @@
  * ADMIN_TOKEN (optional; protects /__admin/*).
  */
 import { readFileSync } from 'node:fs';
-import {
-  startServiceTitanSimulator,
-  type ServiceTitanSimulatorSeed,
-} from '@connector/servicetitan-simulator';
+import { startServiceTitanSimulator, type ServiceTitanSimulatorSeed } from '@connector/servicetitan-simulator';
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -40,9 +37,7 @@ async function main(): Promise<void> {
     adminToken: process.env['ADMIN_TOKEN'] || undefined,
   });
   // Never print credentials from the seed: only counts.
-  console.log(
-    `servicetitan-simulator listening on ${sim.url} (${seed?.tenants?.length ?? 0} tenant(s) seeded)`,
-  );
+  console.log(`servicetitan-simulator listening on ${sim.url} (${seed?.tenants?.length ?? 0} tenant(s) seeded)`);
   const shutdown = (signal: string) => {
     console.log(`servicetitan-simulator: ${signal}, shutting down`);
     sim.close().then(
@@ -55,9 +50,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(
-    'servicetitan-simulator failed to start:',
-    error instanceof Error ? error.message : error,
-  );
+  console.error('servicetitan-simulator failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

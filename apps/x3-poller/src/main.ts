@@ -10,6 +10,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  process.stderr.write(JSON.stringify({ level: 'fatal', app: APP_NAME, msg: 'failed to start', err: e.message }) + '\n');
+  process.stderr.write(
+    JSON.stringify({ level: 'fatal', app: APP_NAME, msg: 'failed to start', err: e.message }) + '\n',
+  );
   process.exit(1);
 });

@@ -25,7 +25,12 @@ function plaintextTenant(id = 'acme') {
       clientSecret: 'test-client-secret-not-real',
       webhook: { secrets: ['test-webhook-secret-not-real-0000000000'] },
     },
-    sageX3: { baseUrl: 'http://127.0.0.1:2', folder: 'SEED', site: 'FR011', auth: { mode: 'basic', user: 'svc', password: 'test-password-not-real' } },
+    sageX3: {
+      baseUrl: 'http://127.0.0.1:2',
+      folder: 'SEED',
+      site: 'FR011',
+      auth: { mode: 'basic', user: 'svc', password: 'test-password-not-real' },
+    },
   };
 }
 
@@ -107,9 +112,14 @@ describe('tenant registry and editor', () => {
     const box = new SecretBox(KEY);
     const editor = TenantSecretsEditor.empty();
     editor.addTenant(plaintextTenant(), box);
-    editor.setSecret('acme', 'servicetitan.webhook.secrets', 'test-webhook-secret-not-real-1111111111', box, { rotate: true });
+    editor.setSecret('acme', 'servicetitan.webhook.secrets', 'test-webhook-secret-not-real-1111111111', box, {
+      rotate: true,
+    });
     let t = TenantRegistry.fromJson(editor.toJSON(), KEY).require('acme');
-    expect(t.servicetitan.webhook.secrets.map((s) => s.reveal())).toEqual(['test-webhook-secret-not-real-1111111111', 'test-webhook-secret-not-real-0000000000']);
+    expect(t.servicetitan.webhook.secrets.map((s) => s.reveal())).toEqual([
+      'test-webhook-secret-not-real-1111111111',
+      'test-webhook-secret-not-real-0000000000',
+    ]);
     editor.retireOldWebhookSecret('acme');
     t = TenantRegistry.fromJson(editor.toJSON(), KEY).require('acme');
     expect(t.servicetitan.webhook.secrets).toHaveLength(1);

@@ -4,7 +4,12 @@ import DecimalJs from 'decimal.js';
  * The project's decimal type for money and quantities. Values travel as strings on the wire and in
  * contracts; arithmetic happens here, never on JavaScript floats.
  */
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_UP,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Decimal = DecimalJs;
 
 /** A canonical decimal string: optional minus, digits, optional fraction. No exponent, no spaces. */

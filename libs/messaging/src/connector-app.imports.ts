@@ -10,7 +10,11 @@ import { MessagingModule } from './messaging.module';
  * messaging and, for apps that call ServiceTitan or Sage X3, the tenant registry (secrets registered with the
  * log redactor as they are decrypted).
  */
-export function connectorAppImports(app: string, env: CommonEnv | TenantEnv, opts: { tenants: boolean }): Array<DynamicModule | Promise<DynamicModule>> {
+export function connectorAppImports(
+  app: string,
+  env: CommonEnv | TenantEnv,
+  opts: { tenants: boolean },
+): Array<DynamicModule | Promise<DynamicModule>> {
   return [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ...env })] }),
     ObservabilityModule.forRoot({ app }),

@@ -1,5 +1,12 @@
 import { MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { provisionTopics } from './admin/topic-provisioner';
 import { ConsumerRegistration } from './consumer/consumer-registration';
@@ -33,12 +40,16 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
     this.ns = new TopicNamespace(settings.topicPrefix);
     this.producer = new MessageProducer(this.kafka, this.ns, metrics, { batching: settings.producerBatching ?? true });
     readiness.register({ name: 'kafka-producer', check: () => this.producer.isConnected() });
-    readiness.register({ name: 'kafka-consumers', check: () => this.started && this.consumers.every((c) => c.isJoined()) });
+    readiness.register({
+      name: 'kafka-consumers',
+      check: () => this.started && this.consumers.every((c) => c.isJoined()),
+    });
   }
 
   /** Register during onModuleInit; consumers start once the app bootstraps. */
   registerConsumer<P>(registration: ConsumerRegistration<P>): void {
-    if (this.started) throw new Error('registerConsumer must be called before the application bootstraps (onModuleInit)');
+    if (this.started)
+      throw new Error('registerConsumer must be called before the application bootstraps (onModuleInit)');
     this.registrations.push(registration as ConsumerRegistration);
   }
 
@@ -51,7 +62,10 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
       const admin = this.kafka.admin();
       await admin.connect();
       try {
-        const created = await provisionTopics(admin, this.ns, { partitions: this.settings.partitions, replicationFactor: this.settings.replicationFactor });
+        const created = await provisionTopics(admin, this.ns, {
+          partitions: this.settings.partitions,
+          replicationFactor: this.settings.replicationFactor,
+        });
         if (created.length) this.logger.log({ msg: 'provisioned topics', count: created.length });
       } finally {
         await admin.disconnect();
@@ -70,7 +84,11 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** connector_consumer_lag{topic,group}: end offset minus committed offset, summed over partitions. */
   private scheduleLag(): void {
-    const gauge = this.metrics.gauge(MetricNames.ConsumerLag, 'Messages not yet processed by a consumer group, per topic', ['topic', 'group']);
+    const gauge = this.metrics.gauge(
+      MetricNames.ConsumerLag,
+      'Messages not yet processed by a consumer group, per topic',
+      ['topic', 'group'],
+    );
     const tick = async () => {
       const admin = this.kafka.admin();
       try {
@@ -110,7 +128,11 @@ export class MessagingService implements OnApplicationBootstrap, OnModuleDestroy
     const deadline = this.settings.shutdownTimeoutMs;
     const stopAll = Promise.all(this.consumers.map((c) => c.stop()));
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deadline).unref());
-    if ((await Promise.race([stopAll, timeout])) === 'timeout') this.logger.warn({ msg: 'consumers did not stop in time; uncommitted messages will be redelivered', timeoutMs: deadline });
+    if ((await Promise.race([stopAll, timeout])) === 'timeout')
+      this.logger.warn({
+        msg: 'consumers did not stop in time; uncommitted messages will be redelivered',
+        timeoutMs: deadline,
+      });
   }
 
   async onApplicationShutdown(): Promise<void> {

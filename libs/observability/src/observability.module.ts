@@ -17,7 +17,10 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       controllers: [HealthController],
       providers: [
-        { provide: MetricsService, useFactory: () => new MetricsService(options.app, { defaultMetrics: options.defaultMetrics }) },
+        {
+          provide: MetricsService,
+          useFactory: () => new MetricsService(options.app, { defaultMetrics: options.defaultMetrics }),
+        },
         ReadinessRegistry,
       ],
       exports: [MetricsService, ReadinessRegistry],

@@ -17,7 +17,16 @@ export function uniquePrefix(label = 't'): string {
 }
 
 export function testKafkaSettings(prefix: string, clientId = 'test'): KafkaSettings {
-  return { brokers: TEST_BROKERS, clientId, topicPrefix: prefix, partitions: 3, replicationFactor: 1, provisionTopics: true, shutdownTimeoutMs: 15000, lagIntervalMs: 500 };
+  return {
+    brokers: TEST_BROKERS,
+    clientId,
+    topicPrefix: prefix,
+    partitions: 3,
+    replicationFactor: 1,
+    provisionTopics: true,
+    shutdownTimeoutMs: 15000,
+    lagIntervalMs: 500,
+  };
 }
 
 export interface MessagingHarness {
@@ -28,7 +37,11 @@ export interface MessagingHarness {
 }
 
 /** A minimal Nest context with the real messaging module and the given consumers, on the real broker. */
-export async function startMessagingHarness(prefix: string, consumers: ConsumerRegistration[] = [], clientId = 'harness'): Promise<MessagingHarness> {
+export async function startMessagingHarness(
+  prefix: string,
+  consumers: ConsumerRegistration[] = [],
+  clientId = 'harness',
+): Promise<MessagingHarness> {
   @Injectable()
   class Registrar implements OnModuleInit {
     constructor(private readonly messaging: MessagingService) {}
@@ -37,7 +50,10 @@ export async function startMessagingHarness(prefix: string, consumers: ConsumerR
     }
   }
   @Module({
-    imports: [ObservabilityModule.forRoot({ app: clientId, defaultMetrics: false }), MessagingModule.forRoot({ useFactory: () => testKafkaSettings(prefix, clientId) })],
+    imports: [
+      ObservabilityModule.forRoot({ app: clientId, defaultMetrics: false }),
+      MessagingModule.forRoot({ useFactory: () => testKafkaSettings(prefix, clientId) }),
+    ],
     providers: [Registrar],
   })
   class HarnessModule {}
@@ -49,11 +65,17 @@ export async function startMessagingHarness(prefix: string, consumers: ConsumerR
 }
 
 /** Polls until `predicate` holds or fails the test with `what` after timeoutMs. */
-export async function eventually<T>(fn: () => T | Promise<T>, predicate: (v: T) => boolean, what: string, timeoutMs = 30000): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  predicate: (v: T) => boolean,
+  what: string,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await fn();
   while (!predicate(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 100));
     last = await fn();
   }

@@ -41,7 +41,11 @@ export function testTenant(o: TestTenantOptions = {}): Record<string, unknown> {
       appKey: TEST_CREDENTIALS.stAppKey,
       clientId: TEST_CREDENTIALS.stClientId,
       clientSecret: TEST_CREDENTIALS.stClientSecret,
-      webhook: { secrets: o.webhookSecrets ?? [TEST_CREDENTIALS.webhookSecret], encoding: o.webhookEncoding ?? 'hex', maxBodyBytes: o.maxBodyBytes ?? 64 * 1024 },
+      webhook: {
+        secrets: o.webhookSecrets ?? [TEST_CREDENTIALS.webhookSecret],
+        encoding: o.webhookEncoding ?? 'hex',
+        maxBodyBytes: o.maxBodyBytes ?? 64 * 1024,
+      },
       pull: { enabled: false, intervalSeconds: 3600, pageSize: 50 },
     },
     sageX3: {
@@ -57,7 +61,11 @@ export function testTenant(o: TestTenantOptions = {}): Record<string, unknown> {
 }
 
 /** Writes an encrypted tenants file into a temp dir; returns its path and the key that opens it. */
-export function writeTestTenantsFile(tenants: Array<Record<string, unknown>>): { file: string; key: string; dir: string } {
+export function writeTestTenantsFile(tenants: Array<Record<string, unknown>>): {
+  file: string;
+  key: string;
+  dir: string;
+} {
   const key = SecretBox.generateKey();
   const box = new SecretBox(key);
   const editor = TenantSecretsEditor.empty();

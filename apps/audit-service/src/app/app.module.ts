@@ -1,6 +1,14 @@
 import { connectorAppImports } from '@connector/messaging';
 import { ReadinessRegistry } from '@connector/observability';
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  ValidationPipe,
+} from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AuditApiController } from './api/audit-api.controller';
 import { AuditQueryRepository } from './api/audit-query.repository';
@@ -37,9 +45,7 @@ export class AppModule {
   static forRoot(env: AuditServiceEnv, options: AuditAppOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ...connectorAppImports(APP_NAME, env, { tenants: false }),
-      ],
+      imports: [...connectorAppImports(APP_NAME, env, { tenants: false })],
       controllers: [AuditApiController, ConsoleController],
       providers: [
         { provide: AuditServiceEnv, useValue: env },
@@ -47,10 +53,20 @@ export class AppModule {
           provide: Database,
           inject: [ReadinessRegistry],
           useFactory: async (readiness: ReadinessRegistry) => {
-            const db = options.database ?? (await openDatabase({ url: env.DATABASE_URL, schema: env.AUDIT_DB_SCHEMA, poolSize: env.AUDIT_DB_POOL_SIZE, pgliteDir: env.AUDIT_PGLITE_DIR }));
+            const db =
+              options.database ??
+              (await openDatabase({
+                url: env.DATABASE_URL,
+                schema: env.AUDIT_DB_SCHEMA,
+                poolSize: env.AUDIT_DB_POOL_SIZE,
+                pgliteDir: env.AUDIT_PGLITE_DIR,
+              }));
             const applied = await migrate(db);
             new Logger('database').log({ msg: 'database ready', driver: db.driver, migrationsApplied: applied });
-            readiness.register({ name: 'database', check: async () => (await db.query('SELECT 1 AS ok')).rows.length === 1 });
+            readiness.register({
+              name: 'database',
+              check: async () => (await db.query('SELECT 1 AS ok')).rows.length === 1,
+            });
             return db;
           },
         },
@@ -59,11 +75,17 @@ export class AppModule {
           provide: ApiTokenRegistry,
           useFactory: () => {
             const registry = ApiTokenRegistry.fromConfig(env);
-            if (registry.size === 0) new Logger('auth').warn({ msg: 'no API tokens configured: every /api call answers 401 (set AUDIT_ADMIN_TOKEN_SHA256 / AUDIT_TENANT_TOKENS)' });
+            if (registry.size === 0)
+              new Logger('auth').warn({
+                msg: 'no API tokens configured: every /api call answers 401 (set AUDIT_ADMIN_TOKEN_SHA256 / AUDIT_TENANT_TOKENS)',
+              });
             return registry;
           },
         },
-        { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }) },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }),
+        },
         ApiAuthGuard,
         AuditStore,
         AuditIngestService,

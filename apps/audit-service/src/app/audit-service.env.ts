@@ -10,17 +10,29 @@ const TENANT_TOKEN_LIST = /^[a-z0-9][a-z0-9-]{0,62}:[a-f0-9]{64}(,[a-z0-9][a-z0-
  */
 export class AuditServiceEnv extends CommonEnv {
   /** sensitive: PostgreSQL connection string (postgres://user:password@host:port/db). Unset: embedded PGlite. */
-  @IsOptional() @IsString() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
   /** Schema for the audit tables on a PostgreSQL server (created if missing). Unset: the user's search_path (public). */
-  @IsOptional() @IsString() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'AUDIT_DB_SCHEMA must be a lowercase SQL identifier' }) AUDIT_DB_SCHEMA?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'AUDIT_DB_SCHEMA must be a lowercase SQL identifier' })
+  AUDIT_DB_SCHEMA?: string;
   @IsInt() @Min(1) @Max(100) AUDIT_DB_POOL_SIZE: number = 10;
   /** Data directory of the embedded PGlite database. Unset (and no DATABASE_URL): in memory, lost on exit. */
   @IsOptional() @IsString() @IsNotEmpty() AUDIT_PGLITE_DIR?: string;
   /** sha256 (hex) of the admin API token: sees every tenant. */
-  @IsOptional() @IsString() @Matches(SHA256_HEX, { message: 'AUDIT_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)' })
+  @IsOptional()
+  @IsString()
+  @Matches(SHA256_HEX, {
+    message: 'AUDIT_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
+  })
   AUDIT_ADMIN_TOKEN_SHA256?: string;
   /** Per-tenant API tokens as "tenant:sha256hex,tenant:sha256hex" (several per tenant allowed, for rotation). */
-  @IsOptional() @IsString() @Matches(TENANT_TOKEN_LIST, { message: 'AUDIT_TENANT_TOKENS must be a comma-separated list of tenant:sha256hex' })
+  @IsOptional()
+  @IsString()
+  @Matches(TENANT_TOKEN_LIST, { message: 'AUDIT_TENANT_TOKENS must be a comma-separated list of tenant:sha256hex' })
   AUDIT_TENANT_TOKENS?: string;
   /** JSON file with more tenant tokens: [{"tenant":"acme","sha256":"…","label":"ops"}] (validated at boot). */
   @IsOptional() @IsString() @IsNotEmpty() AUDIT_TENANT_TOKENS_FILE?: string;

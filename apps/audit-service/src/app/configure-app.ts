@@ -5,7 +5,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 export function configureAuditApp(app: INestApplication): INestApplication {
   const config = new DocumentBuilder()
     .setTitle('audit-service')
-    .setDescription('Audit trail, replay and reconciliation of the ServiceTitan → Sage X3 connector. Authenticate with an admin or tenant API token (Bearer).')
+    .setDescription(
+      'Audit trail, replay and reconciliation of the ServiceTitan → Sage X3 connector. Authenticate with an admin or tenant API token (Bearer).',
+    )
     .setVersion('1')
     .addBearerAuth()
     .build();

@@ -10,7 +10,13 @@
  * Exit codes: 0 done (or dry run printed), 2 usage error, 3 group active, 1 other failure.
  */
 import { topicCatalogue } from '@connector/contracts';
-import { ConsumerGroupActiveError, ConsumerGroupAdmin, createKafka, OffsetResetPlan, TopicNamespace } from '@connector/messaging';
+import {
+  ConsumerGroupActiveError,
+  ConsumerGroupAdmin,
+  createKafka,
+  OffsetResetPlan,
+  TopicNamespace,
+} from '@connector/messaging';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -18,7 +24,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = 'usage: topic-replay --group <group> --to <ISO timestamp> (--topics <t1,t2> | --all-topics) [--dry-run] [--brokers host:port,...] [--prefix <prefix>]';
+const USAGE =
+  'usage: topic-replay --group <group> --to <ISO timestamp> (--topics <t1,t2> | --all-topics) [--dry-run] [--brokers host:port,...] [--prefix <prefix>]';
 
 interface Args {
   group: string;
@@ -47,22 +54,30 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   const to = opts['to'];
   if (typeof to !== 'string') return '--to is required';
   const at = new Date(to);
-  if (!/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(to) || Number.isNaN(at.getTime())) return `--to "${to}" is not an ISO timestamp`;
+  if (!/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(to) || Number.isNaN(at.getTime()))
+    return `--to "${to}" is not an ISO timestamp`;
   const known = topicCatalogue().map((t) => t.name);
   let topics: string[];
   if (opts['all-topics'] === true) topics = known;
-  else if (typeof opts['topics'] === 'string') topics = opts['topics'].split(',').map((t) => t.trim()).filter(Boolean);
+  else if (typeof opts['topics'] === 'string')
+    topics = opts['topics']
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
   else return 'give --topics or --all-topics';
   const unknown = topics.filter((t) => !known.includes(t));
   if (unknown.length) return `unknown topic(s): ${unknown.join(', ')} (use logical names from the catalogue)`;
-  const brokers = (typeof opts['brokers'] === 'string' ? opts['brokers'] : env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+  const brokers = (typeof opts['brokers'] === 'string' ? opts['brokers'] : (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092'))
+    .split(',')
+    .map((b) => b.trim());
   const prefix = typeof opts['prefix'] === 'string' ? opts['prefix'] : env['KAFKA_TOPIC_PREFIX'] || undefined;
   return { group, to: at, topics, dryRun: opts['dry-run'] === true, brokers, prefix };
 }
 
 function describe(plan: OffsetResetPlan): string[] {
   const lines = [`${plan.applied ? 'reset' : 'dry run (nothing changed)'}: group ${plan.groupId} → ${plan.timestamp}`];
-  for (const t of plan.topics) for (const p of t.partitions) lines.push(`  ${t.topic}[${p.partition}] ${p.from} → ${p.to}`);
+  for (const t of plan.topics)
+    for (const p of t.partitions) lines.push(`  ${t.topic}[${p.partition}] ${p.from} → ${p.to}`);
   return lines;
 }
 
@@ -73,7 +88,15 @@ export async function runTopicReplay(argv: string[], io: CliIo): Promise<number>
     io.err(USAGE);
     return 2;
   }
-  const kafka = createKafka({ brokers: args.brokers, clientId: 'topic-replay-cli', topicPrefix: args.prefix, partitions: 1, replicationFactor: 1, provisionTopics: false, shutdownTimeoutMs: 5000 });
+  const kafka = createKafka({
+    brokers: args.brokers,
+    clientId: 'topic-replay-cli',
+    topicPrefix: args.prefix,
+    partitions: 1,
+    replicationFactor: 1,
+    provisionTopics: false,
+    shutdownTimeoutMs: 5000,
+  });
   const admin = new ConsumerGroupAdmin(kafka, new TopicNamespace(args.prefix));
   try {
     const plan = await admin.resetToTimestamp(args.group, args.topics, args.to, { dryRun: args.dryRun });
@@ -91,7 +114,11 @@ export async function runTopicReplay(argv: string[], io: CliIo): Promise<number>
 }
 
 if (require.main === module) {
-  runTopicReplay(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), env: process.env })
+  runTopicReplay(process.argv.slice(2), {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    env: process.env,
+  })
     .then((code) => (process.exitCode = code))
     .catch((e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);

@@ -15,9 +15,7 @@ export class AppModule {
   static forRoot(env: MapperEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ...connectorAppImports(APP_NAME, env, { tenants: true }),
-      ],
+      imports: [...connectorAppImports(APP_NAME, env, { tenants: true })],
       providers: [
         { provide: MapperEnv, useValue: env },
         MappingRulesRegistry,

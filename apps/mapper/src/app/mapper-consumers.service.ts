@@ -23,14 +23,19 @@ export class MapperConsumers implements OnModuleInit {
       topics: [Topics.StJob, Topics.StInventoryBill],
       fromBeginning: true,
       partitionsConsumedConcurrently: this.env.MAPPER_PARTITION_CONCURRENCY,
-      retry: { attempts: this.env.MAPPER_RETRY_ATTEMPTS, initialBackoffMs: this.env.MAPPER_RETRY_BACKOFF_MS, maxBackoffMs: 60_000 },
+      retry: {
+        attempts: this.env.MAPPER_RETRY_ATTEMPTS,
+        initialBackoffMs: this.env.MAPPER_RETRY_BACKOFF_MS,
+        maxBackoffMs: 60_000,
+      },
       handler: (m) => this.dispatch(m),
     });
   }
 
   private dispatch(m: ConsumedMessage): Promise<void> {
     if (m.topic === Topics.StJob) return this.jobs.handle(m as ConsumedMessage<ServiceTitanJobEventV1>);
-    if (m.topic === Topics.StInventoryBill) return this.bills.handle(m as ConsumedMessage<ServiceTitanInventoryBillRevisionV1>);
+    if (m.topic === Topics.StInventoryBill)
+      return this.bills.handle(m as ConsumedMessage<ServiceTitanInventoryBillRevisionV1>);
     return Promise.reject(new PermanentMessageError(`unexpected topic ${m.topic}`));
   }
 }

@@ -7,7 +7,9 @@ export class MapperEnv extends TenantEnv {
    * Name of this instance in its per-boot state consumer group (`mapper-state-<id>-<random>`). Default: the
    * host name (the pod name on Kubernetes). Only for telling groups apart in Kafka tools.
    */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,60}$/, { message: 'MAPPER_INSTANCE_ID must be 1-60 letters, digits, . _ -' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,60}$/, { message: 'MAPPER_INSTANCE_ID must be 1-60 letters, digits, . _ -' })
   MAPPER_INSTANCE_ID?: string;
 
   /**

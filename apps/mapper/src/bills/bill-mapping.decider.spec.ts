@@ -5,7 +5,14 @@ import { BillDecisionInput, decideBill } from './bill-mapping.decider';
 
 function input(o: Partial<BillDecisionInput> = {}): BillDecisionInput {
   return {
-    tenant: 'acme', bill: billRevision(), messageId: 'msg-b1', isReplay: false, rules: testRules(), x3: { site: 'FR011', currency: 'USD' }, cache: testCache(), state: emptyBillState(),
+    tenant: 'acme',
+    bill: billRevision(),
+    messageId: 'msg-b1',
+    isReplay: false,
+    rules: testRules(),
+    x3: { site: 'FR011', currency: 'USD' },
+    cache: testCache(),
+    state: emptyBillState(),
     purchaseOrderNumber: async () => null,
     ...o,
   };
@@ -27,7 +34,13 @@ describe('inventory bill mapping decisions', () => {
       controlTotal: '70.5',
       lines: [
         { purchaseOrder: 'PO0001', purchaseOrderLine: 1000, product: 'FILTER-16', quantity: '2', netPrice: '12.5' },
-        { purchaseOrder: 'PO0001', purchaseOrderLine: 2000, product: 'PIPE-CU-12', quantity: '10.5', netPrice: '4.333' },
+        {
+          purchaseOrder: 'PO0001',
+          purchaseOrderLine: 2000,
+          product: 'PIPE-CU-12',
+          quantity: '10.5',
+          netPrice: '4.333',
+        },
       ],
       supersedes: null,
     });
@@ -37,51 +50,139 @@ describe('inventory bill mapping decisions', () => {
   it('matches the supplier by exact name when the vendor is not mapped; builds the PO number from the template', async () => {
     const rules = testRules({ suppliers: {}, purchaseOrders: { numberTemplate: 'PO{number}' } });
     const asked: number[] = [];
-    const d = await decideBill(input({ rules, bill: billRevision({ vendorName: ' Acme Parts ' }), purchaseOrderNumber: async (id) => (asked.push(id), '0001') }));
+    const d = await decideBill(
+      input({
+        rules,
+        bill: billRevision({ vendorName: ' Acme Parts ' }),
+        purchaseOrderNumber: async (id) => (asked.push(id), '0001'),
+      }),
+    );
     expect(asked).toEqual([1101]);
-    expect(d.request).toMatchObject({ supplier: 'SUP001', lines: [{ purchaseOrder: 'PO0001' }, { purchaseOrder: 'PO0001' }] });
+    expect(d.request).toMatchObject({
+      supplier: 'SUP001',
+      lines: [{ purchaseOrder: 'PO0001' }, { purchaseOrder: 'PO0001' }],
+    });
   });
 
   it.each([
     ['an unmapped vendor', { rules: testRules({ suppliers: { matchByName: false } }) }, ['SUPPLIER_UNMAPPED']],
-    ['an inactive supplier', { rules: testRules({ suppliers: { byVendorId: { '301': 'SUP009' } } }) }, ['SUPPLIER_INACTIVE']],
-    ['an unknown X3 PO', { rules: testRules({ purchaseOrders: { byServiceTitanId: { '1101': 'PO9999' } } }) }, ['PURCHASE_ORDER_UNKNOWN']],
+    [
+      'an inactive supplier',
+      { rules: testRules({ suppliers: { byVendorId: { '301': 'SUP009' } } }) },
+      ['SUPPLIER_INACTIVE'],
+    ],
+    [
+      'an unknown X3 PO',
+      { rules: testRules({ purchaseOrders: { byServiceTitanId: { '1101': 'PO9999' } } }) },
+      ['PURCHASE_ORDER_UNKNOWN'],
+    ],
     ['a bill without PO', { bill: billRevision({ purchaseOrderId: null }) }, ['PURCHASE_ORDER_MISSING']],
-    ['a product not on the PO', { bill: billRevision({ items: [{ id: 9, order: 1, quantity: '1', cost: '1', skuId: 9, skuCode: 'FILTER-16' }, { id: 8, order: 2, quantity: '1', cost: '1', skuId: 8, skuCode: 'COMP-3T' }] }) }, ['PRODUCT_UNKNOWN', 'PO_LINE_UNMATCHED']],
-    ['a ServiceTitan PO that does not exist', { rules: testRules({ purchaseOrders: { numberTemplate: '{number}' } }), bill: billRevision({ purchaseOrderId: 5555 }) }, ['PURCHASE_ORDER_UNKNOWN']],
+    [
+      'a product not on the PO',
+      {
+        bill: billRevision({
+          items: [
+            { id: 9, order: 1, quantity: '1', cost: '1', skuId: 9, skuCode: 'FILTER-16' },
+            { id: 8, order: 2, quantity: '1', cost: '1', skuId: 8, skuCode: 'COMP-3T' },
+          ],
+        }),
+      },
+      ['PRODUCT_UNKNOWN', 'PO_LINE_UNMATCHED'],
+    ],
+    [
+      'a ServiceTitan PO that does not exist',
+      {
+        rules: testRules({ purchaseOrders: { numberTemplate: '{number}' } }),
+        bill: billRevision({ purchaseOrderId: 5555 }),
+      },
+      ['PURCHASE_ORDER_UNKNOWN'],
+    ],
   ])('%s is rejected', async (_n, o, codes) => {
     const d = await decideBill(input(o as Partial<BillDecisionInput>));
     expect(d.outcome).toBe('rejected');
     expect(d.request).toBeNull();
     expect(d.rejection!.reasons.map((r) => r.code)).toEqual(codes);
-    expect(d.rejection).toMatchObject({ source: { kind: 'inventory-bill', id: '901', revision: 1 }, sourceTopic: 'servicetitan.inventory-bill.v1' });
+    expect(d.rejection).toMatchObject({
+      source: { kind: 'inventory-bill', id: '901', revision: 1 },
+      sourceTopic: 'servicetitan.inventory-bill.v1',
+    });
   });
 
   it('rejects a PO of another supplier and an ambiguous supplier name', async () => {
     const cache = testCache();
-    cache.apply(Topics.X3Supplier, createEnvelope({ type: X3_SUPPLIER_STATE, tenant: 'acme', source: 'poller', payload: { code: 'SUP002', name: 'Acme Parts', active: true, deleted: false, updatedAt: '2026-01-01T00:00:00Z' } }));
-    const wrong = await decideBill(input({ cache, rules: testRules({ suppliers: { byVendorId: { '301': 'SUP002' } } }) }));
+    cache.apply(
+      Topics.X3Supplier,
+      createEnvelope({
+        type: X3_SUPPLIER_STATE,
+        tenant: 'acme',
+        source: 'poller',
+        payload: {
+          code: 'SUP002',
+          name: 'Acme Parts',
+          active: true,
+          deleted: false,
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+      }),
+    );
+    const wrong = await decideBill(
+      input({ cache, rules: testRules({ suppliers: { byVendorId: { '301': 'SUP002' } } }) }),
+    );
     expect(wrong.rejection!.reasons.map((r) => r.code)).toEqual(['PURCHASE_ORDER_SUPPLIER_MISMATCH']);
-    const ambiguous = await decideBill(input({ cache, rules: testRules({ suppliers: {} }), bill: billRevision({ vendorId: 777, vendorName: 'Acme Parts' }) }));
+    const ambiguous = await decideBill(
+      input({
+        cache,
+        rules: testRules({ suppliers: {} }),
+        bill: billRevision({ vendorId: 777, vendorName: 'Acme Parts' }),
+      }),
+    );
     expect(ambiguous.rejection!.reasons.map((r) => r.code)).toEqual(['SUPPLIER_AMBIGUOUS']);
   });
 
   it('same content again is nothing new; a corrected revision supersedes the earlier request; older revisions are stale', async () => {
     const first = await decideBill(input());
     expect((await decideBill(input({ state: first.nextState! }))).outcome).toBe('unchanged');
-    const corrected = await decideBill(input({ state: first.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-2', billAmount: '25.00', items: [{ id: 1, order: 1, quantity: '2', cost: '12.50', skuId: 1, skuCode: 'FLT-16' }] }) }));
+    const corrected = await decideBill(
+      input({
+        state: first.nextState!,
+        bill: billRevision({
+          revision: 2,
+          contentHash: 'hash-2',
+          billAmount: '25.00',
+          items: [{ id: 1, order: 1, quantity: '2', cost: '12.50', skuId: 1, skuCode: 'FLT-16' }],
+        }),
+      }),
+    );
     expect(corrected.outcome).toBe('superseded');
-    expect(corrected.request).toMatchObject({ externalRef: 'acme:BILL:901:R2', supersedes: 'acme:BILL:901:R1', controlTotal: '25' });
-    expect((await decideBill(input({ state: corrected.nextState!, bill: billRevision({ revision: 1, contentHash: 'hash-1' }) }))).outcome).toBe('stale');
+    expect(corrected.request).toMatchObject({
+      externalRef: 'acme:BILL:901:R2',
+      supersedes: 'acme:BILL:901:R1',
+      controlTotal: '25',
+    });
+    expect(
+      (
+        await decideBill(
+          input({ state: corrected.nextState!, bill: billRevision({ revision: 1, contentHash: 'hash-1' }) }),
+        )
+      ).outcome,
+    ).toBe('stale');
   });
 
   it('a bill voided after it was requested is noted once in the audit trail; voided before is ignored', async () => {
     const first = await decideBill(input());
-    const voided = await decideBill(input({ state: first.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }));
+    const voided = await decideBill(
+      input({ state: first.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }),
+    );
     expect(voided.outcome).toBe('void-noted');
     expect(voided.request).toBeNull();
     expect(voided.rejection!.reasons.map((r) => r.code)).toEqual(['BILL_VOIDED_AFTER_POSTING']);
-    expect((await decideBill(input({ state: voided.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }))).outcome).toBe('unchanged');
+    expect(
+      (
+        await decideBill(
+          input({ state: voided.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }),
+        )
+      ).outcome,
+    ).toBe('unchanged');
     const never = await decideBill(input({ bill: billRevision({ voided: true }) }));
     expect(never).toMatchObject({ outcome: 'ignored', request: null, rejection: null });
   });

@@ -1,4 +1,10 @@
-import { MappingRejectedV1, ServiceTitanInventoryBillRevisionV1, SupplierInvoiceLineDto, SupplierInvoiceRequestedV1, Topics } from '@connector/contracts';
+import {
+  MappingRejectedV1,
+  ServiceTitanInventoryBillRevisionV1,
+  SupplierInvoiceLineDto,
+  SupplierInvoiceRequestedV1,
+  Topics,
+} from '@connector/contracts';
 import { toDecimal, toDecimalString } from '@connector/decimal';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes, uniqueReasons } from '../common/rejection-reasons';
@@ -19,7 +25,14 @@ export interface BillDecisionInput {
   purchaseOrderNumber: (purchaseOrderId: number) => Promise<string | null>;
 }
 
-export type BillOutcomeKind = 'stale' | 'unchanged' | 'ignored' | 'rejected' | 'requested' | 'superseded' | 'void-noted';
+export type BillOutcomeKind =
+  | 'stale'
+  | 'unchanged'
+  | 'ignored'
+  | 'rejected'
+  | 'requested'
+  | 'superseded'
+  | 'void-noted';
 
 export interface BillDecision {
   outcome: BillOutcomeKind;
@@ -32,37 +45,90 @@ export interface BillDecision {
 /** Supplier: explicit vendor mapping first, else a unique exact name match among X3 suppliers. */
 function resolveSupplier(input: BillDecisionInput, rules: MappingRules): { code: string | null; reasons: Reason[] } {
   const { bill, tenant, cache } = input;
-  const mapped = bill.vendorId !== null && bill.vendorId !== undefined ? rules.suppliers.byVendorId[String(bill.vendorId)] : undefined;
+  const mapped =
+    bill.vendorId !== null && bill.vendorId !== undefined
+      ? rules.suppliers.byVendorId[String(bill.vendorId)]
+      : undefined;
   let code: string | null = null;
   if (mapped) {
     code = mapped;
   } else if (rules.suppliers.matchByName && bill.vendorName) {
     const matches = cache.suppliersNamed(tenant, bill.vendorName);
     if (matches.length > 1) {
-      return { code: null, reasons: [{ code: ReasonCodes.SupplierAmbiguous, message: `${matches.length} X3 suppliers are named "${bill.vendorName}" (${matches.map((m) => m.code).join(', ')}); map vendor ${bill.vendorId ?? '?'} explicitly`, field: 'vendorName' }] };
+      return {
+        code: null,
+        reasons: [
+          {
+            code: ReasonCodes.SupplierAmbiguous,
+            message: `${matches.length} X3 suppliers are named "${bill.vendorName}" (${matches.map((m) => m.code).join(', ')}); map vendor ${bill.vendorId ?? '?'} explicitly`,
+            field: 'vendorName',
+          },
+        ],
+      };
     }
     code = matches[0]?.code ?? null;
   }
   if (!code) {
-    return { code: null, reasons: [{ code: ReasonCodes.SupplierUnmapped, message: `vendor ${bill.vendorId ?? '?'} "${bill.vendorName ?? ''}" has no X3 supplier (no mapping, no supplier with that exact name)`, field: 'vendorId' }] };
+    return {
+      code: null,
+      reasons: [
+        {
+          code: ReasonCodes.SupplierUnmapped,
+          message: `vendor ${bill.vendorId ?? '?'} "${bill.vendorName ?? ''}" has no X3 supplier (no mapping, no supplier with that exact name)`,
+          field: 'vendorId',
+        },
+      ],
+    };
   }
   const supplier = cache.supplier(tenant, code);
-  if (!supplier) return { code: null, reasons: [{ code: ReasonCodes.SupplierUnknown, message: `X3 supplier ${code} does not exist`, field: 'vendorId' }] };
-  if (!supplier.active) return { code: null, reasons: [{ code: ReasonCodes.SupplierInactive, message: `X3 supplier ${code} is inactive`, field: 'vendorId' }] };
+  if (!supplier)
+    return {
+      code: null,
+      reasons: [
+        { code: ReasonCodes.SupplierUnknown, message: `X3 supplier ${code} does not exist`, field: 'vendorId' },
+      ],
+    };
+  if (!supplier.active)
+    return {
+      code: null,
+      reasons: [{ code: ReasonCodes.SupplierInactive, message: `X3 supplier ${code} is inactive`, field: 'vendorId' }],
+    };
   return { code, reasons: [] };
 }
 
-async function resolvePurchaseOrderNumber(input: BillDecisionInput, rules: MappingRules): Promise<{ number: string | null; reasons: Reason[] }> {
+async function resolvePurchaseOrderNumber(
+  input: BillDecisionInput,
+  rules: MappingRules,
+): Promise<{ number: string | null; reasons: Reason[] }> {
   const poId = input.bill.purchaseOrderId;
   if (poId === null || poId === undefined) {
-    return { number: null, reasons: [{ code: ReasonCodes.PurchaseOrderMissing, message: 'the bill has no purchase order: an unmatched supplier invoice needs one', field: 'purchaseOrderId' }] };
+    return {
+      number: null,
+      reasons: [
+        {
+          code: ReasonCodes.PurchaseOrderMissing,
+          message: 'the bill has no purchase order: an unmatched supplier invoice needs one',
+          field: 'purchaseOrderId',
+        },
+      ],
+    };
   }
   const explicit = rules.purchaseOrders.byServiceTitanId[String(poId)];
   if (explicit) return { number: explicit, reasons: [] };
   let stNumber: string | null = null;
   if (rules.purchaseOrders.numberTemplate.includes('{number}')) {
     stNumber = await input.purchaseOrderNumber(poId);
-    if (!stNumber) return { number: null, reasons: [{ code: ReasonCodes.PurchaseOrderUnknown, message: `ServiceTitan purchase order ${poId} was not found`, field: 'purchaseOrderId' }] };
+    if (!stNumber)
+      return {
+        number: null,
+        reasons: [
+          {
+            code: ReasonCodes.PurchaseOrderUnknown,
+            message: `ServiceTitan purchase order ${poId} was not found`,
+            field: 'purchaseOrderId',
+          },
+        ],
+      };
   }
   return { number: renderTemplate(rules.purchaseOrders.numberTemplate, { id: poId, number: stNumber }), reasons: [] };
 }
@@ -74,9 +140,17 @@ async function resolvePurchaseOrderNumber(input: BillDecisionInput, rules: Mappi
  */
 export async function decideBill(input: BillDecisionInput): Promise<BillDecision> {
   const { tenant, bill, state } = input;
-  const none = (outcome: BillOutcomeKind, note: string): BillDecision => ({ outcome, request: null, rejection: null, nextState: null, note });
-  if (bill.revision < state.lastSeenRevision) return none('stale', `revision ${bill.revision} is older than ${state.lastSeenRevision}`);
-  if (!input.isReplay && state.requestedRef && state.contentHash === bill.contentHash && !bill.voided) return none('unchanged', `same content as ${state.requestedRef}`);
+  const none = (outcome: BillOutcomeKind, note: string): BillDecision => ({
+    outcome,
+    request: null,
+    rejection: null,
+    nextState: null,
+    note,
+  });
+  if (bill.revision < state.lastSeenRevision)
+    return none('stale', `revision ${bill.revision} is older than ${state.lastSeenRevision}`);
+  if (!input.isReplay && state.requestedRef && state.contentHash === bill.contentHash && !bill.voided)
+    return none('unchanged', `same content as ${state.requestedRef}`);
   const seen = { lastSeenRevision: Math.max(state.lastSeenRevision, bill.revision) };
   const rejection = (reasons: Reason[]): MappingRejectedV1 => ({
     source: { kind: 'inventory-bill', id: String(bill.billId), revision: bill.revision },
@@ -86,12 +160,21 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
   });
 
   if (bill.voided) {
-    if (!state.requestedRef) return { ...none('ignored', 'voided before it was ever requested'), nextState: { ...state, ...seen, version: state.version + 1, lastOutcome: 'voided' } };
+    if (!state.requestedRef)
+      return {
+        ...none('ignored', 'voided before it was ever requested'),
+        nextState: { ...state, ...seen, version: state.version + 1, lastOutcome: 'voided' },
+      };
     if (state.voidNoted && !input.isReplay) return none('unchanged', 'void already noted');
     return {
       outcome: 'void-noted',
       request: null,
-      rejection: rejection([{ code: ReasonCodes.BillVoidedAfterPosting, message: `bill ${bill.billId} was voided in ServiceTitan after ${state.requestedRef} was requested: reverse it in X3 (credit note) by hand` }]),
+      rejection: rejection([
+        {
+          code: ReasonCodes.BillVoidedAfterPosting,
+          message: `bill ${bill.billId} was voided in ServiceTitan after ${state.requestedRef} was requested: reverse it in X3 (credit note) by hand`,
+        },
+      ]),
       nextState: { ...state, ...seen, version: state.version + 1, voidNoted: true, lastOutcome: 'voided' },
       note: `voided after ${state.requestedRef}`,
     };
@@ -105,16 +188,33 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
     note: `rejected: ${reasons.map((r) => r.code).join(', ')}`,
   });
   const rules = input.rules;
-  if (!rules) return reject([{ code: ReasonCodes.RulesMissing, message: `tenant ${tenant} has no mapping rules (mappingRulesFile)` }]);
+  if (!rules)
+    return reject([
+      { code: ReasonCodes.RulesMissing, message: `tenant ${tenant} has no mapping rules (mappingRulesFile)` },
+    ]);
 
   const supplier = resolveSupplier(input, rules);
   const po = await resolvePurchaseOrderNumber(input, rules);
   const reasons: Reason[] = [...supplier.reasons, ...po.reasons];
   const order = po.number ? input.cache.purchaseOrder(tenant, po.number) : undefined;
-  if (po.number && !order) reasons.push({ code: ReasonCodes.PurchaseOrderUnknown, message: `X3 purchase order ${po.number} does not exist`, field: 'purchaseOrderId' });
-  else if (order && !order.active) reasons.push({ code: ReasonCodes.PurchaseOrderInactive, message: `X3 purchase order ${order.code} is inactive (closed)`, field: 'purchaseOrderId' });
+  if (po.number && !order)
+    reasons.push({
+      code: ReasonCodes.PurchaseOrderUnknown,
+      message: `X3 purchase order ${po.number} does not exist`,
+      field: 'purchaseOrderId',
+    });
+  else if (order && !order.active)
+    reasons.push({
+      code: ReasonCodes.PurchaseOrderInactive,
+      message: `X3 purchase order ${order.code} is inactive (closed)`,
+      field: 'purchaseOrderId',
+    });
   if (order && supplier.code && order.supplier !== supplier.code) {
-    reasons.push({ code: ReasonCodes.PurchaseOrderSupplierMismatch, message: `X3 purchase order ${order.code} belongs to supplier ${order.supplier}, not ${supplier.code}`, field: 'purchaseOrderId' });
+    reasons.push({
+      code: ReasonCodes.PurchaseOrderSupplierMismatch,
+      message: `X3 purchase order ${order.code} belongs to supplier ${order.supplier}, not ${supplier.code}`,
+      field: 'purchaseOrderId',
+    });
   }
 
   const lines: SupplierInvoiceLineDto[] = [];
@@ -123,25 +223,50 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
     const field = `items[${i}]`;
     if (toDecimal(item.quantity).isZero()) return;
     if (!item.skuCode) {
-      reasons.push({ code: ReasonCodes.PoLineUnmatched, message: `bill item ${item.id} has no SKU code to match a purchase order line`, field: `${field}.skuCode` });
+      reasons.push({
+        code: ReasonCodes.PoLineUnmatched,
+        message: `bill item ${item.id} has no SKU code to match a purchase order line`,
+        field: `${field}.skuCode`,
+      });
       return;
     }
     const product = rules.products[item.skuCode] ?? item.skuCode;
     const x3Product = input.cache.product(tenant, product);
-    if (!x3Product) reasons.push({ code: ReasonCodes.ProductUnknown, message: `X3 product ${product} (SKU ${item.skuCode}) does not exist`, field: `${field}.skuCode` });
-    else if (!x3Product.active) reasons.push({ code: ReasonCodes.ProductInactive, message: `X3 product ${product} is inactive`, field: `${field}.skuCode` });
+    if (!x3Product)
+      reasons.push({
+        code: ReasonCodes.ProductUnknown,
+        message: `X3 product ${product} (SKU ${item.skuCode}) does not exist`,
+        field: `${field}.skuCode`,
+      });
+    else if (!x3Product.active)
+      reasons.push({
+        code: ReasonCodes.ProductInactive,
+        message: `X3 product ${product} is inactive`,
+        field: `${field}.skuCode`,
+      });
     if (!order) return;
     // Several PO lines may carry the same product: each bill item takes the next one not yet used.
     const candidates = order.lines.filter((l) => l.product === product);
     const line = candidates.find((l) => !used.has(l.line)) ?? candidates[0];
     if (!line) {
-      reasons.push({ code: ReasonCodes.PoLineUnmatched, message: `X3 purchase order ${order.code} has no line for product ${product}`, field: `${field}.skuCode` });
+      reasons.push({
+        code: ReasonCodes.PoLineUnmatched,
+        message: `X3 purchase order ${order.code} has no line for product ${product}`,
+        field: `${field}.skuCode`,
+      });
       return;
     }
     used.add(line.line);
-    lines.push({ purchaseOrder: order.code, purchaseOrderLine: line.line, product, quantity: toDecimalString(item.quantity), netPrice: toDecimalString(item.cost) });
+    lines.push({
+      purchaseOrder: order.code,
+      purchaseOrderLine: line.line,
+      product,
+      quantity: toDecimalString(item.quantity),
+      netPrice: toDecimalString(item.cost),
+    });
   });
-  if (!reasons.length && lines.length === 0) reasons.push({ code: ReasonCodes.BillNoLines, message: `bill ${bill.billId} has no item with a quantity` });
+  if (!reasons.length && lines.length === 0)
+    reasons.push({ code: ReasonCodes.BillNoLines, message: `bill ${bill.billId} has no item with a quantity` });
   if (reasons.length) return reject(reasons);
 
   const ref = externalRef(tenant, 'BILL', bill.billId, bill.revision);
@@ -166,7 +291,16 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
     outcome: supersedes ? 'superseded' : 'requested',
     request,
     rejection: null,
-    nextState: { kind: 'bill', version: state.version + 1, revision: bill.revision, contentHash: bill.contentHash, requestedRef: ref, ...seen, voidNoted: false, lastOutcome: 'requested' },
+    nextState: {
+      kind: 'bill',
+      version: state.version + 1,
+      revision: bill.revision,
+      contentHash: bill.contentHash,
+      requestedRef: ref,
+      ...seen,
+      voidNoted: false,
+      lastOutcome: 'requested',
+    },
     note: supersedes ? `${ref} supersedes ${supersedes}` : `requested ${ref}`,
   };
 }

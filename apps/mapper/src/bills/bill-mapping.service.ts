@@ -1,6 +1,12 @@
 import { TenantRegistry } from '@connector/config';
 import {
-  createCausedEnvelope, Headers as H, MAPPING_REJECTED, recordKey, ServiceTitanInventoryBillRevisionV1, SUPPLIER_INVOICE_REQUESTED, Topics,
+  createCausedEnvelope,
+  Headers as H,
+  MAPPING_REJECTED,
+  recordKey,
+  ServiceTitanInventoryBillRevisionV1,
+  SUPPLIER_INVOICE_REQUESTED,
+  Topics,
 } from '@connector/contracts';
 import { ConsumedMessage, MessagePublisher, PermanentMessageError } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -43,13 +49,36 @@ export class BillMappingService {
       purchaseOrderNumber: (poId) => this.st.purchaseOrderNumber(cause.tenant, poId),
     });
     if (decision.request) {
-      await this.publisher.publish(Topics.SupplierInvoiceRequested, createCausedEnvelope(cause, { type: SUPPLIER_INVOICE_REQUESTED, source: 'mapper', payload: decision.request, occurredAt: cause.occurredAt }), { key });
+      await this.publisher.publish(
+        Topics.SupplierInvoiceRequested,
+        createCausedEnvelope(cause, {
+          type: SUPPLIER_INVOICE_REQUESTED,
+          source: 'mapper',
+          payload: decision.request,
+          occurredAt: cause.occurredAt,
+        }),
+        { key },
+      );
     }
     if (decision.rejection) {
-      await this.publisher.publish(Topics.MappingRejected, createCausedEnvelope(cause, { type: MAPPING_REJECTED, source: 'mapper', payload: decision.rejection, occurredAt: cause.occurredAt }), { key });
+      await this.publisher.publish(
+        Topics.MappingRejected,
+        createCausedEnvelope(cause, {
+          type: MAPPING_REJECTED,
+          source: 'mapper',
+          payload: decision.rejection,
+          occurredAt: cause.occurredAt,
+        }),
+        { key },
+      );
     }
-    if (decision.nextState) await this.state.saveCheckpoint(cause, billStream(bill.billId), decision.nextState, `R${bill.revision}`);
-    const log = { msg: `bill ${bill.billId} R${bill.revision}: ${decision.note}`, outcome: decision.outcome, billId: bill.billId };
+    if (decision.nextState)
+      await this.state.saveCheckpoint(cause, billStream(bill.billId), decision.nextState, `R${bill.revision}`);
+    const log = {
+      msg: `bill ${bill.billId} R${bill.revision}: ${decision.note}`,
+      outcome: decision.outcome,
+      billId: bill.billId,
+    };
     if (decision.outcome === 'rejected' || decision.outcome === 'void-noted') this.logger.warn(log);
     else this.logger.log(log);
   }

@@ -12,7 +12,13 @@ export type ExternalRefKind = 'JOB' | 'BILL';
  * can be up to 63 characters: when the whole reference would exceed 60, the tenant part is shortened to a prefix
  * plus a short hash of the full slug (still deterministic and still unique per tenant in practice).
  */
-export function externalRef(tenant: string, kind: ExternalRefKind, id: string | number, revision: number, reversal = false): string {
+export function externalRef(
+  tenant: string,
+  kind: ExternalRefKind,
+  id: string | number,
+  revision: number,
+  reversal = false,
+): string {
   const tail = `:${kind}:${id}:R${revision}${reversal ? ':REV' : ''}`;
   let ref = `${tenant}${tail}`;
   if (ref.length > EXTERNAL_REF_MAX) {

@@ -5,7 +5,14 @@ import { Reason, ReasonCodes } from '../common/rejection-reasons';
 import { MappingRules } from '../rules/mapping-rules';
 import { JobCheckpointState, rememberEventId } from '../state/mapper-checkpoint.store';
 import { MasterDataCache } from '../state/master-data.cache';
-import { buildJournalDraft, imbalance, invoiceItemCosts, JobCost, resolveCostCenter, swapSides } from './journal-entry.builder';
+import {
+  buildJournalDraft,
+  imbalance,
+  invoiceItemCosts,
+  JobCost,
+  resolveCostCenter,
+  swapSides,
+} from './journal-entry.builder';
 import { validateJournalLines } from './journal-entry.validator';
 
 export interface X3PostingSettings {
@@ -30,7 +37,14 @@ export interface JobDecisionInput {
   laborCosts: () => Promise<JobCost[]>;
 }
 
-export type JobOutcomeKind = 'duplicate-event' | 'ignored' | 'unchanged' | 'rejected' | 'requested' | 'corrected' | 'reversed';
+export type JobOutcomeKind =
+  | 'duplicate-event'
+  | 'ignored'
+  | 'unchanged'
+  | 'rejected'
+  | 'requested'
+  | 'corrected'
+  | 'reversed';
 
 export interface JobDecision {
   outcome: JobOutcomeKind;
@@ -52,9 +66,16 @@ function isCompleted(job: ServiceTitanJobEventV1): boolean {
  */
 export async function decideJob(input: JobDecisionInput): Promise<JobDecision> {
   const { tenant, job, state, x3 } = input;
-  const none = (outcome: JobOutcomeKind, note: string): JobDecision => ({ outcome, entries: [], rejection: null, nextState: null, note });
+  const none = (outcome: JobOutcomeKind, note: string): JobDecision => ({
+    outcome,
+    entries: [],
+    rejection: null,
+    nextState: null,
+    note,
+  });
 
-  if (!input.isReplay && state.seenEventIds.includes(job.sourceEventId)) return none('duplicate-event', `event ${job.sourceEventId} was already mapped`);
+  if (!input.isReplay && state.seenEventIds.includes(job.sourceEventId))
+    return none('duplicate-event', `event ${job.sourceEventId} was already mapped`);
 
   const reversal = (): JournalEntryRequestedV1 | null => {
     if (!state.postedRef || !state.posted) return null;
@@ -80,7 +101,15 @@ export async function decideJob(input: JobDecisionInput): Promise<JobDecision> {
       outcome: 'reversed',
       entries: [rev],
       rejection: null,
-      nextState: { ...state, version: state.version + 1, contentHash: null, postedRef: null, posted: null, seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId), lastOutcome: 'reversed' },
+      nextState: {
+        ...state,
+        version: state.version + 1,
+        contentHash: null,
+        postedRef: null,
+        posted: null,
+        seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId),
+        lastOutcome: 'reversed',
+      },
       note: `job is ${job.jobStatus} after posting ${state.postedRef}: reversed`,
     };
   }
@@ -89,27 +118,56 @@ export async function decideJob(input: JobDecisionInput): Promise<JobDecision> {
   const reject = (reasons: Reason[]): JobDecision => ({
     outcome: 'rejected',
     entries: [],
-    rejection: { source: { kind: 'job', id: String(job.jobId), revision: attemptRevision }, sourceTopic: Topics.StJob, sourceMessageId: input.messageId, reasons },
-    nextState: { ...state, version: state.version + 1, seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId), lastOutcome: 'rejected' },
+    rejection: {
+      source: { kind: 'job', id: String(job.jobId), revision: attemptRevision },
+      sourceTopic: Topics.StJob,
+      sourceMessageId: input.messageId,
+      reasons,
+    },
+    nextState: {
+      ...state,
+      version: state.version + 1,
+      seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId),
+      lastOutcome: 'rejected',
+    },
     note: `rejected: ${reasons.map((r) => r.code).join(', ')}`,
   });
 
   const rules = input.rules;
-  if (!rules) return reject([{ code: ReasonCodes.RulesMissing, message: `tenant ${tenant} has no mapping rules (mappingRulesFile)` }]);
+  if (!rules)
+    return reject([
+      { code: ReasonCodes.RulesMissing, message: `tenant ${tenant} has no mapping rules (mappingRulesFile)` },
+    ]);
   const costCenter = resolveCostCenter(job.businessUnitId, rules);
   if (!costCenter) {
-    return reject([{ code: ReasonCodes.BusinessUnitUnmapped, message: `business unit ${job.businessUnitId ?? '(none)'} has no X3 cost center in the mapping rules`, field: 'businessUnitId' }]);
+    return reject([
+      {
+        code: ReasonCodes.BusinessUnitUnmapped,
+        message: `business unit ${job.businessUnitId ?? '(none)'} has no X3 cost center in the mapping rules`,
+        field: 'businessUnitId',
+      },
+    ]);
   }
   if (!job.completedOn && rules.labor.source === 'gross-pay-items') {
-    return reject([{ code: ReasonCodes.CompletedOnMissing, message: 'a completed job without completedOn: the payroll window cannot be placed', field: 'completedOn' }]);
+    return reject([
+      {
+        code: ReasonCodes.CompletedOnMissing,
+        message: 'a completed job without completedOn: the payroll window cannot be placed',
+        field: 'completedOn',
+      },
+    ]);
   }
-  const costs = [...invoiceItemCosts(job, rules), ...(rules.labor.source === 'gross-pay-items' ? await input.laborCosts() : [])];
+  const costs = [
+    ...invoiceItemCosts(job, rules),
+    ...(rules.labor.source === 'gross-pay-items' ? await input.laborCosts() : []),
+  ];
   const built = buildJournalDraft({
     job,
     costs,
     rules,
     costCenter,
-    accountTakesDimension: (account, die) => input.cache.account(tenant, account)?.allowedDimensionTypes.includes(die) ?? false,
+    accountTakesDimension: (account, die) =>
+      input.cache.account(tenant, account)?.allowedDimensionTypes.includes(die) ?? false,
   });
   if (!built.draft) return reject(built.reasons);
   const draft = built.draft;
@@ -117,11 +175,22 @@ export async function decideJob(input: JobDecisionInput): Promise<JobDecision> {
   const invalid = validateJournalLines(tenant, draft.lines, input.cache);
   if (invalid.length) return reject(invalid);
 
-  const hash = contentHash({ accountingDate: draft.accountingDate, currency: x3.currency, site: x3.site, lines: draft.lines });
+  const hash = contentHash({
+    accountingDate: draft.accountingDate,
+    currency: x3.currency,
+    site: x3.site,
+    lines: draft.lines,
+  });
   if (state.postedRef && state.contentHash === hash) {
     return {
       ...none('unchanged', `same content as ${state.postedRef}: nothing new to post`),
-      nextState: state.seenEventIds.includes(job.sourceEventId) ? null : { ...state, version: state.version + 1, seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId) },
+      nextState: state.seenEventIds.includes(job.sourceEventId)
+        ? null
+        : {
+            ...state,
+            version: state.version + 1,
+            seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId),
+          },
     };
   }
   const ref = externalRef(tenant, 'JOB', job.jobId, attemptRevision);
@@ -148,10 +217,18 @@ export async function decideJob(input: JobDecisionInput): Promise<JobDecision> {
       revision: attemptRevision,
       contentHash: hash,
       postedRef: ref,
-      posted: { accountingDate: draft.accountingDate, description: draft.description, entryType: entry.entryType, journal: entry.journal, lines: draft.lines },
+      posted: {
+        accountingDate: draft.accountingDate,
+        description: draft.description,
+        entryType: entry.entryType,
+        journal: entry.journal,
+        lines: draft.lines,
+      },
       seenEventIds: rememberEventId(state.seenEventIds, job.sourceEventId),
       lastOutcome: 'requested',
     },
-    note: rev ? `content changed after ${state.postedRef}: reversal ${rev.externalRef} then ${ref}` : `requested ${ref}`,
+    note: rev
+      ? `content changed after ${state.postedRef}: reversal ${rev.externalRef} then ${ref}`
+      : `requested ${ref}`,
   };
 }

@@ -1,6 +1,12 @@
 import { TenantRegistry } from '@connector/config';
 import {
-  createCausedEnvelope, Headers as H, JOURNAL_ENTRY_REQUESTED, MAPPING_REJECTED, recordKey, ServiceTitanJobEventV1, Topics,
+  createCausedEnvelope,
+  Headers as H,
+  JOURNAL_ENTRY_REQUESTED,
+  MAPPING_REJECTED,
+  recordKey,
+  ServiceTitanJobEventV1,
+  Topics,
 } from '@connector/contracts';
 import { ConsumedMessage, MessagePublisher, PermanentMessageError } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -29,7 +35,8 @@ export class JobMappingService {
     if (!tenant) throw new PermanentMessageError(`unknown tenant "${cause.tenant}"`);
     const job = cause.payload;
     const key = recordKey(cause.tenant, 'job', job.jobId);
-    if (m.key !== null && m.key !== key) throw new PermanentMessageError(`record key "${m.key}" does not match the job (${key})`);
+    if (m.key !== null && m.key !== key)
+      throw new PermanentMessageError(`record key "${m.key}" does not match the job (${key})`);
     await this.state.waitUntilReady(m.heartbeat);
     await this.state.syncCheckpoints(m.heartbeat);
     const rules = this.rules.get(cause.tenant);
@@ -39,22 +46,57 @@ export class JobMappingService {
       messageId: cause.id,
       isReplay: Boolean(m.headers[H.ReplayId]),
       rules,
-      x3: { site: tenant.sageX3.site, currency: tenant.sageX3.currency, entryType: tenant.sageX3.journal.entryType, journal: tenant.sageX3.journal.journal },
+      x3: {
+        site: tenant.sageX3.site,
+        currency: tenant.sageX3.currency,
+        entryType: tenant.sageX3.journal.entryType,
+        journal: tenant.sageX3.journal.journal,
+      },
       cache: this.state.cache,
       state: this.state.checkpoints.job(cause.tenant, job.jobId),
       laborCosts: () =>
-        this.st.grossPayLabor(cause.tenant, job.jobId, job.completedOn ?? job.modifiedOn, rules?.labor.grossPayWindowDaysBefore ?? 7, rules?.labor.grossPayWindowDaysAfter ?? 14),
+        this.st.grossPayLabor(
+          cause.tenant,
+          job.jobId,
+          job.completedOn ?? job.modifiedOn,
+          rules?.labor.grossPayWindowDaysBefore ?? 7,
+          rules?.labor.grossPayWindowDaysAfter ?? 14,
+        ),
     });
     // Publish order matters and each publish is acknowledged before the next: reversal, new revision, then the
     // checkpoint. A crash in between re-runs the same decision (same external references) on redelivery.
     for (const entry of decision.entries) {
-      await this.publisher.publish(Topics.JournalEntryRequested, createCausedEnvelope(cause, { type: JOURNAL_ENTRY_REQUESTED, source: 'mapper', payload: entry, occurredAt: cause.occurredAt }), { key });
+      await this.publisher.publish(
+        Topics.JournalEntryRequested,
+        createCausedEnvelope(cause, {
+          type: JOURNAL_ENTRY_REQUESTED,
+          source: 'mapper',
+          payload: entry,
+          occurredAt: cause.occurredAt,
+        }),
+        { key },
+      );
     }
     if (decision.rejection) {
-      await this.publisher.publish(Topics.MappingRejected, createCausedEnvelope(cause, { type: MAPPING_REJECTED, source: 'mapper', payload: decision.rejection, occurredAt: cause.occurredAt }), { key });
+      await this.publisher.publish(
+        Topics.MappingRejected,
+        createCausedEnvelope(cause, {
+          type: MAPPING_REJECTED,
+          source: 'mapper',
+          payload: decision.rejection,
+          occurredAt: cause.occurredAt,
+        }),
+        { key },
+      );
     }
-    if (decision.nextState) await this.state.saveCheckpoint(cause, jobStream(job.jobId), decision.nextState, job.modifiedOn);
-    const log = { msg: `job ${job.jobId}: ${decision.note}`, outcome: decision.outcome, jobId: job.jobId, refs: decision.entries.map((e) => e.externalRef) };
+    if (decision.nextState)
+      await this.state.saveCheckpoint(cause, jobStream(job.jobId), decision.nextState, job.modifiedOn);
+    const log = {
+      msg: `job ${job.jobId}: ${decision.note}`,
+      outcome: decision.outcome,
+      jobId: job.jobId,
+      refs: decision.entries.map((e) => e.externalRef),
+    };
     if (decision.outcome === 'rejected') this.logger.warn(log);
     else this.logger.log(log);
   }

@@ -30,12 +30,20 @@ export function invoiceItemCosts(job: ServiceTitanJobEventV1, rules: MappingRule
     if (rules.materialItemTypes.includes(item.type)) kind = 'material';
     else if (rules.labor.source === 'invoice-items' && rules.labor.invoiceItemTypes.includes(item.type)) kind = 'labor';
     if (!kind) continue;
-    out.push({ kind, amount: itemCost(item), stAccount: item.costOfSaleAccount ?? item.generalLedgerAccount ?? null, sourceRef: `invoice-item:${item.id}` });
+    out.push({
+      kind,
+      amount: itemCost(item),
+      stAccount: item.costOfSaleAccount ?? item.generalLedgerAccount ?? null,
+      sourceRef: `invoice-item:${item.id}`,
+    });
   }
   return out;
 }
 
-export function resolveCostCenter(businessUnitId: number | null | undefined, rules: MappingRules): CostCenterRef | null {
+export function resolveCostCenter(
+  businessUnitId: number | null | undefined,
+  rules: MappingRules,
+): CostCenterRef | null {
   if (businessUnitId !== null && businessUnitId !== undefined) {
     const ref = rules.businessUnits[String(businessUnitId)];
     if (ref) return ref;
@@ -76,7 +84,11 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
       const mapped = rules.accounts.glAccounts[c.stAccount];
       if (mapped) account = mapped;
       else if (rules.accounts.requireGlAccountMapping) {
-        reasons.push({ code: ReasonCodes.GlAccountUnmapped, message: `ServiceTitan GL account ${c.stAccount} (${c.sourceRef}) has no X3 account in the mapping rules`, field: 'accounts.glAccounts' });
+        reasons.push({
+          code: ReasonCodes.GlAccountUnmapped,
+          message: `ServiceTitan GL account ${c.stAccount} (${c.sourceRef}) has no X3 account in the mapping rules`,
+          field: 'accounts.glAccounts',
+        });
         continue;
       }
     }
@@ -87,10 +99,22 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
   }
   if (reasons.length) return { draft: null, reasons };
 
-  const values = { jobId: job.jobId, jobNumber: job.jobNumber ?? String(job.jobId), businessUnitId: job.businessUnitId ?? '', costCenter: costCenter.costCenter, completedOn: job.completedOn ?? '' };
+  const values = {
+    jobId: job.jobId,
+    jobNumber: job.jobNumber ?? String(job.jobId),
+    businessUnitId: job.businessUnitId ?? '',
+    costCenter: costCenter.costCenter,
+    completedOn: job.completedOn ?? '',
+  };
   const lines: JournalEntryLineDto[] = [];
   const offsets = new Map<string, Decimal>();
-  const line = (account: string, signed: Decimal, kind: JournalEntryLineDto['costKind'], withCostCenter: boolean, descKind: string): void => {
+  const line = (
+    account: string,
+    signed: Decimal,
+    kind: JournalEntryLineDto['costKind'],
+    withCostCenter: boolean,
+    descKind: string,
+  ): void => {
     lines.push({
       account,
       side: signed.isNegative() ? 'credit' : 'debit',
@@ -111,13 +135,24 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
   for (const [key, amount] of offsets) {
     if (amount.isZero()) continue;
     const [kind, account] = key.split('|');
-    line(account, amount.negated(), 'offset', input.accountTakesDimension(account, costCenter.dimensionType), `${kind} offset`);
+    line(
+      account,
+      amount.negated(),
+      'offset',
+      input.accountTakesDimension(account, costCenter.dimensionType),
+      `${kind} offset`,
+    );
   }
   if (lines.length === 0) {
     reasons.push({ code: ReasonCodes.NoCosts, message: `job ${job.jobId} has no labor or material cost to post` });
     return { draft: null, reasons };
   }
-  lines.sort((a, b) => KIND_ORDER[a.costKind] - KIND_ORDER[b.costKind] || a.account.localeCompare(b.account) || a.side.localeCompare(b.side));
+  lines.sort(
+    (a, b) =>
+      KIND_ORDER[a.costKind] - KIND_ORDER[b.costKind] ||
+      a.account.localeCompare(b.account) ||
+      a.side.localeCompare(b.side),
+  );
   return {
     draft: {
       // The UTC calendar day of completion (a date-only X3 accounting date).
@@ -131,7 +166,10 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
 
 /** Sum of debits minus credits (zero for a balanced entry). */
 export function imbalance(lines: JournalEntryLineDto[]): Decimal {
-  return lines.reduce((acc, l) => (l.side === 'debit' ? acc.plus(toDecimal(l.amount)) : acc.minus(toDecimal(l.amount))), new Decimal(0));
+  return lines.reduce(
+    (acc, l) => (l.side === 'debit' ? acc.plus(toDecimal(l.amount)) : acc.minus(toDecimal(l.amount))),
+    new Decimal(0),
+  );
 }
 
 /** The exact inverse of an entry's lines (same amounts, sides swapped). */

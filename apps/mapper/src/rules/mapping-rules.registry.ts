@@ -15,7 +15,10 @@ export class MappingRulesRegistry {
   constructor(tenants: TenantRegistry) {
     for (const t of tenants.list()) {
       if (!t.mappingRulesFile) {
-        this.logger.warn({ msg: 'tenant has no mappingRulesFile; its records will be rejected with RULES_MISSING', tenant: t.id });
+        this.logger.warn({
+          msg: 'tenant has no mappingRulesFile; its records will be rejected with RULES_MISSING',
+          tenant: t.id,
+        });
         continue;
       }
       this.byTenant.set(t.id, loadMappingRulesFile(t.mappingRulesFile));

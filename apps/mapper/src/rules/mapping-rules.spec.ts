@@ -27,7 +27,10 @@ describe('mapping rules', () => {
   });
 
   it('accepts a per-business-unit dimension type', () => {
-    const r = parseMappingRules({ ...TEST_RULES_JSON, costCenters: { businessUnits: { '7': { costCenter: 'ADMIN', dimensionType: 'DEP' } }, default: 'CC-HVAC' } });
+    const r = parseMappingRules({
+      ...TEST_RULES_JSON,
+      costCenters: { businessUnits: { '7': { costCenter: 'ADMIN', dimensionType: 'DEP' } }, default: 'CC-HVAC' },
+    });
     expect(r.businessUnits['7']).toEqual({ costCenter: 'ADMIN', dimensionType: 'DEP' });
     expect(r.defaultCostCenter).toEqual({ costCenter: 'CC-HVAC', dimensionType: 'CCE' });
   });
@@ -36,33 +39,39 @@ describe('mapping rules', () => {
     const p = problems({
       version: 2,
       costCenters: { businessUnits: { abc: 'CC 1' } },
-      accounts: { material: { debit: '601000' }, labor: { debit: 641000, credit: '421000' }, glAccounts: { '5000': '' } },
+      accounts: {
+        material: { debit: '601000' },
+        labor: { debit: 641000, credit: '421000' },
+        glAccounts: { '5000': '' },
+      },
       labor: { source: 'timesheets', grossPayWindowDaysBefore: -1 },
       suppliers: { byVendorId: { x: 'SUP001' } },
       purchaseOrders: { numberTemplate: 'PO-{num}' },
       journal: { descriptionTemplate: 'Job {job}' },
       colour: 'blue',
     });
-    expect(p).toEqual(expect.arrayContaining([
-      'version must be 1',
-      'unknown field "colour" (typo?)',
-      'costCenters.businessUnits: key "abc" must be a ServiceTitan business unit id',
-      'costCenters.businessUnits.abc must be an X3 code (1-30 letters, digits, _ . - /), got "CC 1"',
-      'accounts.material.credit is required (X3 code)',
-      'accounts.labor.debit must be an X3 code (1-30 letters, digits, _ . - /), got 641000',
-      'accounts.glAccounts.5000 must be an X3 code (1-30 letters, digits, _ . - /), got ""',
-      'labor.source must be one of gross-pay-items, invoice-items, none',
-      'labor.grossPayWindowDaysBefore must be an integer between 0 and 366',
-      'suppliers.byVendorId: key "x" must be a ServiceTitan vendor id',
-      'purchaseOrders.numberTemplate: unknown placeholder(s) {num} (use {id} or {number})',
-      expect.stringContaining('journal.descriptionTemplate: unknown placeholder(s) {job}'),
-    ]));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'version must be 1',
+        'unknown field "colour" (typo?)',
+        'costCenters.businessUnits: key "abc" must be a ServiceTitan business unit id',
+        'costCenters.businessUnits.abc must be an X3 code (1-30 letters, digits, _ . - /), got "CC 1"',
+        'accounts.material.credit is required (X3 code)',
+        'accounts.labor.debit must be an X3 code (1-30 letters, digits, _ . - /), got 641000',
+        'accounts.glAccounts.5000 must be an X3 code (1-30 letters, digits, _ . - /), got ""',
+        'labor.source must be one of gross-pay-items, invoice-items, none',
+        'labor.grossPayWindowDaysBefore must be an integer between 0 and 366',
+        'suppliers.byVendorId: key "x" must be a ServiceTitan vendor id',
+        'purchaseOrders.numberTemplate: unknown placeholder(s) {num} (use {id} or {number})',
+        expect.stringContaining('journal.descriptionTemplate: unknown placeholder(s) {job}'),
+      ]),
+    );
   });
 
   it('refuses an item type counted both as material and as labor', () => {
-    expect(problems({ ...TEST_RULES_JSON, labor: { source: 'invoice-items', invoiceItemTypes: ['Service', 'Equipment'] } })).toEqual([
-      'labor.invoiceItemTypes and materialItemTypes both contain Equipment: an item would be counted twice',
-    ]);
+    expect(
+      problems({ ...TEST_RULES_JSON, labor: { source: 'invoice-items', invoiceItemTypes: ['Service', 'Equipment'] } }),
+    ).toEqual(['labor.invoiceItemTypes and materialItemTypes both contain Equipment: an item would be counted twice']);
   });
 
   it('requires the cost kinds and business units', () => {
@@ -81,7 +90,9 @@ describe('mapping rules', () => {
 
   it('reports unreadable and malformed files with the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
-    expect(() => loadMappingRulesFile(join(dir, 'missing.json'))).toThrow(/missing\.json:\n {2}- cannot read file: ENOENT/);
+    expect(() => loadMappingRulesFile(join(dir, 'missing.json'))).toThrow(
+      /missing\.json:\n {2}- cannot read file: ENOENT/,
+    );
     writeFileSync(join(dir, 'bad.json'), '{ "version": 1,');
     expect(() => loadMappingRulesFile(join(dir, 'bad.json'))).toThrow(/bad\.json:\n {2}- not valid JSON/);
   });

@@ -66,14 +66,31 @@ export interface MappingRules {
 }
 
 export class MappingRulesError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`invalid mapping rules ${source}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'MappingRulesError';
   }
 }
 
 type Json = Record<string, unknown>;
-const KNOWN_TOP = new Set(['$schema', 'version', 'description', 'costCenters', 'accounts', 'materialItemTypes', 'labor', 'suppliers', 'products', 'purchaseOrders', 'journal', 'bills', 'amountScale']);
+const KNOWN_TOP = new Set([
+  '$schema',
+  'version',
+  'description',
+  'costCenters',
+  'accounts',
+  'materialItemTypes',
+  'labor',
+  'suppliers',
+  'products',
+  'purchaseOrders',
+  'journal',
+  'bills',
+  'amountScale',
+]);
 const X3_CODE = /^[A-Za-z0-9_.\-/]{1,30}$/;
 
 /** Collects every problem (not just the first) so a rules author fixes the file in one go. */
@@ -188,16 +205,21 @@ export function parseMappingRules(json: unknown, source = '(inline)'): MappingRu
   const businessUnits: Record<string, CostCenterRef> = {};
   const bu = r.obj(cc['businessUnits'], 'costCenters.businessUnits', true) ?? {};
   for (const [k, v] of Object.entries(bu)) {
-    if (!INT_KEY.test(k)) r.problems.push(`costCenters.businessUnits: key ${JSON.stringify(k)} must be a ServiceTitan business unit id`);
+    if (!INT_KEY.test(k))
+      r.problems.push(`costCenters.businessUnits: key ${JSON.stringify(k)} must be a ServiceTitan business unit id`);
     const ref = ccRef(v, `costCenters.businessUnits.${k}`);
     if (ref) businessUnits[k] = ref;
   }
-  const defaultCostCenter = cc['default'] === undefined || cc['default'] === null ? null : ccRef(cc['default'], 'costCenters.default');
+  const defaultCostCenter =
+    cc['default'] === undefined || cc['default'] === null ? null : ccRef(cc['default'], 'costCenters.default');
 
   const acc = r.obj(root['accounts'], 'accounts', true) ?? {};
   const pair = (name: 'labor' | 'material'): AccountPair => {
     const p = r.obj(acc[name], `accounts.${name}`, true) ?? {};
-    return { debit: r.code(p['debit'], `accounts.${name}.debit`, true) ?? '', credit: r.code(p['credit'], `accounts.${name}.credit`, true) ?? '' };
+    return {
+      debit: r.code(p['debit'], `accounts.${name}.debit`, true) ?? '',
+      credit: r.code(p['credit'], `accounts.${name}.credit`, true) ?? '',
+    };
   };
   const accounts = {
     labor: pair('labor'),
@@ -208,14 +230,24 @@ export function parseMappingRules(json: unknown, source = '(inline)'): MappingRu
 
   const lab = r.obj(root['labor'], 'labor') ?? {};
   const labor = {
-    source: r.oneOf(lab['source'], 'labor.source', ['gross-pay-items', 'invoice-items', 'none'] as const, 'gross-pay-items'),
+    source: r.oneOf(
+      lab['source'],
+      'labor.source',
+      ['gross-pay-items', 'invoice-items', 'none'] as const,
+      'gross-pay-items',
+    ),
     invoiceItemTypes: r.strings(lab['invoiceItemTypes'], 'labor.invoiceItemTypes', ['Service']),
     grossPayWindowDaysBefore: r.int(lab['grossPayWindowDaysBefore'], 'labor.grossPayWindowDaysBefore', 7, 0, 366),
     grossPayWindowDaysAfter: r.int(lab['grossPayWindowDaysAfter'], 'labor.grossPayWindowDaysAfter', 14, 0, 366),
   };
   const materialItemTypes = r.strings(root['materialItemTypes'], 'materialItemTypes', ['Material', 'Equipment']);
-  const overlap = materialItemTypes.filter((t) => labor.source === 'invoice-items' && labor.invoiceItemTypes.includes(t));
-  if (overlap.length) r.problems.push(`labor.invoiceItemTypes and materialItemTypes both contain ${overlap.join(', ')}: an item would be counted twice`);
+  const overlap = materialItemTypes.filter(
+    (t) => labor.source === 'invoice-items' && labor.invoiceItemTypes.includes(t),
+  );
+  if (overlap.length)
+    r.problems.push(
+      `labor.invoiceItemTypes and materialItemTypes both contain ${overlap.join(', ')}: an item would be counted twice`,
+    );
 
   const sup = r.obj(root['suppliers'], 'suppliers') ?? {};
   const suppliers = {
@@ -228,37 +260,94 @@ export function parseMappingRules(json: unknown, source = '(inline)'): MappingRu
 
   const po = r.obj(root['purchaseOrders'], 'purchaseOrders') ?? {};
   const numberTemplate = r.text(po['numberTemplate'], 'purchaseOrders.numberTemplate', '{number}');
-  const badPlaceholders = [...numberTemplate.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => p !== 'id' && p !== 'number');
-  if (badPlaceholders.length) r.problems.push(`purchaseOrders.numberTemplate: unknown placeholder(s) ${badPlaceholders.map((p) => `{${p}}`).join(', ')} (use {id} or {number})`);
-  const purchaseOrders = { byServiceTitanId: r.codeMap(po['byServiceTitanId'], 'purchaseOrders.byServiceTitanId', INT_KEY, 'a ServiceTitan purchase order id'), numberTemplate };
+  const badPlaceholders = [...numberTemplate.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1])
+    .filter((p) => p !== 'id' && p !== 'number');
+  if (badPlaceholders.length)
+    r.problems.push(
+      `purchaseOrders.numberTemplate: unknown placeholder(s) ${badPlaceholders.map((p) => `{${p}}`).join(', ')} (use {id} or {number})`,
+    );
+  const purchaseOrders = {
+    byServiceTitanId: r.codeMap(
+      po['byServiceTitanId'],
+      'purchaseOrders.byServiceTitanId',
+      INT_KEY,
+      'a ServiceTitan purchase order id',
+    ),
+    numberTemplate,
+  };
 
   const jr = r.obj(root['journal'], 'journal') ?? {};
   const journal = {
     entryType: r.code(jr['entryType'], 'journal.entryType', false),
     journal: r.code(jr['journal'], 'journal.journal', false),
-    descriptionTemplate: r.text(jr['descriptionTemplate'], 'journal.descriptionTemplate', 'ServiceTitan job {jobNumber}'),
-    lineDescriptionTemplate: r.text(jr['lineDescriptionTemplate'], 'journal.lineDescriptionTemplate', 'Job {jobNumber} {costKind}'),
+    descriptionTemplate: r.text(
+      jr['descriptionTemplate'],
+      'journal.descriptionTemplate',
+      'ServiceTitan job {jobNumber}',
+    ),
+    lineDescriptionTemplate: r.text(
+      jr['lineDescriptionTemplate'],
+      'journal.lineDescriptionTemplate',
+      'Job {jobNumber} {costKind}',
+    ),
   };
-  for (const [f, t] of [['journal.descriptionTemplate', journal.descriptionTemplate], ['journal.lineDescriptionTemplate', journal.lineDescriptionTemplate]] as const) {
+  for (const [f, t] of [
+    ['journal.descriptionTemplate', journal.descriptionTemplate],
+    ['journal.lineDescriptionTemplate', journal.lineDescriptionTemplate],
+  ] as const) {
     const bad = [...t.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => !TEMPLATE_FIELDS.includes(p));
-    if (bad.length) r.problems.push(`${f}: unknown placeholder(s) ${bad.map((p) => `{${p}}`).join(', ')} (use ${TEMPLATE_FIELDS.map((p) => `{${p}}`).join(', ')})`);
+    if (bad.length)
+      r.problems.push(
+        `${f}: unknown placeholder(s) ${bad.map((p) => `{${p}}`).join(', ')} (use ${TEMPLATE_FIELDS.map((p) => `{${p}}`).join(', ')})`,
+      );
   }
   const bl = r.obj(root['bills'], 'bills') ?? {};
-  const bills = { supplierInvoiceNumberField: r.oneOf(bl['supplierInvoiceNumberField'], 'bills.supplierInvoiceNumberField', ['vendorNumber', 'referenceNumber'] as const, 'vendorNumber') };
+  const bills = {
+    supplierInvoiceNumberField: r.oneOf(
+      bl['supplierInvoiceNumberField'],
+      'bills.supplierInvoiceNumberField',
+      ['vendorNumber', 'referenceNumber'] as const,
+      'vendorNumber',
+    ),
+  };
   const amountScale = r.int(root['amountScale'], 'amountScale', 2, 0, 6);
 
   if (r.problems.length) throw new MappingRulesError(source, r.problems);
-  return { version: 1, businessUnits, defaultCostCenter, accounts, materialItemTypes, labor, suppliers, products, purchaseOrders, journal, bills, amountScale };
+  return {
+    version: 1,
+    businessUnits,
+    defaultCostCenter,
+    accounts,
+    materialItemTypes,
+    labor,
+    suppliers,
+    products,
+    purchaseOrders,
+    journal,
+    bills,
+    amountScale,
+  };
 }
 
-export const TEMPLATE_FIELDS = ['jobId', 'jobNumber', 'businessUnitId', 'costCenter', 'completedOn', 'revision', 'costKind'];
+export const TEMPLATE_FIELDS = [
+  'jobId',
+  'jobNumber',
+  'businessUnitId',
+  'costCenter',
+  'completedOn',
+  'revision',
+  'costKind',
+];
 
 /** Fills {placeholders} from values; a missing value becomes an empty string. */
 export function renderTemplate(template: string, values: Record<string, string | number | null | undefined>): string {
-  return template.replace(/\{([^}]*)\}/g, (_m, k: string) => {
-    const v = values[k];
-    return v === null || v === undefined ? '' : String(v);
-  }).trim();
+  return template
+    .replace(/\{([^}]*)\}/g, (_m, k: string) => {
+      const v = values[k];
+      return v === null || v === undefined ? '' : String(v);
+    })
+    .trim();
 }
 
 export function loadMappingRulesFile(path: string): MappingRules {
@@ -266,7 +355,9 @@ export function loadMappingRulesFile(path: string): MappingRules {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MappingRulesError(path, [`cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new MappingRulesError(path, [
+      `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   let json: unknown;
   try {

@@ -37,7 +37,15 @@ export class ServiceTitanLookups {
         requestTimeoutMs: this.env.MAPPER_ST_REQUEST_TIMEOUT_MS,
         maxRequestsPerSecond: this.env.MAPPER_ST_MAX_REQUESTS_PER_SECOND,
         retry: { maxRetries: this.env.MAPPER_ST_MAX_RETRIES },
-        onRetry: (e) => this.logger.warn({ msg: 'ServiceTitan call retried', tenant: tenant.id, attempt: e.attempt, reason: e.reason, path: e.path, delayMs: e.delayMs }),
+        onRetry: (e) =>
+          this.logger.warn({
+            msg: 'ServiceTitan call retried',
+            tenant: tenant.id,
+            attempt: e.attempt,
+            reason: e.reason,
+            path: e.path,
+            delayMs: e.delayMs,
+          }),
       });
       this.clients.set(tenant.id, c);
     }
@@ -48,19 +56,33 @@ export class ServiceTitanLookups {
    * Labor cost of a job: payroll gross pay items cannot be filtered by job, so the items dated in a window around
    * the completion day are read and those of this job kept. Amounts are payroll numbers, read exactly as decimals.
    */
-  async grossPayLabor(tenantId: string, jobId: number, completedOn: string, daysBefore: number, daysAfter: number): Promise<JobCost[]> {
+  async grossPayLabor(
+    tenantId: string,
+    jobId: number,
+    completedOn: string,
+    daysBefore: number,
+    daysAfter: number,
+  ): Promise<JobCost[]> {
     const tenant = this.tenants.require(tenantId);
     const day = Date.parse(completedOn.slice(0, 10) + 'T00:00:00Z');
     const from = new Date(day - daysBefore * DAY_MS).toISOString();
     const to = new Date(day + (daysAfter + 1) * DAY_MS - 1).toISOString();
     const out: JobCost[] = [];
     try {
-      for await (const item of this.client(tenant).iterateGrossPayItems({ dateOnOrAfter: from, dateOnOrBefore: to }, { pageSize: 500 })) {
+      for await (const item of this.client(tenant).iterateGrossPayItems(
+        { dateOnOrAfter: from, dateOnOrBefore: to },
+        { pageSize: 500 },
+      )) {
         if (item.jobId !== jobId) continue;
         const amount = item.amount as number | string | null | undefined;
         if (amount === null || amount === undefined) continue;
         const id = (item as { id?: number }).id;
-        out.push({ kind: 'labor', amount: toDecimal(amount), stAccount: null, sourceRef: `gross-pay-item:${id ?? `${item.employeeId}:${item.date}`}` });
+        out.push({
+          kind: 'labor',
+          amount: toDecimal(amount),
+          stAccount: null,
+          sourceRef: `gross-pay-item:${id ?? `${item.employeeId}:${item.date}`}`,
+        });
       }
     } catch (e) {
       throw this.classify(e);
@@ -85,10 +107,17 @@ export class ServiceTitanLookups {
    * once the tenant's configuration is fixed).
    */
   private classify(e: unknown): Error {
-    if (e instanceof ServiceTitanApiError && e.status >= 400 && e.status < 500 && e.status !== 429 && e.status !== 401) {
+    if (
+      e instanceof ServiceTitanApiError &&
+      e.status >= 400 &&
+      e.status < 500 &&
+      e.status !== 429 &&
+      e.status !== 401
+    ) {
       return new PermanentMessageError(e.message);
     }
-    if (e instanceof ServiceTitanAuthError && e.status !== undefined && e.status >= 400 && e.status < 500) return new PermanentMessageError(e.message);
+    if (e instanceof ServiceTitanAuthError && e.status !== undefined && e.status >= 400 && e.status < 500)
+      return new PermanentMessageError(e.message);
     return e instanceof Error ? e : new Error(String(e));
   }
 }

@@ -16,7 +16,13 @@ export interface JobCheckpointState {
   /** Content hash of the entry currently in effect (requested and not reversed). */
   contentHash: string | null;
   postedRef: string | null;
-  posted: { accountingDate: string; description: string; entryType?: string; journal?: string; lines: JournalEntryLineDto[] } | null;
+  posted: {
+    accountingDate: string;
+    description: string;
+    entryType?: string;
+    journal?: string;
+    lines: JournalEntryLineDto[];
+  } | null;
   seenEventIds: string[];
   lastOutcome: JobOutcome;
 }
@@ -46,10 +52,28 @@ export function billStream(billId: number | string): string {
 }
 
 export function emptyJobState(): JobCheckpointState {
-  return { kind: 'job', version: 0, revision: 0, contentHash: null, postedRef: null, posted: null, seenEventIds: [], lastOutcome: 'ignored' };
+  return {
+    kind: 'job',
+    version: 0,
+    revision: 0,
+    contentHash: null,
+    postedRef: null,
+    posted: null,
+    seenEventIds: [],
+    lastOutcome: 'ignored',
+  };
 }
 export function emptyBillState(): BillCheckpointState {
-  return { kind: 'bill', version: 0, revision: 0, contentHash: null, requestedRef: null, lastSeenRevision: 0, voidNoted: false, lastOutcome: 'ignored' };
+  return {
+    kind: 'bill',
+    version: 0,
+    revision: 0,
+    contentHash: null,
+    requestedRef: null,
+    lastSeenRevision: 0,
+    voidNoted: false,
+    lastOutcome: 'ignored',
+  };
 }
 
 export function rememberEventId(ids: string[], id: string): string[] {
@@ -63,12 +87,23 @@ const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v =
 export function parseMapperState(state: Record<string, unknown> | undefined): MapperCheckpointState | null {
   if (!state) return null;
   if (state['kind'] === 'job') {
-    const ok = isInt(state['version']) && isInt(state['revision']) && isStrOrNull(state['contentHash']) && isStrOrNull(state['postedRef'])
-      && Array.isArray(state['seenEventIds']) && (state['posted'] === null || (typeof state['posted'] === 'object' && Array.isArray((state['posted'] as Record<string, unknown>)['lines'])));
+    const ok =
+      isInt(state['version']) &&
+      isInt(state['revision']) &&
+      isStrOrNull(state['contentHash']) &&
+      isStrOrNull(state['postedRef']) &&
+      Array.isArray(state['seenEventIds']) &&
+      (state['posted'] === null ||
+        (typeof state['posted'] === 'object' && Array.isArray((state['posted'] as Record<string, unknown>)['lines'])));
     return ok ? (state as unknown as JobCheckpointState) : null;
   }
   if (state['kind'] === 'bill') {
-    const ok = isInt(state['version']) && isInt(state['revision']) && isStrOrNull(state['contentHash']) && isStrOrNull(state['requestedRef']) && isInt(state['lastSeenRevision']);
+    const ok =
+      isInt(state['version']) &&
+      isInt(state['revision']) &&
+      isStrOrNull(state['contentHash']) &&
+      isStrOrNull(state['requestedRef']) &&
+      isInt(state['lastSeenRevision']);
     return ok ? (state as unknown as BillCheckpointState) : null;
   }
   return null;

@@ -1,8 +1,20 @@
 import {
-  MessageEnvelope, Topics, X3CostCenterStateV1, X3GlAccountStateV1, X3ProductStateV1, X3PurchaseOrderStateV1, X3SupplierStateV1,
+  MessageEnvelope,
+  Topics,
+  X3CostCenterStateV1,
+  X3GlAccountStateV1,
+  X3ProductStateV1,
+  X3PurchaseOrderStateV1,
+  X3SupplierStateV1,
 } from '@connector/contracts';
 
-export const MASTER_DATA_TOPICS = [Topics.X3GlAccount, Topics.X3CostCenter, Topics.X3Supplier, Topics.X3Product, Topics.X3PurchaseOrder] as const;
+export const MASTER_DATA_TOPICS = [
+  Topics.X3GlAccount,
+  Topics.X3CostCenter,
+  Topics.X3Supplier,
+  Topics.X3Product,
+  Topics.X3PurchaseOrder,
+] as const;
 
 interface Stamped {
   updatedAt: string;
@@ -70,7 +82,8 @@ export class MasterDataCache {
   suppliersNamed(tenant: string, name: string): X3SupplierStateV1[] {
     const wanted = name.trim();
     const out: X3SupplierStateV1[] = [];
-    for (const [k, s] of this.suppliers) if (k.startsWith(`${tenant}|`) && !s.deleted && (s.name ?? '').trim() === wanted) out.push(s);
+    for (const [k, s] of this.suppliers)
+      if (k.startsWith(`${tenant}|`) && !s.deleted && (s.name ?? '').trim() === wanted) out.push(s);
     return out;
   }
 
@@ -83,7 +96,9 @@ export class MasterDataCache {
   }
 
   size(): number {
-    return this.accounts.size + this.costCenters.size + this.suppliers.size + this.products.size + this.purchaseOrders.size;
+    return (
+      this.accounts.size + this.costCenters.size + this.suppliers.size + this.products.size + this.purchaseOrders.size
+    );
   }
 }
 

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CheckpointV1, createCausedEnvelope, CHECKPOINT, decodeMessage, MessageEnvelope, Topics } from '@connector/contracts';
+import {
+  CheckpointV1,
+  createCausedEnvelope,
+  CHECKPOINT,
+  decodeMessage,
+  MessageEnvelope,
+  Topics,
+} from '@connector/contracts';
 import { ConsumedMessage, MessagePublisher, MessagingService, PermanentMessageError } from '@connector/messaging';
 import { ReadinessRegistry } from '@connector/observability';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
@@ -43,7 +50,10 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
     private readonly env: MapperEnv,
     readiness: ReadinessRegistry,
   ) {
-    const instance = (env.MAPPER_INSTANCE_ID || hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
+    const instance = (env.MAPPER_INSTANCE_ID || hostname())
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 60);
     this.groupId = `mapper-state-${instance}-${randomBytes(4).toString('hex')}`;
     this.offsets = new TopicOffsetsAdmin(messaging);
     readiness.register({ name: 'mapper-state-caught-up', check: () => this.isReady() });
@@ -70,7 +80,11 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
     try {
       await this.offsets.deleteGroup(this.groupId);
     } catch (e) {
-      this.logger.warn({ msg: 'could not delete the per-boot state consumer group (it will expire)', group: this.groupId, err: (e as Error).message });
+      this.logger.warn({
+        msg: 'could not delete the per-boot state consumer group (it will expire)',
+        group: this.groupId,
+        err: (e as Error).message,
+      });
     }
     await this.offsets.close().catch(() => undefined);
   }
@@ -79,16 +93,24 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
     if (this.ready) return true;
     if (!this.startTargets || !this.reached(this.startTargets)) return false;
     this.ready = true;
-    this.logger.log({ msg: 'state caught up with the compacted topics', masterRecords: this.cache.size(), checkpoints: this.checkpoints.size() });
+    this.logger.log({
+      msg: 'state caught up with the compacted topics',
+      masterRecords: this.cache.size(),
+      checkpoints: this.checkpoints.size(),
+    });
     return true;
   }
 
   /** Waits (heart-beating the caller's consumer group) until the start-up catch-up is complete. */
-  async waitUntilReady(heartbeat: () => Promise<void>, timeoutMs = this.env.MAPPER_STATE_WAIT_TIMEOUT_MS): Promise<void> {
+  async waitUntilReady(
+    heartbeat: () => Promise<void>,
+    timeoutMs = this.env.MAPPER_STATE_WAIT_TIMEOUT_MS,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastBeat = Date.now();
     while (!this.isReady()) {
-      if (Date.now() > deadline) throw new Error(`X3 master data and checkpoints not loaded within ${timeoutMs} ms; retrying later`);
+      if (Date.now() > deadline)
+        throw new Error(`X3 master data and checkpoints not loaded within ${timeoutMs} ms; retrying later`);
       await new Promise((r) => setTimeout(r, 50));
       if (Date.now() - lastBeat > 2000) {
         lastBeat = Date.now();
@@ -112,8 +134,18 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   /** Publishes a record's new state (key `<tenant>:<stream>`) and applies it locally at once. */
-  async saveCheckpoint(cause: MessageEnvelope<unknown>, stream: string, state: MapperCheckpointState, position: string): Promise<void> {
-    const payload: CheckpointV1 = { stream, position, updatedAt: new Date().toISOString(), state: state as unknown as Record<string, unknown> };
+  async saveCheckpoint(
+    cause: MessageEnvelope<unknown>,
+    stream: string,
+    state: MapperCheckpointState,
+    position: string,
+  ): Promise<void> {
+    const payload: CheckpointV1 = {
+      stream,
+      position,
+      updatedAt: new Date().toISOString(),
+      state: state as unknown as Record<string, unknown>,
+    };
     const envelope = createCausedEnvelope(cause, { type: CHECKPOINT, source: 'mapper', payload });
     await this.publisher.publish(Topics.Checkpoint, envelope, { key: `${cause.tenant}:${stream}` });
     this.checkpoints.put(cause.tenant, stream, state);
@@ -135,7 +167,8 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
         this.logger.log({ msg: 'state catch-up target captured', partitions: this.startTargets.length });
         return;
       } catch (e) {
-        if (attempt % 20 === 0) this.logger.warn({ msg: 'still waiting for state topic offsets', err: (e as Error).message });
+        if (attempt % 20 === 0)
+          this.logger.warn({ msg: 'still waiting for state topic offsets', err: (e as Error).message });
         await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
       }
     }
@@ -150,7 +183,8 @@ export class StateTopicsReader implements OnModuleInit, OnApplicationBootstrap, 
       }
       if (m.topic === Topics.Checkpoint) {
         const outcome = this.checkpoints.apply(decoded.envelope as MessageEnvelope<CheckpointV1>);
-        if (outcome === 'invalid') this.logger.error({ msg: 'ignoring a mapper checkpoint with an unreadable state', key: m.key });
+        if (outcome === 'invalid')
+          this.logger.error({ msg: 'ignoring a mapper checkpoint with an unreadable state', key: m.key });
       } else {
         this.cache.apply(m.topic, decoded.envelope);
       }

@@ -1,6 +1,14 @@
 import {
-  createEnvelope, MessageEnvelope, ServiceTitanInventoryBillRevisionV1, ServiceTitanJobEventV1, Topics, X3_COST_CENTER_STATE, X3_GL_ACCOUNT_STATE,
-  X3_PRODUCT_STATE, X3_PURCHASE_ORDER_STATE, X3_SUPPLIER_STATE,
+  createEnvelope,
+  MessageEnvelope,
+  ServiceTitanInventoryBillRevisionV1,
+  ServiceTitanJobEventV1,
+  Topics,
+  X3_COST_CENTER_STATE,
+  X3_GL_ACCOUNT_STATE,
+  X3_PRODUCT_STATE,
+  X3_PURCHASE_ORDER_STATE,
+  X3_SUPPLIER_STATE,
 } from '@connector/contracts';
 import { MappingRules, parseMappingRules } from '../rules/mapping-rules';
 import { MasterDataCache } from '../state/master-data.cache';
@@ -29,22 +37,66 @@ const at = '2026-01-01T00:00:00Z';
 
 export function masterDataStates(o: { inactiveAccounts?: string[] } = {}): MasterState[] {
   const acc = (code: string, dims: string[]) => ({
-    topic: Topics.X3GlAccount, type: X3_GL_ACCOUNT_STATE,
-    payload: { code, active: !(o.inactiveAccounts ?? []).includes(code), deleted: false, updatedAt: at, allowedDimensionTypes: dims },
+    topic: Topics.X3GlAccount,
+    type: X3_GL_ACCOUNT_STATE,
+    payload: {
+      code,
+      active: !(o.inactiveAccounts ?? []).includes(code),
+      deleted: false,
+      updatedAt: at,
+      allowedDimensionTypes: dims,
+    },
   });
   return [
-    acc('601000', ['CCE']), acc('602000', ['CCE']), acc('641000', ['CCE']), acc('310000', []), acc('421000', []),
-    { topic: Topics.X3CostCenter, type: X3_COST_CENTER_STATE, payload: { code: 'CC-HVAC', dimensionType: 'CCE', active: true, deleted: false, updatedAt: at } },
-    { topic: Topics.X3CostCenter, type: X3_COST_CENTER_STATE, payload: { code: 'CC-PLUMB', dimensionType: 'CCE', active: true, deleted: false, updatedAt: at } },
-    { topic: Topics.X3Supplier, type: X3_SUPPLIER_STATE, payload: { code: 'SUP001', name: 'Acme Parts', active: true, deleted: false, updatedAt: at } },
-    { topic: Topics.X3Supplier, type: X3_SUPPLIER_STATE, payload: { code: 'SUP009', name: 'Defunct Supply', active: false, deleted: false, updatedAt: at } },
-    { topic: Topics.X3Product, type: X3_PRODUCT_STATE, payload: { code: 'FILTER-16', active: true, deleted: false, updatedAt: at } },
-    { topic: Topics.X3Product, type: X3_PRODUCT_STATE, payload: { code: 'PIPE-CU-12', active: true, deleted: false, updatedAt: at } },
+    acc('601000', ['CCE']),
+    acc('602000', ['CCE']),
+    acc('641000', ['CCE']),
+    acc('310000', []),
+    acc('421000', []),
     {
-      topic: Topics.X3PurchaseOrder, type: X3_PURCHASE_ORDER_STATE,
+      topic: Topics.X3CostCenter,
+      type: X3_COST_CENTER_STATE,
+      payload: { code: 'CC-HVAC', dimensionType: 'CCE', active: true, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3CostCenter,
+      type: X3_COST_CENTER_STATE,
+      payload: { code: 'CC-PLUMB', dimensionType: 'CCE', active: true, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3Supplier,
+      type: X3_SUPPLIER_STATE,
+      payload: { code: 'SUP001', name: 'Acme Parts', active: true, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3Supplier,
+      type: X3_SUPPLIER_STATE,
+      payload: { code: 'SUP009', name: 'Defunct Supply', active: false, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3Product,
+      type: X3_PRODUCT_STATE,
+      payload: { code: 'FILTER-16', active: true, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3Product,
+      type: X3_PRODUCT_STATE,
+      payload: { code: 'PIPE-CU-12', active: true, deleted: false, updatedAt: at },
+    },
+    {
+      topic: Topics.X3PurchaseOrder,
+      type: X3_PURCHASE_ORDER_STATE,
       payload: {
-        code: 'PO0001', supplier: 'SUP001', currency: 'USD', active: true, deleted: false, updatedAt: at,
-        lines: [{ line: 1000, product: 'FILTER-16', quantity: '10', netPrice: '12.50' }, { line: 2000, product: 'PIPE-CU-12', quantity: '30', netPrice: '4.20' }],
+        code: 'PO0001',
+        supplier: 'SUP001',
+        currency: 'USD',
+        active: true,
+        deleted: false,
+        updatedAt: at,
+        lines: [
+          { line: 1000, product: 'FILTER-16', quantity: '10', netPrice: '12.50' },
+          { line: 2000, product: 'PIPE-CU-12', quantity: '30', netPrice: '4.20' },
+        ],
       },
     },
   ];
@@ -83,7 +135,9 @@ export function completedJob(overrides: Partial<ServiceTitanJobEventV1> = {}): S
   };
 }
 
-export function billRevision(overrides: Partial<ServiceTitanInventoryBillRevisionV1> = {}): ServiceTitanInventoryBillRevisionV1 {
+export function billRevision(
+  overrides: Partial<ServiceTitanInventoryBillRevisionV1> = {},
+): ServiceTitanInventoryBillRevisionV1 {
   return {
     billId: 901,
     revision: 1,

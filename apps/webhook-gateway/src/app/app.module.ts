@@ -13,11 +13,14 @@ export class AppModule {
   static forRoot(env: WebhookGatewayEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ...connectorAppImports(APP_NAME, env, { tenants: true }),
-      ],
+      imports: [...connectorAppImports(APP_NAME, env, { tenants: true })],
       controllers: [WebhookController],
-      providers: [{ provide: WebhookGatewayEnv, useValue: env }, WebhookIngestService, ServiceTitanClientsRegistry, ServiceTitanPullService],
+      providers: [
+        { provide: WebhookGatewayEnv, useValue: env },
+        WebhookIngestService,
+        ServiceTitanClientsRegistry,
+        ServiceTitanPullService,
+      ],
     };
   }
 }

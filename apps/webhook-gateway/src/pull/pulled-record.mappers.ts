@@ -1,18 +1,27 @@
 import {
-  ServiceTitanInventoryBillRevisionV1, ServiceTitanJobEventV1, ServiceTitanPurchaseOrderRevisionV1, ServiceTitanVendorRevisionV1,
+  ServiceTitanInventoryBillRevisionV1,
+  ServiceTitanJobEventV1,
+  ServiceTitanPurchaseOrderRevisionV1,
+  ServiceTitanVendorRevisionV1,
 } from '@connector/contracts';
 import { toDecimalString } from '@connector/decimal';
 
 type Row = Record<string, unknown>;
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : v === null || v === undefined ? null : String(v));
-const dec = (v: unknown, fallback = '0'): string => (v === null || v === undefined || v === '' ? fallback : toDecimalString(v as string | number));
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null;
+const str = (v: unknown): string | null =>
+  typeof v === 'string' ? v : v === null || v === undefined ? null : String(v);
+const dec = (v: unknown, fallback = '0'): string =>
+  v === null || v === undefined || v === '' ? fallback : toDecimalString(v as string | number);
 const ref = (v: unknown): Row | null => (v && typeof v === 'object' ? (v as Row) : null);
-const iso = (v: unknown): string | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null);
+const iso = (v: unknown): string | null =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null;
 
 /** The business content of a bill (what a correction changes); modifiedOn alone is not a new revision. */
-export function inventoryBillContent(bill: Row): Omit<ServiceTitanInventoryBillRevisionV1, 'revision' | 'contentHash' | 'raw' | 'modifiedOn'> {
+export function inventoryBillContent(
+  bill: Row,
+): Omit<ServiceTitanInventoryBillRevisionV1, 'revision' | 'contentHash' | 'raw' | 'modifiedOn'> {
   const vendor = ref(bill['vendor']);
   const bu = ref(bill['businessUnit']);
   const items = Array.isArray(bill['items']) ? (bill['items'] as Row[]) : [];

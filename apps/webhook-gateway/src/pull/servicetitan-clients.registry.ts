@@ -10,8 +10,15 @@ export class ServiceTitanClientsRegistry {
   private readonly clients = new Map<string, ServiceTitanClient>();
   private readonly calls;
 
-  constructor(private readonly tenants: TenantRegistry, metrics: MetricsService) {
-    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', ['system', 'tenant', 'reason']);
+  constructor(
+    private readonly tenants: TenantRegistry,
+    metrics: MetricsService,
+  ) {
+    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', [
+      'system',
+      'tenant',
+      'reason',
+    ]);
   }
 
   forTenant(tenant: TenantConfig): ServiceTitanClient {
@@ -30,7 +37,14 @@ export class ServiceTitanClientsRegistry {
         clientSecret: st.clientSecret.reveal(),
         onRetry: (e) => {
           this.calls.inc({ system: 'servicetitan', tenant: tenant.id, reason: e.reason.slice(0, 40) });
-          this.logger.warn({ msg: 'retrying ServiceTitan call', tenant: tenant.id, attempt: e.attempt, delayMs: e.delayMs, reason: e.reason, path: e.path });
+          this.logger.warn({
+            msg: 'retrying ServiceTitan call',
+            tenant: tenant.id,
+            attempt: e.attempt,
+            delayMs: e.delayMs,
+            reason: e.reason,
+            path: e.path,
+          });
         },
       });
       this.clients.set(tenant.id, client);

@@ -1,6 +1,13 @@
 import { TenantConfig, TenantRegistry } from '@connector/config';
 import {
-  createEnvelope, recordKey, ST_INVENTORY_BILL_REVISION, ST_JOB_EVENT, ST_PURCHASE_ORDER_REVISION, ST_VENDOR_REVISION, Topics, validatePayload,
+  createEnvelope,
+  recordKey,
+  ST_INVENTORY_BILL_REVISION,
+  ST_JOB_EVENT,
+  ST_PURCHASE_ORDER_REVISION,
+  ST_VENDOR_REVISION,
+  Topics,
+  validatePayload,
 } from '@connector/contracts';
 import { CheckpointStore, MessagingService } from '@connector/messaging';
 import { LogContext, MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
@@ -50,7 +57,10 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
   ) {
     this.store = new CheckpointStore(messaging, 'gateway');
     this.revisions = new RevisionTracker(this.store);
-    this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', ['tenant', 'stream']);
+    this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', [
+      'tenant',
+      'stream',
+    ]);
     this.errors = metrics.counter(MetricNames.PullErrors, 'Scheduled pull runs that failed', ['tenant', 'stream']);
     readiness.register({ name: 'pull-checkpoints', check: () => this.loaded });
   }
@@ -64,9 +74,11 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
       const every = t.servicetitan.pull.intervalSeconds * 1000;
       const tick = () => {
         if (this.stopping) return;
-        this.runOnce(t.id).catch(() => undefined).finally(() => {
-          if (!this.stopping) this.timers.push(setTimeout(tick, every));
-        });
+        this.runOnce(t.id)
+          .catch(() => undefined)
+          .finally(() => {
+            if (!this.stopping) this.timers.push(setTimeout(tick, every));
+          });
       };
       this.timers.push(setTimeout(tick, this.env.ST_PULL_INITIAL_DELAY_MS));
     }
@@ -106,7 +118,11 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     if (stream === 'vendors') return this.pullVendors(tenant, client, report);
     const from = this.store.get(tenant.id, `pull:${stream}`)?.position;
     const iterator =
-      stream === 'inventory-bills' ? client.exportInventoryBills({ from }) : stream === 'purchase-orders' ? client.exportPurchaseOrders({ from }) : client.exportJobs({ from });
+      stream === 'inventory-bills'
+        ? client.exportInventoryBills({ from })
+        : stream === 'purchase-orders'
+          ? client.exportPurchaseOrders({ from })
+          : client.exportJobs({ from });
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
@@ -126,7 +142,10 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     // No export feed: modifiedOnOrAfter is inclusive, so rows at the watermark repeat and are deduped by hash.
     const since = this.store.get(tenant.id, 'pull:vendors')?.position;
     let watermark = since;
-    for await (const v of client.iterateVendors({ modifiedOnOrAfter: since, active: 'Any' }, { pageSize: tenant.servicetitan.pull.pageSize })) {
+    for await (const v of client.iterateVendors(
+      { modifiedOnOrAfter: since, active: 'Any' },
+      { pageSize: tenant.servicetitan.pull.pageSize },
+    )) {
       const row = v as unknown as Row;
       report.rows++;
       if (await this.publishRow(tenant, client, 'vendors', row)) report.published++;
@@ -138,24 +157,45 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     return report;
   }
 
-  private async publishRow(tenant: TenantConfig, client: ServiceTitanClient, stream: PullStream, row: Row): Promise<boolean> {
+  private async publishRow(
+    tenant: TenantConfig,
+    client: ServiceTitanClient,
+    stream: PullStream,
+    row: Row,
+  ): Promise<boolean> {
     const id = row['id'] as number;
-    const modifiedOn = typeof row['modifiedOn'] === 'string' ? new Date(row['modifiedOn']).toISOString() : new Date().toISOString();
+    const modifiedOn =
+      typeof row['modifiedOn'] === 'string' ? new Date(row['modifiedOn']).toISOString() : new Date().toISOString();
     let entity: string;
     let topic: string;
     let type: string;
     let content: Record<string, unknown>;
     if (stream === 'inventory-bills') {
-      [entity, topic, type, content] = ['bill', Topics.StInventoryBill, ST_INVENTORY_BILL_REVISION, inventoryBillContent(row)];
+      [entity, topic, type, content] = [
+        'bill',
+        Topics.StInventoryBill,
+        ST_INVENTORY_BILL_REVISION,
+        inventoryBillContent(row),
+      ];
     } else if (stream === 'purchase-orders') {
-      [entity, topic, type, content] = ['purchase-order', Topics.StPurchaseOrder, ST_PURCHASE_ORDER_REVISION, purchaseOrderContent(row)];
+      [entity, topic, type, content] = [
+        'purchase-order',
+        Topics.StPurchaseOrder,
+        ST_PURCHASE_ORDER_REVISION,
+        purchaseOrderContent(row),
+      ];
     } else if (stream === 'vendors') {
       [entity, topic, type, content] = ['vendor', Topics.StVendor, ST_VENDOR_REVISION, vendorContent(row)];
     } else {
       if (row['jobStatus'] !== 'Completed') return false;
       const invoiceId = row['invoiceId'];
-      const invoice = typeof invoiceId === 'number' ? (await client.getInvoicesByIds([invoiceId]))[0] ?? null : null;
-      [entity, topic, type, content] = ['job', Topics.StJob, ST_JOB_EVENT, jobCatchUpEvent(row, invoice as unknown as Row | null) as unknown as Record<string, unknown>];
+      const invoice = typeof invoiceId === 'number' ? ((await client.getInvoicesByIds([invoiceId]))[0] ?? null) : null;
+      [entity, topic, type, content] = [
+        'job',
+        Topics.StJob,
+        ST_JOB_EVENT,
+        jobCatchUpEvent(row, invoice as unknown as Row | null) as unknown as Record<string, unknown>,
+      ];
       const { raw: _r, modifiedOn: _m, sourceEventId: _s, ...jobContent } = content;
       content = { ...content, __hash: contentHash(jobContent) };
     }
@@ -164,7 +204,11 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     const revision = this.revisions.next(tenant.id, entity, id, hash);
     if (revision === null) return false;
     const payload: Record<string, unknown> =
-      stream === 'inventory-bills' ? { ...content, revision, contentHash: hash, modifiedOn, raw: row } : stream === 'jobs' ? content : { ...content, modifiedOn, raw: row };
+      stream === 'inventory-bills'
+        ? { ...content, revision, contentHash: hash, modifiedOn, raw: row }
+        : stream === 'jobs'
+          ? content
+          : { ...content, modifiedOn, raw: row };
     const problems = validatePayload(type, payload);
     if (problems.length) {
       // A record that cannot fit the contract is reported and skipped, not allowed to block the feed.
@@ -173,7 +217,14 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
       return false;
     }
     const correlationId = `pull:${stream}:${id}:r${revision}`;
-    const envelope = createEnvelope({ type, tenant: tenant.id, source: 'poll', payload, occurredAt: modifiedOn, correlationId });
+    const envelope = createEnvelope({
+      type,
+      tenant: tenant.id,
+      source: 'poll',
+      payload,
+      occurredAt: modifiedOn,
+      correlationId,
+    });
     await this.messaging.producer.publish(topic, envelope, { key: recordKey(tenant.id, entity, id) });
     await this.revisions.commit(tenant.id, entity, id, revision, hash);
     return true;

@@ -5,11 +5,21 @@ describe('event dedupe cache', () => {
     let now = 0;
     const cache = new EventDedupeCache(1000, 10, () => now);
     let calls = 0;
-    const slow = () => new Promise<void>((r) => setTimeout(() => { calls++; r(); }, 10));
+    const slow = () =>
+      new Promise<void>((r) =>
+        setTimeout(() => {
+          calls++;
+          r();
+        }, 10),
+      );
     const results = await Promise.all([cache.once('a', slow), cache.once('a', slow), cache.once('a', slow)]);
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'published']);
     expect(calls).toBe(1);
-    await expect(cache.once('b', async () => { throw new Error('kafka down'); })).rejects.toThrow('kafka down');
+    await expect(
+      cache.once('b', async () => {
+        throw new Error('kafka down');
+      }),
+    ).rejects.toThrow('kafka down');
     expect(await cache.once('b', async () => undefined)).toBe('published');
     now = 1001;
     expect(await cache.once('a', async () => undefined)).toBe('published');

@@ -7,7 +7,11 @@ export class EventDedupeCache {
   private readonly done = new Map<string, number>();
   private readonly pending = new Map<string, Promise<void>>();
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Runs `publish` once per key; returns 'published' or 'duplicate'. A failed publish is not remembered. */
   async once(key: string, publish: () => Promise<void>): Promise<'published' | 'duplicate'> {

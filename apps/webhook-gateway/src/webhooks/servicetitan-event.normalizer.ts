@@ -1,5 +1,12 @@
 import {
-  JobInvoiceItemDto, recordKey, ServiceTitanAppointmentEventV1, ServiceTitanJobEventV1, ST_APPOINTMENT_EVENT, ST_JOB_EVENT, Topics, validatePayload,
+  JobInvoiceItemDto,
+  recordKey,
+  ServiceTitanAppointmentEventV1,
+  ServiceTitanJobEventV1,
+  ST_APPOINTMENT_EVENT,
+  ST_JOB_EVENT,
+  Topics,
+  validatePayload,
 } from '@connector/contracts';
 import { toDecimal, toDecimalString } from '@connector/decimal';
 
@@ -28,7 +35,13 @@ const JOB_EVENTS: Record<string, ServiceTitanJobEventV1['event']> = {
   JobCanceled: 'canceled',
   JobCancelled: 'canceled',
 };
-const APPOINTMENT_EVENTS = new Set(['AppointmentCreated', 'AppointmentUpdated', 'AppointmentCompleted', 'AppointmentCanceled', 'AppointmentDeleted']);
+const APPOINTMENT_EVENTS = new Set([
+  'AppointmentCreated',
+  'AppointmentUpdated',
+  'AppointmentCompleted',
+  'AppointmentCanceled',
+  'AppointmentDeleted',
+]);
 
 function int(v: unknown, field: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -67,8 +80,13 @@ function accountCode(v: unknown): string | null {
  * the entity's fields plus eventId, __eventInfo{eventId, webhookId, webhookType} and __tenantInfo{id, name}.
  * Anything else is rejected with a reason rather than guessed at.
  */
-export function normalizeServiceTitanEvent(body: unknown, tenant: string, serviceTitanTenantId: number): NormalizedEvent {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new WebhookShapeError('body must be a JSON object');
+export function normalizeServiceTitanEvent(
+  body: unknown,
+  tenant: string,
+  serviceTitanTenantId: number,
+): NormalizedEvent {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new WebhookShapeError('body must be a JSON object');
   const b = body as Json;
   const info = b['__eventInfo'];
   if (!info || typeof info !== 'object') throw new WebhookShapeError('unknown event shape: missing __eventInfo');
@@ -79,7 +97,9 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
   if (!webhookType) throw new WebhookShapeError('unknown event shape: missing __eventInfo.webhookType');
   const tenantInfo = b['__tenantInfo'] as Json | undefined;
   if (tenantInfo && tenantInfo['id'] !== undefined && Number(tenantInfo['id']) !== serviceTitanTenantId) {
-    throw new WebhookShapeError(`__tenantInfo.id ${String(tenantInfo['id'])} does not match this tenant's ServiceTitan tenant`);
+    throw new WebhookShapeError(
+      `__tenantInfo.id ${String(tenantInfo['id'])} does not match this tenant's ServiceTitan tenant`,
+    );
   }
   const { __eventInfo: _i, __tenantInfo: _t, eventId: _e, webhookId: _w, ...entity } = b;
 
@@ -93,7 +113,10 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
       invoice = {
         id: int(invoiceRaw['id'], 'invoice.id'),
         number: optStr(invoiceRaw['number']),
-        total: invoiceRaw['total'] === null || invoiceRaw['total'] === undefined ? null : amount(invoiceRaw['total'], 'invoice.total'),
+        total:
+          invoiceRaw['total'] === null || invoiceRaw['total'] === undefined
+            ? null
+            : amount(invoiceRaw['total'], 'invoice.total'),
         items: ((items as Json[] | undefined) ?? []).map((it, i): JobInvoiceItemDto => {
           const quantity = amount(it['quantity'], `invoice.items[${i}].quantity`, '0');
           const cost = amount(it['cost'], `invoice.items[${i}].cost`, '0');
@@ -106,8 +129,15 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
             quantity,
             cost,
             // totalCost is nullable in ServiceTitan: derive it from quantity × cost when absent.
-            totalCost: amount(it['totalCost'], `invoice.items[${i}].totalCost`, toDecimal(quantity).times(toDecimal(cost)).toFixed()),
-            total: it['total'] === null || it['total'] === undefined ? null : amount(it['total'], `invoice.items[${i}].total`),
+            totalCost: amount(
+              it['totalCost'],
+              `invoice.items[${i}].totalCost`,
+              toDecimal(quantity).times(toDecimal(cost)).toFixed(),
+            ),
+            total:
+              it['total'] === null || it['total'] === undefined
+                ? null
+                : amount(it['total'], `invoice.items[${i}].total`),
             costOfSaleAccount: accountCode(it['costOfSaleAccount']),
             generalLedgerAccount: accountCode(it['generalLedgerAccount']),
             technicianId: optInt(it['technicianId'], `invoice.items[${i}].technicianId`),
@@ -130,7 +160,14 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
       raw: entity,
     };
     assertValid(ST_JOB_EVENT, payload);
-    return { eventId, topic: Topics.StJob, type: ST_JOB_EVENT, key: recordKey(tenant, 'job', jobId), occurredAt: payload.completedOn ?? modifiedOn, payload };
+    return {
+      eventId,
+      topic: Topics.StJob,
+      type: ST_JOB_EVENT,
+      key: recordKey(tenant, 'job', jobId),
+      occurredAt: payload.completedOn ?? modifiedOn,
+      payload,
+    };
   }
 
   if (APPOINTMENT_EVENTS.has(webhookType)) {
@@ -145,7 +182,14 @@ export function normalizeServiceTitanEvent(body: unknown, tenant: string, servic
       raw: entity,
     };
     assertValid(ST_APPOINTMENT_EVENT, payload);
-    return { eventId, topic: Topics.StAppointment, type: ST_APPOINTMENT_EVENT, key: recordKey(tenant, 'appointment', appointmentId), occurredAt: payload.modifiedOn, payload };
+    return {
+      eventId,
+      topic: Topics.StAppointment,
+      type: ST_APPOINTMENT_EVENT,
+      key: recordKey(tenant, 'appointment', appointmentId),
+      occurredAt: payload.modifiedOn,
+      payload,
+    };
   }
 
   throw new WebhookShapeError(`unsupported webhookType "${webhookType}"`);

@@ -33,7 +33,11 @@ export class WebhookIngestService {
     this.dedupe = new EventDedupeCache(env.WEBHOOK_DEDUPE_TTL_SECONDS * 1000, env.WEBHOOK_DEDUPE_MAX_ENTRIES);
     this.received = metrics.counter(MetricNames.WebhooksReceived, 'Webhooks accepted into Kafka', ['tenant', 'type']);
     this.rejected = metrics.counter(MetricNames.WebhooksRejected, 'Webhooks rejected, by reason', ['tenant', 'reason']);
-    this.duplicates = metrics.counter(MetricNames.WebhookDuplicates, 'Repeated webhook deliveries answered without producing', ['tenant']);
+    this.duplicates = metrics.counter(
+      MetricNames.WebhookDuplicates,
+      'Repeated webhook deliveries answered without producing',
+      ['tenant'],
+    );
   }
 
   maxBodyBytes(tenantId: string): number | null {
@@ -43,16 +47,31 @@ export class WebhookIngestService {
   reject(tenant: string, status: 400 | 401 | 404 | 413 | 503, reason: string, error: string): IngestOutcome {
     this.rejected.inc({ tenant: status === 404 ? 'unknown' : tenant, reason });
     // The tenant path segment is attacker-controlled: logged only when it names a known tenant.
-    this.logger.warn({ msg: 'webhook rejected', status, reason, detail: error, tenant: status === 404 ? undefined : tenant });
+    this.logger.warn({
+      msg: 'webhook rejected',
+      status,
+      reason,
+      detail: error,
+      tenant: status === 404 ? undefined : tenant,
+    });
     return { status, body: { error, reason } };
   }
 
-  async ingest(tenantId: string, rawBody: Buffer, signatureHeaders: Record<string, string | string[] | undefined>): Promise<IngestOutcome> {
+  async ingest(
+    tenantId: string,
+    rawBody: Buffer,
+    signatureHeaders: Record<string, string | string[] | undefined>,
+  ): Promise<IngestOutcome> {
     const tenant = this.tenants.get(tenantId);
     if (!tenant) return this.reject(tenantId, 404, 'unknown-tenant', `unknown tenant "${tenantId}"`);
     const wh = tenant.servicetitan.webhook;
     const header = signatureHeaders[wh.signatureHeader];
-    const sig = verifyWebhookSignature(rawBody, Array.isArray(header) ? header[0] : header, wh.secrets.map((s) => s.reveal()), wh.encoding);
+    const sig = verifyWebhookSignature(
+      rawBody,
+      Array.isArray(header) ? header[0] : header,
+      wh.secrets.map((s) => s.reveal()),
+      wh.encoding,
+    );
     if (!sig.ok) return this.reject(tenantId, 401, sig.reason, `webhook signature rejected: ${sig.reason}`);
 
     let body: unknown;
@@ -80,7 +99,10 @@ export class WebhookIngestService {
             occurredAt: ev.occurredAt,
             correlationId: ev.eventId,
           });
-          await this.publisher.publish(ev.topic, envelope, { key: ev.key, headers: { 'x-servicetitan-event-id': ev.eventId } });
+          await this.publisher.publish(ev.topic, envelope, {
+            key: ev.key,
+            headers: { 'x-servicetitan-event-id': ev.eventId },
+          });
         });
         if (outcome === 'duplicate') {
           this.duplicates.inc({ tenant: tenantId });

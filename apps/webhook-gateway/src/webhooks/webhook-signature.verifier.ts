@@ -18,7 +18,12 @@ function decodeSignature(header: string, encoding: SignatureEncoding): Buffer | 
  * HMAC-SHA256 over the exact raw body bytes, compared in constant time against every active secret
  * (two during a rotation overlap). Every secret is tried so timing does not reveal which one matched.
  */
-export function verifyWebhookSignature(rawBody: Buffer, header: string | undefined, secrets: string[], encoding: SignatureEncoding): SignatureResult {
+export function verifyWebhookSignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  secrets: string[],
+  encoding: SignatureEncoding,
+): SignatureResult {
   if (!header) return { ok: false, reason: 'missing-signature' };
   const given = decodeSignature(header, encoding);
   if (!given) return { ok: false, reason: 'malformed-signature' };

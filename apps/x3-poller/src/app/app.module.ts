@@ -12,9 +12,7 @@ export class AppModule {
   static forRoot(env: X3PollerEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ...connectorAppImports(APP_NAME, env, { tenants: true }),
-      ],
+      imports: [...connectorAppImports(APP_NAME, env, { tenants: true })],
       controllers: [ResyncController],
       providers: [{ provide: X3PollerEnv, useValue: env }, SageX3ClientsRegistry, X3PollService],
     };

@@ -14,5 +14,7 @@ export class X3PollerEnv extends TenantEnv {
   /** Per-request timeout towards Sage X3 (ms). */
   @IsInt() @Min(1000) X3_REQUEST_TIMEOUT_MS: number = 30000;
   /** sensitive: sha256 (hex) of the token that may call POST /admin/resync/:tenant; unset = admin routes disabled. */
-  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' }) X3_POLLER_ADMIN_TOKEN_SHA256?: string;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' })
+  X3_POLLER_ADMIN_TOKEN_SHA256?: string;
 }

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { TenantConfig, TenantRegistry } from '@connector/config';
-import { createEnvelope, DOCUMENT_STATUS, DocumentStatusV1, recordKey, Topics, validatePayload } from '@connector/contracts';
+import {
+  createEnvelope,
+  DOCUMENT_STATUS,
+  DocumentStatusV1,
+  recordKey,
+  Topics,
+  validatePayload,
+} from '@connector/contracts';
 import { CheckpointStore, MessagingService, readCompactedTopic } from '@connector/messaging';
 import { LogContext, MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
 import { SageX3Client, X3EntityName, x3Decimal } from '@connector/sage-x3';
@@ -21,8 +28,18 @@ export interface PollReport {
 
 function hashOf(content: unknown): string {
   const stable = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(stable(content))).digest('hex');
+    Array.isArray(v)
+      ? v.map(stable)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(stable(content)))
+    .digest('hex');
 }
 
 const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity: X3EntityName }> = [
@@ -60,7 +77,10 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     readiness: ReadinessRegistry,
   ) {
     this.store = new CheckpointStore(messaging, 'x3-poller');
-    this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', ['tenant', 'stream']);
+    this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', [
+      'tenant',
+      'stream',
+    ]);
     this.errors = metrics.counter(MetricNames.PullErrors, 'Scheduled pull runs that failed', ['tenant', 'stream']);
     readiness.register({ name: 'x3-poll-state', check: () => this.loaded });
   }
@@ -113,8 +133,10 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     const run = LogContext.run({ tenant: tenantId }, async () => {
       const client = this.clients.forTenant(tenant);
       const reports: PollReport[] = [];
-      for (const kind of MASTER_KINDS) reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, !!opts.full)));
-      for (const doc of DOCUMENT_KINDS) reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
+      for (const kind of MASTER_KINDS)
+        reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, !!opts.full)));
+      for (const doc of DOCUMENT_KINDS)
+        reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
       return reports;
     }).finally(() => this.running.delete(tenantId));
     this.running.set(tenantId, run);
@@ -138,19 +160,38 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     return wm ? new Date(Date.parse(wm) - this.env.X3_POLL_LOOKBACK_SECONDS * 1000) : new Date(0);
   }
 
-  private async pollMaster(tenant: TenantConfig, client: SageX3Client, kind: MasterKind, full: boolean): Promise<PollReport> {
+  private async pollMaster(
+    tenant: TenantConfig,
+    client: SageX3Client,
+    kind: MasterKind,
+    full: boolean,
+  ): Promise<PollReport> {
     const stream = `x3:${kind.kind}`;
     const report: PollReport = { tenant: tenant.id, stream: kind.kind, rows: 0, published: 0, deleted: 0 };
     let watermark = this.store.get(tenant.id, stream)?.position;
     const seen = new Set<string>();
-    for await (const resource of client.queryChangedSince(kind.entity, this.since(tenant.id, stream, full), { count: tenant.sageX3.poll.pageSize })) {
+    for await (const resource of client.queryChangedSince(kind.entity, this.since(tenant.id, stream, full), {
+      count: tenant.sageX3.poll.pageSize,
+    })) {
       let row = resource as X3Row;
       report.rows++;
-      if (kind.kind === 'purchase-order' && !Array.isArray(row['PORDERQ'])) row = (await client.details(kind.entity, kind.code(row))) as X3Row;
+      if (kind.kind === 'purchase-order' && !Array.isArray(row['PORDERQ']))
+        row = (await client.details(kind.entity, kind.code(row))) as X3Row;
       const code = kind.code(row);
       seen.add(code);
       const stamp = updateStamp(row) ?? new Date().toISOString();
-      if (await this.publishState(tenant.id, kind.topic, kind.type, recordKey(tenant.id, kind.kind, code), { ...kind.content(row), deleted: false }, stamp, row)) report.published++;
+      if (
+        await this.publishState(
+          tenant.id,
+          kind.topic,
+          kind.type,
+          recordKey(tenant.id, kind.kind, code),
+          { ...kind.content(row), deleted: false },
+          stamp,
+          row,
+        )
+      )
+        report.published++;
       if (!watermark || stamp > watermark) watermark = stamp;
       if (this.stopping) break;
     }
@@ -162,27 +203,51 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
         if (seen.has(code)) continue;
         const last = this.lastState.get(key);
         if (last?.['deleted'] === true) continue;
-        const tombstone: Record<string, unknown> = { ...(last ?? {}), code: (last?.['code'] as string) ?? code, active: false, deleted: true };
+        const tombstone: Record<string, unknown> = {
+          ...(last ?? {}),
+          code: (last?.['code'] as string) ?? code,
+          active: false,
+          deleted: true,
+        };
         if (kind.kind === 'cost-center' && !tombstone['dimensionType']) tombstone['dimensionType'] = code.split('~')[0];
         if (kind.kind === 'gl-account' && !tombstone['allowedDimensionTypes']) tombstone['allowedDimensionTypes'] = [];
         if (kind.kind === 'purchase-order') {
           tombstone['supplier'] = tombstone['supplier'] ?? '';
           tombstone['lines'] = tombstone['lines'] ?? [];
         }
-        if (await this.publishState(tenant.id, kind.topic, kind.type, `${tenant.id}:${kind.kind}:${code}`, tombstone, new Date().toISOString(), null)) report.deleted++;
+        if (
+          await this.publishState(
+            tenant.id,
+            kind.topic,
+            kind.type,
+            `${tenant.id}:${kind.kind}:${code}`,
+            tombstone,
+            new Date().toISOString(),
+            null,
+          )
+        )
+          report.deleted++;
       }
     }
-    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position) await this.store.set(tenant.id, stream, watermark);
+    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position)
+      await this.store.set(tenant.id, stream, watermark);
     return report;
   }
 
-  private async pollDocuments(tenant: TenantConfig, client: SageX3Client, doc: (typeof DOCUMENT_KINDS)[number]): Promise<PollReport> {
+  private async pollDocuments(
+    tenant: TenantConfig,
+    client: SageX3Client,
+    doc: (typeof DOCUMENT_KINDS)[number],
+  ): Promise<PollReport> {
     const stream = `x3:status:${doc.kind}`;
     const report: PollReport = { tenant: tenant.id, stream: `status:${doc.kind}`, rows: 0, published: 0, deleted: 0 };
     let watermark = this.store.get(tenant.id, stream)?.position;
     // Only documents the connector posted: their external reference starts with the tenant id.
     const where = `REF like '${tenant.id.replace(/'/g, "''")}:%'`;
-    for await (const resource of client.queryChangedSince(doc.entity, this.since(tenant.id, stream, false), { count: tenant.sageX3.poll.pageSize, where })) {
+    for await (const resource of client.queryChangedSince(doc.entity, this.since(tenant.id, stream, false), {
+      count: tenant.sageX3.poll.pageSize,
+      where,
+    })) {
       const row = resource as X3Row;
       report.rows++;
       const ref = String(row['REF'] ?? '');
@@ -193,21 +258,46 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
         documentKind: doc.kind,
         documentNumber: number,
         externalRef: ref,
-        status: doc.kind === 'journal-entry' ? (Number(row['STA']) === 2 ? 'final' : 'temporary') : String(row['MATSTA'] ?? 'unmatched'),
-        amount: doc.kind === 'supplier-invoice' ? x3Decimal(row['AMTNOT']) ?? null : null,
+        status:
+          doc.kind === 'journal-entry'
+            ? Number(row['STA']) === 2
+              ? 'final'
+              : 'temporary'
+            : String(row['MATSTA'] ?? 'unmatched'),
+        amount: doc.kind === 'supplier-invoice' ? (x3Decimal(row['AMTNOT']) ?? null) : null,
         updatedAt: stamp,
       };
-      if (await this.publishState(tenant.id, Topics.DocumentStatus, DOCUMENT_STATUS, recordKey(tenant.id, doc.kind, number), status as unknown as Record<string, unknown>, stamp, null)) report.published++;
+      if (
+        await this.publishState(
+          tenant.id,
+          Topics.DocumentStatus,
+          DOCUMENT_STATUS,
+          recordKey(tenant.id, doc.kind, number),
+          status as unknown as Record<string, unknown>,
+          stamp,
+          null,
+        )
+      )
+        report.published++;
       if (!watermark || stamp > watermark) watermark = stamp;
     }
-    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position) await this.store.set(tenant.id, stream, watermark);
+    if (watermark && watermark !== this.store.get(tenant.id, stream)?.position)
+      await this.store.set(tenant.id, stream, watermark);
     return report;
   }
 
   /** Last published state per topic|key (content only), for deletion tombstones. */
   private readonly lastState = new Map<string, Record<string, unknown>>();
 
-  private async publishState(tenant: string, topic: string, type: string, key: string, content: Record<string, unknown>, updatedAt: string, raw: X3Row | null): Promise<boolean> {
+  private async publishState(
+    tenant: string,
+    topic: string,
+    type: string,
+    key: string,
+    content: Record<string, unknown>,
+    updatedAt: string,
+    raw: X3Row | null,
+  ): Promise<boolean> {
     const { updatedAt: _u, ...withoutStamp } = content;
     const hash = hashOf(withoutStamp);
     const mapKey = `${topic}|${key}`;
@@ -218,7 +308,11 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.error({ msg: 'X3 record does not fit the contract; skipped', key, problems });
       return false;
     }
-    await this.messaging.producer.publish(topic, createEnvelope({ type, tenant, source: 'poll', payload, occurredAt: updatedAt }), { key });
+    await this.messaging.producer.publish(
+      topic,
+      createEnvelope({ type, tenant, source: 'poll', payload, occurredAt: updatedAt }),
+      { key },
+    );
     this.published.set(mapKey, hash);
     this.lastState.set(mapKey, withoutStamp);
     return true;

@@ -3,7 +3,17 @@ import { Topics } from '@connector/contracts';
 import { ConsumedMessage } from '@connector/messaging';
 import { SageX3Client } from '@connector/sage-x3';
 import { createDemoSeed, DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
-import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testTenant, testAppEnv, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import {
+  AppUnderTest,
+  eventually,
+  MessagingHarness,
+  startAppUnderTest,
+  startMessagingHarness,
+  testTenant,
+  testAppEnv,
+  uniquePrefix,
+  writeTestTenantsFile,
+} from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { X3PollerEnv } from '../app/x3-poller.env';
 import { X3PollService } from './x3-poll.service';
@@ -21,12 +31,35 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
   beforeAll(async () => {
     sim = await startSageX3Simulator({ seed: createDemoSeed({ extraSuppliers: 30 }) });
     const tenants = writeTestTenantsFile([
-      testTenant({ id: 'acme', x3Url: sim.url, x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password } }),
+      testTenant({
+        id: 'acme',
+        x3Url: sim.url,
+        x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password },
+      }),
     ]);
-    env = validateEnv(X3PollerEnv, { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key, X3_POLL_ENABLED: 'false', X3_POLL_LOOKBACK_SECONDS: '0' });
+    env = validateEnv(X3PollerEnv, {
+      ...testAppEnv(prefix),
+      TENANTS_FILE: tenants.file,
+      CONNECTOR_ENCRYPTION_KEY: tenants.key,
+      X3_POLL_ENABLED: 'false',
+      X3_POLL_LOOKBACK_SECONDS: '0',
+    });
     reader = await startMessagingHarness(
       prefix,
-      [{ groupId: 'reader', topics: [Topics.X3GlAccount, Topics.X3CostCenter, Topics.X3Supplier, Topics.X3Product, Topics.X3PurchaseOrder, Topics.DocumentStatus], handler: async (m) => void seen.push(m) }],
+      [
+        {
+          groupId: 'reader',
+          topics: [
+            Topics.X3GlAccount,
+            Topics.X3CostCenter,
+            Topics.X3Supplier,
+            Topics.X3Product,
+            Topics.X3PurchaseOrder,
+            Topics.DocumentStatus,
+          ],
+          handler: async (m) => void seen.push(m),
+        },
+      ],
       'reader',
     );
     poller = await startAppUnderTest(AppModule.forRoot(env), 'x3-poller');
@@ -39,19 +72,30 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
 
   const poll = (full = false) => (poller as AppUnderTest).app.get(X3PollService).runOnce('acme', { full });
   const on = (topic: string) => seen.filter((m) => m.topic === topic);
-  const payloadsOf = (topic: string, code: string) => on(topic).map((m) => m.envelope.payload as Record<string, unknown>).filter((p) => p['code'] === code);
+  const payloadsOf = (topic: string, code: string) =>
+    on(topic)
+      .map((m) => m.envelope.payload as Record<string, unknown>)
+      .filter((p) => p['code'] === code);
 
   it('publishes master data to compacted topics keyed by tenant and code, paging through every supplier', async () => {
     const reports = await poll();
     const suppliers = reports.find((r) => r.stream === 'supplier');
     expect(suppliers?.published).toBeGreaterThan(30);
     const total = reports.reduce((a, r) => a + r.published, 0);
-    await eventually(() => seen.length, (n) => n === total, 'every published record on the topics');
+    await eventually(
+      () => seen.length,
+      (n) => n === total,
+      'every published record on the topics',
+    );
     expect(on(Topics.X3Supplier)).toHaveLength(suppliers?.published ?? -1);
     const keys = on(Topics.X3Supplier).map((m) => m.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toContain('acme:supplier:SUP001');
-    expect(payloadsOf(Topics.X3GlAccount, '601000')[0]).toMatchObject({ active: true, allowedDimensionTypes: ['CC'], deleted: false });
+    expect(payloadsOf(Topics.X3GlAccount, '601000')[0]).toMatchObject({
+      active: true,
+      allowedDimensionTypes: ['CC'],
+      deleted: false,
+    });
     expect(payloadsOf(Topics.X3GlAccount, '609000')[0]).toMatchObject({ active: false });
     expect(on(Topics.X3PurchaseOrder).length).toBeGreaterThan(0);
     const po = on(Topics.X3PurchaseOrder)[0].envelope.payload as { lines: Array<{ quantity: string }> };
@@ -65,7 +109,11 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
     sim.folder().update('GACCOUNT', '601000', { DES: 'Purchases of materials (HVAC)' });
     const reports = await poll();
     expect(reports.find((r) => r.stream === 'gl-account')?.published).toBe(1);
-    await eventually(() => payloadsOf(Topics.X3GlAccount, '601000').length, (n) => n === 2, 'changed account');
+    await eventually(
+      () => payloadsOf(Topics.X3GlAccount, '601000').length,
+      (n) => n === 2,
+      'changed account',
+    );
     expect(payloadsOf(Topics.X3GlAccount, '601000')[1]).toMatchObject({ description: 'Purchases of materials (HVAC)' });
     expect(seen.length).toBe(before + 1);
   });
@@ -76,25 +124,57 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
     expect((await poll()).reduce((a, r) => a + r.published, 0)).toBe(0);
     sim.folder().inactivate('CACCE', 'CC~PLUMB');
     expect((await poll()).find((r) => r.stream === 'cost-center')?.published).toBe(1);
-    await eventually(() => payloadsOf(Topics.X3CostCenter, 'PLUMB').length, (n) => n === 2, 'inactive cost center');
-    expect(payloadsOf(Topics.X3CostCenter, 'PLUMB')[1]).toMatchObject({ active: false, dimensionType: 'CC', deleted: false });
+    await eventually(
+      () => payloadsOf(Topics.X3CostCenter, 'PLUMB').length,
+      (n) => n === 2,
+      'inactive cost center',
+    );
+    expect(payloadsOf(Topics.X3CostCenter, 'PLUMB')[1]).toMatchObject({
+      active: false,
+      dimensionType: 'CC',
+      deleted: false,
+    });
     sim.folder().delete('BPSUPPLIER', 'SUP009');
     const full = await poll(true);
     expect(full.find((r) => r.stream === 'supplier')).toMatchObject({ published: 0, deleted: 1 });
-    await eventually(() => payloadsOf(Topics.X3Supplier, 'SUP009').length, (n) => n === 2, 'deleted supplier');
+    await eventually(
+      () => payloadsOf(Topics.X3Supplier, 'SUP009').length,
+      (n) => n === 2,
+      'deleted supplier',
+    );
     expect(payloadsOf(Topics.X3Supplier, 'SUP009')[1]).toMatchObject({ deleted: true, active: false });
   });
 
   it('polls the status of documents the connector posted, for reconciliation', async () => {
-    const client = new SageX3Client({ baseUrl: sim.url, folder: 'SEED', auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password } });
+    const client = new SageX3Client({
+      baseUrl: sim.url,
+      folder: 'SEED',
+      auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password },
+    });
     await client.create('purchaseInvoice', {
-      FCY: 'US011', BPR: 'SUP001', BPRVCR: 'V-1', BPRDAT: '2026-11-20', ACCDAT: '2026-11-20', CUR: 'USD', REF: 'acme:BILL:1:R1', DES: 'bill 1', AMTNOT: '100.00',
+      FCY: 'US011',
+      BPR: 'SUP001',
+      BPRVCR: 'V-1',
+      BPRDAT: '2026-11-20',
+      ACCDAT: '2026-11-20',
+      CUR: 'USD',
+      REF: 'acme:BILL:1:R1',
+      DES: 'bill 1',
+      AMTNOT: '100.00',
       PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, ITMREF: 'FILTER-16', QTYUOM: '2', NETPRI: '50.00' }],
     });
     client.close();
     const reports = await poll();
     expect(reports.find((r) => r.stream === 'status:supplier-invoice')?.published).toBe(1);
-    const status = await eventually(() => on(Topics.DocumentStatus), (l) => l.length >= 1, 'document status');
-    expect(status[0].envelope.payload).toMatchObject({ documentKind: 'supplier-invoice', externalRef: 'acme:BILL:1:R1', status: 'unmatched' });
+    const status = await eventually(
+      () => on(Topics.DocumentStatus),
+      (l) => l.length >= 1,
+      'document status',
+    );
+    expect(status[0].envelope.payload).toMatchObject({
+      documentKind: 'supplier-invoice',
+      externalRef: 'acme:BILL:1:R1',
+      status: 'unmatched',
+    });
   });
 });

@@ -14,11 +14,29 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
   private readonly tokens;
   private readonly tokenFailures;
 
-  constructor(private readonly env: X3PollerEnv, metrics: MetricsService) {
-    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', ['system', 'tenant', 'reason']);
-    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', ['system', 'tenant', 'reason']);
-    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', ['system', 'tenant']);
-    this.refreshTokenExpiry = metrics.gauge(MetricNames.RefreshTokenExpirySeconds, 'Seconds until the Sage X3 OAuth2 refresh token expires', ['tenant']);
+  constructor(
+    private readonly env: X3PollerEnv,
+    metrics: MetricsService,
+  ) {
+    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', [
+      'system',
+      'tenant',
+      'reason',
+    ]);
+    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', [
+      'system',
+      'tenant',
+      'reason',
+    ]);
+    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', [
+      'system',
+      'tenant',
+    ]);
+    this.refreshTokenExpiry = metrics.gauge(
+      MetricNames.RefreshTokenExpirySeconds,
+      'Seconds until the Sage X3 OAuth2 refresh token expires',
+      ['tenant'],
+    );
   }
 
   forTenant(tenant: TenantConfig): SageX3Client {
@@ -29,11 +47,18 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
           auth: authFromTenant(tenant, {
             onRefreshTokenRotated: (r) => {
               Redactor.register(r.refreshToken);
-              this.logger.warn({ msg: 'Sage X3 refresh token rotated; kept in memory only — persist it with the tenant CLI', tenant: tenant.id });
+              this.logger.warn({
+                msg: 'Sage X3 refresh token rotated; kept in memory only — persist it with the tenant CLI',
+                tenant: tenant.id,
+              });
             },
             onRefreshTokenNearingExpiry: (daysLeft) => {
               this.refreshTokenExpiry.set({ tenant: tenant.id }, Math.round(daysLeft * 86400));
-              this.logger.warn({ msg: 'Sage X3 refresh token nears its end: an X3 user must re-authorise the app', tenant: tenant.id, daysLeft });
+              this.logger.warn({
+                msg: 'Sage X3 refresh token nears its end: an X3 user must re-authorise the app',
+                tenant: tenant.id,
+                daysLeft,
+              });
             },
           }),
           timeouts: { requestMs: this.env.X3_REQUEST_TIMEOUT_MS },

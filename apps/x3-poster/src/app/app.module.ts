@@ -12,10 +12,13 @@ export class AppModule {
   static forRoot(env: X3PosterEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ...connectorAppImports(APP_NAME, env, { tenants: true }),
+      imports: [...connectorAppImports(APP_NAME, env, { tenants: true })],
+      providers: [
+        { provide: X3PosterEnv, useValue: env },
+        SageX3ClientsRegistry,
+        PostedLedgerService,
+        X3PostingService,
       ],
-      providers: [{ provide: X3PosterEnv, useValue: env }, SageX3ClientsRegistry, PostedLedgerService, X3PostingService],
     };
   }
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createCausedEnvelope, decodeMessage, MessageEnvelope, POSTED_LEDGER_ENTRY, PostedLedgerEntryV1, Topics } from '@connector/contracts';
+import {
+  createCausedEnvelope,
+  decodeMessage,
+  MessageEnvelope,
+  POSTED_LEDGER_ENTRY,
+  PostedLedgerEntryV1,
+  Topics,
+} from '@connector/contracts';
 import { ConsumedMessage, MessagePublisher, MessagingService } from '@connector/messaging';
 import { MetricsService, ReadinessRegistry } from '@connector/observability';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -18,7 +25,11 @@ export function ledgerKey(tenant: string, externalRef: string): string {
 
 /** Consumer-group ids allow letters, digits, '.', '_' and '-'; host names may carry more. */
 function instanceGroupId(): string {
-  const host = hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 40) || 'host';
+  const host =
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .slice(0, 40) || 'host';
   return `x3-poster.posted-ledger.${host}-${randomUUID().slice(0, 8)}`;
 }
 
@@ -53,7 +64,11 @@ export class PostedLedgerService implements OnModuleInit, OnApplicationBootstrap
     metrics: MetricsService,
   ) {
     readiness.register({ name: 'posted-ledger', check: () => this.caughtUp });
-    this.invalid = metrics.counter('connector_posted_ledger_invalid_total', 'Ledger records that failed validation (ignored)', []);
+    this.invalid = metrics.counter(
+      'connector_posted_ledger_invalid_total',
+      'Ledger records that failed validation (ignored)',
+      [],
+    );
   }
 
   onModuleInit(): void {
@@ -96,7 +111,11 @@ export class PostedLedgerService implements OnModuleInit, OnApplicationBootstrap
 
   /** Writes an entry (acknowledged by all in-sync replicas) and remembers it locally. */
   async record(cause: MessageEnvelope<unknown>, entry: PostedLedgerEntryV1): Promise<void> {
-    const envelope = createCausedEnvelope<PostedLedgerEntryV1>(cause, { type: POSTED_LEDGER_ENTRY, source: 'poster', payload: entry });
+    const envelope = createCausedEnvelope<PostedLedgerEntryV1>(cause, {
+      type: POSTED_LEDGER_ENTRY,
+      source: 'poster',
+      payload: entry,
+    });
     await this.publisher.publish(Topics.PostedLedger, envelope, { key: ledgerKey(cause.tenant, entry.externalRef) });
     this.remember(cause.tenant, entry);
   }
@@ -114,7 +133,12 @@ export class PostedLedgerService implements OnModuleInit, OnApplicationBootstrap
     if (decoded.ok) this.remember(decoded.envelope.tenant, decoded.envelope.payload);
     else {
       this.invalid.inc();
-      this.logger.error({ msg: 'invalid posted-ledger record ignored', partition: m.partition, offset: m.offset, reason: decoded.reason });
+      this.logger.error({
+        msg: 'invalid posted-ledger record ignored',
+        partition: m.partition,
+        offset: m.offset,
+        reason: decoded.reason,
+      });
     }
     const offset = BigInt(m.offset);
     if ((this.applied.get(m.partition) ?? -1n) < offset) this.applied.set(m.partition, offset);
@@ -129,7 +153,12 @@ export class PostedLedgerService implements OnModuleInit, OnApplicationBootstrap
         await admin.connect();
         const offsets = await admin.fetchTopicOffsets(topic);
         this.targets = new Map(offsets.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
-        this.logger.log({ msg: 'catching up on the posted ledger', groupId: this.groupId, partitions: offsets.length, endOffsets: offsets.map((p) => p.high) });
+        this.logger.log({
+          msg: 'catching up on the posted ledger',
+          groupId: this.groupId,
+          partitions: offsets.length,
+          endOffsets: offsets.map((p) => p.high),
+        });
         this.checkCaughtUp();
         return;
       } catch (e) {

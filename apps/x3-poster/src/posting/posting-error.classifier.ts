@@ -40,12 +40,20 @@ function clip(text: string): string {
  * invalid requests. Transient: pool exhaustion, 5xx, 429, timeouts, connection failures, malformed answers.
  */
 export function classifyPostingError(error: unknown): ClassifiedPostingError {
-  if (error instanceof InvalidPostingRequestError) return { transient: false, code: 'invalid-request', message: clip(error.message) };
-  if (error instanceof TenantNotConfiguredError) return { transient: false, code: 'tenant-not-configured', message: clip(error.message) };
-  if (error instanceof X3PoolExhaustedError) return { transient: true, code: 'x3-pool-exhausted', message: clip(error.message) };
-  if (error instanceof X3NotFoundError) return { transient: false, code: 'x3-not-found', message: clip(x3Wording(error)) };
+  if (error instanceof InvalidPostingRequestError)
+    return { transient: false, code: 'invalid-request', message: clip(error.message) };
+  if (error instanceof TenantNotConfiguredError)
+    return { transient: false, code: 'tenant-not-configured', message: clip(error.message) };
+  if (error instanceof X3PoolExhaustedError)
+    return { transient: true, code: 'x3-pool-exhausted', message: clip(error.message) };
+  if (error instanceof X3NotFoundError)
+    return { transient: false, code: 'x3-not-found', message: clip(x3Wording(error)) };
   if (error instanceof X3DiagnosesError) {
-    return { transient: error.transient, code: error.transient ? 'x3-unavailable' : 'x3-rejected', message: clip(x3Wording(error)) };
+    return {
+      transient: error.transient,
+      code: error.transient ? 'x3-unavailable' : 'x3-rejected',
+      message: clip(x3Wording(error)),
+    };
   }
   if (error instanceof AuthenticationError) return { transient: false, code: 'x3-auth', message: clip(error.message) };
   if (error instanceof X3ConfigError) return { transient: false, code: 'x3-config', message: clip(error.message) };
@@ -58,7 +66,11 @@ export function classifyPostingError(error: unknown): ClassifiedPostingError {
   }
   if (error instanceof X3Error) return { transient: error.transient, code: 'x3-error', message: clip(error.message) };
   // Unknown failures (bugs, Kafka hiccups inside the X3 step) get the bounded retries, then a visible 'failed'.
-  return { transient: true, code: 'internal-error', message: clip(error instanceof Error ? error.message : String(error)) };
+  return {
+    transient: true,
+    code: 'internal-error',
+    message: clip(error instanceof Error ? error.message : String(error)),
+  };
 }
 
 /** X3's own error messages (error severity and worse), falling back to every diagnosis, then the error text. */

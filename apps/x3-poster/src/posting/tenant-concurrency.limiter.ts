@@ -7,7 +7,8 @@ export class TenantConcurrencyLimiter {
   private readonly waiting = new Map<string, Array<() => void>>();
 
   constructor(private readonly maxPerTenant: number) {
-    if (!Number.isInteger(maxPerTenant) || maxPerTenant < 1) throw new RangeError('maxPerTenant must be a positive integer');
+    if (!Number.isInteger(maxPerTenant) || maxPerTenant < 1)
+      throw new RangeError('maxPerTenant must be a positive integer');
   }
 
   async run<T>(tenant: string, fn: () => Promise<T>): Promise<T> {

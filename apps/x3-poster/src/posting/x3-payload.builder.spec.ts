@@ -1,5 +1,12 @@
 import { JournalEntryRequestedV1, SupplierInvoiceRequestedV1 } from '@connector/contracts';
-import { amountOfResource, buildJournalEntry, buildSupplierInvoice, documentNumber, InvalidPostingRequestError, x3Date } from './x3-payload.builder';
+import {
+  amountOfResource,
+  buildJournalEntry,
+  buildSupplierInvoice,
+  documentNumber,
+  InvalidPostingRequestError,
+  x3Date,
+} from './x3-payload.builder';
 
 function journal(overrides: Partial<JournalEntryRequestedV1> = {}): JournalEntryRequestedV1 {
   return {
@@ -12,8 +19,24 @@ function journal(overrides: Partial<JournalEntryRequestedV1> = {}): JournalEntry
     currency: 'USD',
     description: 'Job 4242 costs',
     lines: [
-      { account: '601000', side: 'debit', amount: '100.10', costCenter: 'HVAC', dimensionType: 'CC', description: 'Materials', costKind: 'material' },
-      { account: '606000', side: 'debit', amount: '25.30', costCenter: 'PLUMB', dimensionType: null, description: null, costKind: 'labor' },
+      {
+        account: '601000',
+        side: 'debit',
+        amount: '100.10',
+        costCenter: 'HVAC',
+        dimensionType: 'CC',
+        description: 'Materials',
+        costKind: 'material',
+      },
+      {
+        account: '606000',
+        side: 'debit',
+        amount: '25.30',
+        costCenter: 'PLUMB',
+        dimensionType: null,
+        description: null,
+        costKind: 'labor',
+      },
       { account: '401000', side: 'credit', amount: '125.40', costKind: 'offset' },
     ],
     ...overrides,
@@ -59,7 +82,7 @@ describe('buildJournalEntry', () => {
     });
   });
 
-  it('reports the sum of debits at the lines\' scale, with decimal (not float) arithmetic', () => {
+  it("reports the sum of debits at the lines' scale, with decimal (not float) arithmetic", () => {
     const built = buildJournalEntry(
       journal({
         lines: [
@@ -71,10 +94,17 @@ describe('buildJournalEntry', () => {
     );
     expect(built.amount).toBe('0.30');
     expect(built.currency).toBe('USD');
-    expect(buildJournalEntry(journal({ currency: 'JPY', lines: [
-      { account: '601000', side: 'debit', amount: '1500', costKind: 'material' },
-      { account: '401000', side: 'credit', amount: '1500', costKind: 'offset' },
-    ] })).amount).toBe('1500');
+    expect(
+      buildJournalEntry(
+        journal({
+          currency: 'JPY',
+          lines: [
+            { account: '601000', side: 'debit', amount: '1500', costKind: 'material' },
+            { account: '401000', side: 'credit', amount: '1500', costKind: 'offset' },
+          ],
+        }),
+      ).amount,
+    ).toBe('1500');
   });
 
   it('a reversal is an ordinary entry with its own reference (sides swapped by the mapper)', () => {
@@ -84,7 +114,9 @@ describe('buildJournalEntry', () => {
   });
 
   it('takes the date part of an ISO timestamp for ACCDAT', () => {
-    expect(buildJournalEntry(journal({ accountingDate: '2025-06-30T23:30:00-05:00' })).body['ACCDAT']).toBe('2025-06-30');
+    expect(buildJournalEntry(journal({ accountingDate: '2025-06-30T23:30:00-05:00' })).body['ACCDAT']).toBe(
+      '2025-06-30',
+    );
   });
 
   it.each([
@@ -146,7 +178,13 @@ describe('x3Date / documentNumber / amountOfResource', () => {
   });
 
   it('amountOfResource sums X3 debit lines exactly and reads the invoice control total', () => {
-    const entry = { GACCENTRYD: [{ SNS: 1, AMTCUR: '0.10' }, { SNS: 1, AMTCUR: '0.20' }, { SNS: -1, AMTCUR: '0.30' }] };
+    const entry = {
+      GACCENTRYD: [
+        { SNS: 1, AMTCUR: '0.10' },
+        { SNS: 1, AMTCUR: '0.20' },
+        { SNS: -1, AMTCUR: '0.30' },
+      ],
+    };
     expect(amountOfResource('journal-entry', entry)).toBe('0.30');
     expect(amountOfResource('supplier-invoice', { AMTNOT: '251.00' })).toBe('251.00');
     expect(amountOfResource('journal-entry', {})).toBeNull();

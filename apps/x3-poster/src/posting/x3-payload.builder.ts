@@ -31,7 +31,8 @@ export function x3Date(iso: string, field: string): string {
 function positiveAmount(value: string, what: string): Decimal {
   if (!isDecimalString(value)) throw new InvalidPostingRequestError(`${what} "${value}" is not a decimal string`);
   const d = toDecimal(value);
-  if (d.lte(0)) throw new InvalidPostingRequestError(`${what} must be positive (the side gives the sign), got "${value}"`);
+  if (d.lte(0))
+    throw new InvalidPostingRequestError(`${what} must be positive (the side gives the sign), got "${value}"`);
   return d;
 }
 
@@ -84,14 +85,22 @@ export function buildJournalEntry(req: JournalEntryRequestedV1): BuiltDocument {
 /** PINVOICE `$create` body: an unmatched purchase invoice whose lines point at purchase order lines. */
 export function buildSupplierInvoice(req: SupplierInvoiceRequestedV1): BuiltDocument {
   if (!req.lines.length) throw new InvalidPostingRequestError('a supplier invoice needs at least one line');
-  if (!isDecimalString(req.controlTotal)) throw new InvalidPostingRequestError(`controlTotal "${req.controlTotal}" is not a decimal string`);
-  if (toDecimal(req.controlTotal).isNegative()) throw new InvalidPostingRequestError(`controlTotal must not be negative, got "${req.controlTotal}"`);
+  if (!isDecimalString(req.controlTotal))
+    throw new InvalidPostingRequestError(`controlTotal "${req.controlTotal}" is not a decimal string`);
+  if (toDecimal(req.controlTotal).isNegative())
+    throw new InvalidPostingRequestError(`controlTotal must not be negative, got "${req.controlTotal}"`);
   const lines = req.lines.map((l, i) => {
     positiveAmount(l.quantity, `line ${i + 1} quantity`);
     if (!isDecimalString(l.netPrice) || toDecimal(l.netPrice).isNegative()) {
       throw new InvalidPostingRequestError(`line ${i + 1} net price "${l.netPrice}" must be a decimal >= 0`);
     }
-    return { POHNUM: l.purchaseOrder, POPLIN: l.purchaseOrderLine, ITMREF: l.product, QTYUOM: l.quantity, NETPRI: l.netPrice };
+    return {
+      POHNUM: l.purchaseOrder,
+      POPLIN: l.purchaseOrderLine,
+      ITMREF: l.product,
+      QTYUOM: l.quantity,
+      NETPRI: l.netPrice,
+    };
   });
   return {
     kind: 'supplier-invoice',

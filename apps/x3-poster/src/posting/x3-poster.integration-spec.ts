@@ -1,11 +1,28 @@
 import { validateEnv } from '@connector/config';
 import {
-  createEnvelope, Headers as H, JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1, MessageEnvelope, PostingResultV1, SUPPLIER_INVOICE_REQUESTED,
-  SupplierInvoiceRequestedV1, Topics,
+  createEnvelope,
+  Headers as H,
+  JOURNAL_ENTRY_REQUESTED,
+  JournalEntryRequestedV1,
+  MessageEnvelope,
+  PostingResultV1,
+  SUPPLIER_INVOICE_REQUESTED,
+  SupplierInvoiceRequestedV1,
+  Topics,
 } from '@connector/contracts';
 import { ConsumedMessage, envelopeHeaders } from '@connector/messaging';
 import { DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
-import { AppUnderTest, eventually, MessagingHarness, startAppUnderTest, startMessagingHarness, testAppEnv, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import {
+  AppUnderTest,
+  eventually,
+  MessagingHarness,
+  startAppUnderTest,
+  startMessagingHarness,
+  testAppEnv,
+  testTenant,
+  uniquePrefix,
+  writeTestTenantsFile,
+} from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { X3PosterEnv } from '../app/x3-poster.env';
 
@@ -26,7 +43,15 @@ function journalRequest(overrides: Partial<JournalEntryRequestedV1> = {}): Journ
     currency: 'USD',
     description: `ServiceTitan job ${id}`,
     lines: [
-      { account: '601000', side: 'debit', amount: '100.10', costCenter: 'HVAC', dimensionType: 'CC', description: 'Materials', costKind: 'material' },
+      {
+        account: '601000',
+        side: 'debit',
+        amount: '100.10',
+        costCenter: 'HVAC',
+        dimensionType: 'CC',
+        description: 'Materials',
+        costKind: 'material',
+      },
       { account: '606000', side: 'debit', amount: '25.30', costCenter: 'PLUMB', costKind: 'labor' },
       { account: '401000', side: 'credit', amount: '125.40', description: 'Supplier', costKind: 'offset' },
     ],
@@ -45,7 +70,11 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
   async function startPoster(): Promise<AppUnderTest> {
     const app = await startAppUnderTest(AppModule.forRoot(env), 'x3-poster');
     // Readiness includes the posted-ledger catch-up.
-    await eventually(async () => (await fetch(`${app.url}/health/ready`)).status, (s) => s === 200, 'x3-poster ready');
+    await eventually(
+      async () => (await fetch(`${app.url}/health/ready`)).status,
+      (s) => s === 200,
+      'x3-poster ready',
+    );
     return app;
   }
 
@@ -53,20 +82,35 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     return createEnvelope({ type, tenant: TENANT, source: 'mapper', payload });
   }
 
-  async function send(topic: string, envelope: MessageEnvelope<{ externalRef: string; source: { kind: string; id: string } }>, extraHeaders: Record<string, string> = {}): Promise<void> {
+  async function send(
+    topic: string,
+    envelope: MessageEnvelope<{ externalRef: string; source: { kind: string; id: string } }>,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<void> {
     const key = `${TENANT}:${envelope.payload.source.kind}:${envelope.payload.source.id}`;
-    await harness.messaging.producer.publishRaw(topic, [{ key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, extraHeaders) }]);
+    await harness.messaging.producer.publishRaw(topic, [
+      { key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, extraHeaders) },
+    ]);
   }
 
   const resultsFor = (ref: string) => results.filter((r) => r.envelope.payload.externalRef === ref);
-  const waitResults = (ref: string, n: number) => eventually(() => resultsFor(ref), (l) => l.length >= n, `${n} result(s) for ${ref}`);
+  const waitResults = (ref: string, n: number) =>
+    eventually(
+      () => resultsFor(ref),
+      (l) => l.length >= n,
+      `${n} result(s) for ${ref}`,
+    );
   const documents = (className: string, reference: string) => sim.createdDocuments({ className, reference });
   const lookups = (cls = 'GACCENTRY') => sim.callCounts()[`api1 GET ${cls} $query`] ?? 0;
 
   beforeAll(async () => {
     sim = await startSageX3Simulator();
     const tenants = writeTestTenantsFile([
-      testTenant({ id: TENANT, x3Url: sim.url, x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password } }),
+      testTenant({
+        id: TENANT,
+        x3Url: sim.url,
+        x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password },
+      }),
     ]);
     env = validateEnv(X3PosterEnv, {
       ...testAppEnv(prefix),
@@ -82,7 +126,13 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     });
     harness = await startMessagingHarness(
       prefix,
-      [{ groupId: 'results-reader', topics: [Topics.PostingResult], handler: async (m) => void results.push(m as ConsumedMessage<PostingResultV1>) }],
+      [
+        {
+          groupId: 'results-reader',
+          topics: [Topics.PostingResult],
+          handler: async (m) => void results.push(m as ConsumedMessage<PostingResultV1>),
+        },
+      ],
       'reader',
     );
     poster = await startPoster();
@@ -105,7 +155,13 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     const docs = documents('GACCENTRY', first.externalRef);
     expect(docs).toHaveLength(1);
     expect(result.key).toBe(`${TENANT}:job:${first.source.id}`);
-    expect(result.envelope).toMatchObject({ type: 'x3.posting.result', tenant: TENANT, source: 'poster', causationId: firstEnvelope.id, correlationId: firstEnvelope.correlationId });
+    expect(result.envelope).toMatchObject({
+      type: 'x3.posting.result',
+      tenant: TENANT,
+      source: 'poster',
+      causationId: firstEnvelope.id,
+      correlationId: firstEnvelope.correlationId,
+    });
     expect(result.envelope.payload).toMatchObject({
       externalRef: first.externalRef,
       documentKind: 'journal-entry',
@@ -130,13 +186,19 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     const before = lookups();
     await send(Topics.JournalEntryRequested, firstEnvelope);
     const list = await waitResults(first.externalRef, 2);
-    expect(list[1].envelope.payload).toMatchObject({ status: 'duplicate-skipped', x3DocumentNumber: list[0].envelope.payload.x3DocumentNumber });
+    expect(list[1].envelope.payload).toMatchObject({
+      status: 'duplicate-skipped',
+      x3DocumentNumber: list[0].envelope.payload.x3DocumentNumber,
+    });
     expect(documents('GACCENTRY', first.externalRef)).toHaveLength(1);
     expect(lookups()).toBe(before);
   });
 
   it('a replayed message (x-replay-id) of a posted record ends as duplicate-skipped and keeps the replay id', async () => {
-    await send(Topics.JournalEntryRequested, firstEnvelope, { [H.ReplayId]: 'replay-test-1', [H.ReplayOfMessageId]: firstEnvelope.id });
+    await send(Topics.JournalEntryRequested, firstEnvelope, {
+      [H.ReplayId]: 'replay-test-1',
+      [H.ReplayOfMessageId]: firstEnvelope.id,
+    });
     const list = await waitResults(first.externalRef, 3);
     expect(list[2].envelope.payload.status).toBe('duplicate-skipped');
     expect(list[2].headers[H.ReplayId]).toBe('replay-test-1');
@@ -148,10 +210,22 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     // Posted directly in X3 with the same reference, as if a previous run crashed before its ledger write.
     const http = await fetch(`${sim.url}/api1/x3/erp/SEED/GACCENTRY?representation=GACCENTRY.$create`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ FCY: 'US011', TYP: 'ODT', JOU: 'ODT', ACCDAT: '2025-06-15', CUR: 'USD', REF: req.externalRef, GACCENTRYD: [
-        { ACC: '512000', SNS: 1, AMTCUR: '10.00' }, { ACC: '401000', SNS: -1, AMTCUR: '10.00' },
-      ] }),
+      headers: {
+        authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        FCY: 'US011',
+        TYP: 'ODT',
+        JOU: 'ODT',
+        ACCDAT: '2025-06-15',
+        CUR: 'USD',
+        REF: req.externalRef,
+        GACCENTRYD: [
+          { ACC: '512000', SNS: 1, AMTCUR: '10.00' },
+          { ACC: '401000', SNS: -1, AMTCUR: '10.00' },
+        ],
+      }),
     });
     expect(http.status).toBe(201);
     const envelope = envelopeFor(JOURNAL_ENTRY_REQUESTED, req);
@@ -174,10 +248,16 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
     const [result] = await waitResults(req.externalRef, 1);
     expect(sim.faults.pending()).toHaveLength(0);
-    expect(sim.requestLog().filter((e) => e.fault === 'commit-then-destroy' && e.className === 'GACCENTRY')).toHaveLength(1);
+    expect(
+      sim.requestLog().filter((e) => e.fault === 'commit-then-destroy' && e.className === 'GACCENTRY'),
+    ).toHaveLength(1);
     const docs = documents('GACCENTRY', req.externalRef);
     expect(docs).toHaveLength(1);
-    expect(result.envelope.payload).toMatchObject({ status: 'posted', x3DocumentNumber: docs[0].record['NUM'], amount: '125.40' });
+    expect(result.envelope.payload).toMatchObject({
+      status: 'posted',
+      x3DocumentNumber: docs[0].record['NUM'],
+      amount: '125.40',
+    });
     expect(sim.callCounts()['api1 POST GACCENTRY $create']).toBeGreaterThanOrEqual(1);
   });
 
@@ -196,28 +276,62 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
     const [result] = await waitResults(req.externalRef, 1);
     sim.faults.remove(fault);
-    expect(result.envelope.payload).toMatchObject({ status: 'failed', attempt: 5, error: { code: 'x3-pool-exhausted', transient: true } });
+    expect(result.envelope.payload).toMatchObject({
+      status: 'failed',
+      attempt: 5,
+      error: { code: 'x3-pool-exhausted', transient: true },
+    });
     expect(result.envelope.payload.error?.message).toMatch(/No Web services accepted/);
     expect(documents('GACCENTRY', req.externalRef)).toHaveLength(0);
   });
 
   it.each([
-    ['unbalanced', { lines: [
-      { account: '601000', side: 'debit', amount: '125.40', costCenter: 'HVAC', dimensionType: 'CC', costKind: 'material' },
-      { account: '401000', side: 'credit', amount: '100.00', costKind: 'offset' },
-    ] }, 'Entry is not balanced in currency USD: debit 125.40, credit 100.00'],
-    ['inactive account', { lines: [
-      { account: '609000', side: 'debit', amount: '5.00', costKind: 'material' },
-      { account: '401000', side: 'credit', amount: '5.00', costKind: 'offset' },
-    ] }, 'Line 1: account 609000 is inactive'],
-    ['closed period', { accountingDate: '2025-01-20' }, 'Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed for company US01'],
-  ] as Array<[string, Partial<JournalEntryRequestedV1>, string]>)('an entry X3 rejects (%s) ends as failed with X3\'s message, no document', async (_name, overrides, message) => {
-    const req = journalRequest(overrides);
-    await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
-    const [result] = await waitResults(req.externalRef, 1);
-    expect(result.envelope.payload).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'x3-rejected', message, transient: false } });
-    expect(documents('GACCENTRY', req.externalRef)).toHaveLength(0);
-  });
+    [
+      'unbalanced',
+      {
+        lines: [
+          {
+            account: '601000',
+            side: 'debit',
+            amount: '125.40',
+            costCenter: 'HVAC',
+            dimensionType: 'CC',
+            costKind: 'material',
+          },
+          { account: '401000', side: 'credit', amount: '100.00', costKind: 'offset' },
+        ],
+      },
+      'Entry is not balanced in currency USD: debit 125.40, credit 100.00',
+    ],
+    [
+      'inactive account',
+      {
+        lines: [
+          { account: '609000', side: 'debit', amount: '5.00', costKind: 'material' },
+          { account: '401000', side: 'credit', amount: '5.00', costKind: 'offset' },
+        ],
+      },
+      'Line 1: account 609000 is inactive',
+    ],
+    [
+      'closed period',
+      { accountingDate: '2025-01-20' },
+      'Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed for company US01',
+    ],
+  ] as Array<[string, Partial<JournalEntryRequestedV1>, string]>)(
+    "an entry X3 rejects (%s) ends as failed with X3's message, no document",
+    async (_name, overrides, message) => {
+      const req = journalRequest(overrides);
+      await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
+      const [result] = await waitResults(req.externalRef, 1);
+      expect(result.envelope.payload).toMatchObject({
+        status: 'failed',
+        attempt: 1,
+        error: { code: 'x3-rejected', message, transient: false },
+      });
+      expect(documents('GACCENTRY', req.externalRef)).toHaveLength(0);
+    },
+  );
 
   it('a supplier invoice posts unmatched against the purchase order', async () => {
     const req: SupplierInvoiceRequestedV1 = {
@@ -239,9 +353,24 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     const [result] = await waitResults(req.externalRef, 1);
     const docs = documents('PINVOICE', req.externalRef);
     expect(docs).toHaveLength(1);
-    expect(docs[0].record).toMatchObject({ BPR: 'SUP001', BPRVCR: 'ST-BILL-880', MATSTA: 'unmatched', AMTNOT: '251.00' });
-    expect((docs[0].record['PINVOICED'] as Array<Record<string, unknown>>).map((l) => [l['POHNUM'], l['POPLIN']])).toEqual([['PO0001', 1000], ['PO0001', 2000]]);
-    expect(result.envelope.payload).toMatchObject({ documentKind: 'supplier-invoice', status: 'posted', x3DocumentNumber: docs[0].record['NUM'], amount: '251.00' });
+    expect(docs[0].record).toMatchObject({
+      BPR: 'SUP001',
+      BPRVCR: 'ST-BILL-880',
+      MATSTA: 'unmatched',
+      AMTNOT: '251.00',
+    });
+    expect(
+      (docs[0].record['PINVOICED'] as Array<Record<string, unknown>>).map((l) => [l['POHNUM'], l['POPLIN']]),
+    ).toEqual([
+      ['PO0001', 1000],
+      ['PO0001', 2000],
+    ]);
+    expect(result.envelope.payload).toMatchObject({
+      documentKind: 'supplier-invoice',
+      status: 'posted',
+      x3DocumentNumber: docs[0].record['NUM'],
+      amount: '251.00',
+    });
   });
 
   it('the ledger survives a restart: a new instance (same prefix) rebuilds it and skips without asking X3', async () => {
@@ -251,10 +380,15 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     const before = lookups();
     await send(Topics.JournalEntryRequested, firstEnvelope);
     const list = await waitResults(first.externalRef, 4);
-    expect(list[3].envelope.payload).toMatchObject({ status: 'duplicate-skipped', x3DocumentNumber: list[0].envelope.payload.x3DocumentNumber });
+    expect(list[3].envelope.payload).toMatchObject({
+      status: 'duplicate-skipped',
+      x3DocumentNumber: list[0].envelope.payload.x3DocumentNumber,
+    });
     expect(lookups()).toBe(before);
     expect(documents('GACCENTRY', first.externalRef)).toHaveLength(1);
     const metrics = await (await fetch(`${poster.url}/metrics`)).text();
-    expect(metrics).toMatch(/connector_postings_total\{tenant="acme",kind="journal-entry",status="duplicate-skipped",app="x3-poster"\} 1/);
+    expect(metrics).toMatch(
+      /connector_postings_total\{tenant="acme",kind="journal-entry",status="duplicate-skipped",app="x3-poster"\} 1/,
+    );
   });
 });

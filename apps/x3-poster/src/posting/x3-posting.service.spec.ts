@@ -1,8 +1,21 @@
 import { TenantConfig, TenantRegistry, validateEnv } from '@connector/config';
-import { createEnvelope, JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1, PostedLedgerEntryV1, PostingResultV1, Topics } from '@connector/contracts';
+import {
+  createEnvelope,
+  JOURNAL_ENTRY_REQUESTED,
+  JournalEntryRequestedV1,
+  PostedLedgerEntryV1,
+  PostingResultV1,
+  Topics,
+} from '@connector/contracts';
 import { ConsumedMessage, InMemoryMessageBus, MessagingService } from '@connector/messaging';
 import { MetricsService } from '@connector/observability';
-import { SageX3Client, X3DiagnosesError, X3IdempotentCreateResult, X3PoolExhaustedError, X3TimeoutError } from '@connector/sage-x3';
+import {
+  SageX3Client,
+  X3DiagnosesError,
+  X3IdempotentCreateResult,
+  X3PoolExhaustedError,
+  X3TimeoutError,
+} from '@connector/sage-x3';
 import { Logger } from '@nestjs/common';
 import { X3PosterEnv } from '../app/x3-poster.env';
 import { LedgerEntry, PostedLedgerService } from '../ledger/posted-ledger.service';
@@ -27,7 +40,14 @@ const request: JournalEntryRequestedV1 = {
 const created = (outcome: X3IdempotentCreateResult['outcome']): X3IdempotentCreateResult => ({
   outcome,
   posts: outcome === 'already-existed' ? 0 : 1,
-  resource: { NUM: 'ODT-2025-000007', TYP: 'ODT', GACCENTRYD: [{ SNS: 1, AMTCUR: '10.50' }, { SNS: -1, AMTCUR: '10.50' }] },
+  resource: {
+    NUM: 'ODT-2025-000007',
+    TYP: 'ODT',
+    GACCENTRYD: [
+      { SNS: 1, AMTCUR: '10.50' },
+      { SNS: -1, AMTCUR: '10.50' },
+    ],
+  },
 });
 
 function setup(tenantIds = ['acme']) {
@@ -42,14 +62,28 @@ function setup(tenantIds = ['acme']) {
         failLedgerWrites--;
         throw new Error('broker unavailable');
       }
-      bus.sent.push({ topic: Topics.PostedLedger, key: `${cause.tenant}:${e.externalRef}`, envelope: null, value: JSON.stringify(e), headers: {} });
-      entries.set(`${cause.tenant}:${e.externalRef}`, { documentKind: e.documentKind, x3DocumentNumber: e.x3DocumentNumber, postedAt: e.postedAt });
+      bus.sent.push({
+        topic: Topics.PostedLedger,
+        key: `${cause.tenant}:${e.externalRef}`,
+        envelope: null,
+        value: JSON.stringify(e),
+        headers: {},
+      });
+      entries.set(`${cause.tenant}:${e.externalRef}`, {
+        documentKind: e.documentKind,
+        x3DocumentNumber: e.x3DocumentNumber,
+        postedAt: e.postedAt,
+      });
     },
   };
   const createIdempotent = jest.fn<Promise<X3IdempotentCreateResult>, Parameters<SageX3Client['createIdempotent']>>();
   const clients = { forTenant: () => ({ createIdempotent }) };
   const tenants = { get: (id: string) => (tenantIds.includes(id) ? ({ id } as TenantConfig) : undefined) };
-  const env = validateEnv(X3PosterEnv, { TENANTS_FILE: '/dev/null', CONNECTOR_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), X3_POST_RETRY_ATTEMPTS: '3' });
+  const env = validateEnv(X3PosterEnv, {
+    TENANTS_FILE: '/dev/null',
+    CONNECTOR_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    X3_POST_RETRY_ATTEMPTS: '3',
+  });
   const service = new X3PostingService(
     env,
     { registerConsumer: jest.fn() } as unknown as MessagingService,
@@ -59,13 +93,33 @@ function setup(tenantIds = ['acme']) {
     ledger as unknown as PostedLedgerService,
     new MetricsService('x3-poster', { defaultMetrics: false }),
   );
-  const envelope = createEnvelope({ type: JOURNAL_ENTRY_REQUESTED, tenant: 'acme', source: 'mapper', payload: request });
+  const envelope = createEnvelope({
+    type: JOURNAL_ENTRY_REQUESTED,
+    tenant: 'acme',
+    source: 'mapper',
+    payload: request,
+  });
   const message: ConsumedMessage<JournalEntryRequestedV1> = {
-    topic: Topics.JournalEntryRequested, partition: 0, offset: '42', key: 'acme:job:1', headers: {}, timestamp: '0',
-    envelope, raw: null, heartbeat: async () => undefined,
+    topic: Topics.JournalEntryRequested,
+    partition: 0,
+    offset: '42',
+    key: 'acme:job:1',
+    headers: {},
+    timestamp: '0',
+    envelope,
+    raw: null,
+    heartbeat: async () => undefined,
   };
   const results = () => bus.on(Topics.PostingResult).map((m) => m.envelope?.payload as PostingResultV1);
-  return { service, bus, createIdempotent, message, results, entries, failLedger: (n: number) => (failLedgerWrites = n) };
+  return {
+    service,
+    bus,
+    createIdempotent,
+    message,
+    results,
+    entries,
+    failLedger: (n: number) => (failLedgerWrites = n),
+  };
 }
 
 describe('X3PostingService → result status', () => {
@@ -77,7 +131,14 @@ describe('X3PostingService → result status', () => {
     t.createIdempotent.mockResolvedValueOnce(created('created'));
     await t.service.handle('journal-entry', t.message);
     expect(t.bus.sent.map((m) => m.topic)).toEqual([Topics.PostedLedger, Topics.PostingResult]);
-    expect(t.results()[0]).toMatchObject({ status: 'posted', x3DocumentNumber: 'ODT-2025-000007', amount: '10.50', currency: 'USD', attempt: 1, error: null });
+    expect(t.results()[0]).toMatchObject({
+      status: 'posted',
+      x3DocumentNumber: 'ODT-2025-000007',
+      amount: '10.50',
+      currency: 'USD',
+      attempt: 1,
+      error: null,
+    });
     expect(t.bus.on(Topics.PostingResult)[0].key).toBe('acme:job:1');
     expect(t.createIdempotent.mock.calls[0][0]).toBe('journalEntry');
     expect(t.createIdempotent.mock.calls[0][3]).toEqual({ lookupFirst: true, maxPosts: 1 });
@@ -85,7 +146,11 @@ describe('X3PostingService → result status', () => {
 
   it('a ledger hit is duplicate-skipped without calling X3', async () => {
     const t = setup();
-    t.entries.set('acme:acme:JOB:1:R1', { documentKind: 'journal-entry', x3DocumentNumber: 'ODT-2025-000001', postedAt: '2025-06-15T00:00:00Z' });
+    t.entries.set('acme:acme:JOB:1:R1', {
+      documentKind: 'journal-entry',
+      x3DocumentNumber: 'ODT-2025-000001',
+      postedAt: '2025-06-15T00:00:00Z',
+    });
     await t.service.handle('journal-entry', t.message);
     expect(t.createIdempotent).not.toHaveBeenCalled();
     expect(t.results()[0]).toMatchObject({ status: 'duplicate-skipped', x3DocumentNumber: 'ODT-2025-000001' });
@@ -95,42 +160,73 @@ describe('X3PostingService → result status', () => {
     const t = setup();
     t.createIdempotent.mockResolvedValueOnce(created('already-existed'));
     await t.service.handle('journal-entry', t.message);
-    expect(t.results()[0]).toMatchObject({ status: 'duplicate-skipped', x3DocumentNumber: 'ODT-2025-000007', amount: '10.50' });
+    expect(t.results()[0]).toMatchObject({
+      status: 'duplicate-skipped',
+      x3DocumentNumber: 'ODT-2025-000007',
+      amount: '10.50',
+    });
     expect(t.entries.has('acme:acme:JOB:1:R1')).toBe(true);
   });
 
-  it('X3 diagnoses → failed (permanent) at once, with X3\'s message', async () => {
+  it("X3 diagnoses → failed (permanent) at once, with X3's message", async () => {
     const t = setup();
     t.createIdempotent.mockRejectedValueOnce(
-      new X3DiagnosesError('Sage X3 POST GACCENTRY (HTTP 400): …', [{ severity: 'error', message: 'Line 1: account 609000 is inactive' }], { transient: false, status: 400 }),
+      new X3DiagnosesError(
+        'Sage X3 POST GACCENTRY (HTTP 400): …',
+        [{ severity: 'error', message: 'Line 1: account 609000 is inactive' }],
+        { transient: false, status: 400 },
+      ),
     );
     await t.service.handle('journal-entry', t.message);
-    expect(t.results()).toEqual([expect.objectContaining({ status: 'failed', attempt: 1, error: { code: 'x3-rejected', message: 'Line 1: account 609000 is inactive', transient: false } })]);
+    expect(t.results()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        attempt: 1,
+        error: { code: 'x3-rejected', message: 'Line 1: account 609000 is inactive', transient: false },
+      }),
+    ]);
   });
 
   it('transient → thrown for the messaging layer to retry, failed (transient) on the last attempt', async () => {
     const t = setup();
-    t.createIdempotent.mockRejectedValue(new X3PoolExhaustedError('pool exhausted (No Web services accepted)', [{ severity: 'error', message: 'No Web services accepted' }], 500));
+    t.createIdempotent.mockRejectedValue(
+      new X3PoolExhaustedError(
+        'pool exhausted (No Web services accepted)',
+        [{ severity: 'error', message: 'No Web services accepted' }],
+        500,
+      ),
+    );
     await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3PoolExhaustedError);
     await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3PoolExhaustedError);
     expect(t.results()).toHaveLength(0);
     await t.service.handle('journal-entry', t.message);
-    expect(t.results()).toEqual([expect.objectContaining({ status: 'failed', attempt: 3, error: expect.objectContaining({ code: 'x3-pool-exhausted', transient: true }) })]);
+    expect(t.results()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        attempt: 3,
+        error: expect.objectContaining({ code: 'x3-pool-exhausted', transient: true }),
+      }),
+    ]);
   });
 
   it('an unknown outcome followed by "already existed" is this request\'s document: posted', async () => {
     const t = setup();
-    t.createIdempotent.mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true)).mockResolvedValueOnce(created('already-existed'));
+    t.createIdempotent
+      .mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true))
+      .mockResolvedValueOnce(created('already-existed'));
     await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3TimeoutError);
     await t.service.handle('journal-entry', t.message);
-    expect(t.results()).toEqual([expect.objectContaining({ status: 'posted', attempt: 2, x3DocumentNumber: 'ODT-2025-000007' })]);
+    expect(t.results()).toEqual([
+      expect.objectContaining({ status: 'posted', attempt: 2, x3DocumentNumber: 'ODT-2025-000007' }),
+    ]);
   });
 
   it('a failed ledger write after the create is resumed without a second create, and never reported failed', async () => {
     const t = setup();
     t.createIdempotent.mockResolvedValueOnce(created('created'));
     t.failLedger(3);
-    for (let i = 0; i < 3; i++) await expect(t.service.handle('journal-entry', t.message)).rejects.toThrow('broker unavailable');
+    for (let i = 0; i < 3; i++)
+      await expect(t.service.handle('journal-entry', t.message)).rejects.toThrow('broker unavailable');
     await t.service.handle('journal-entry', t.message);
     expect(t.createIdempotent).toHaveBeenCalledTimes(1);
     expect(t.results()).toEqual([expect.objectContaining({ status: 'posted', attempt: 4 })]);
@@ -139,6 +235,9 @@ describe('X3PostingService → result status', () => {
   it('an unknown tenant → failed (permanent)', async () => {
     const t = setup([]);
     await t.service.handle('journal-entry', t.message);
-    expect(t.results()[0]).toMatchObject({ status: 'failed', error: { code: 'tenant-not-configured', transient: false } });
+    expect(t.results()[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'tenant-not-configured', transient: false },
+    });
   });
 });

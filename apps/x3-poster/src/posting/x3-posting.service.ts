@@ -20,7 +20,14 @@ import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import { AttemptTracker } from './attempt.tracker';
 import { classifyPostingError, TenantNotConfiguredError } from './posting-error.classifier';
 import { TenantConcurrencyLimiter } from './tenant-concurrency.limiter';
-import { amountOfResource, buildJournalEntry, buildSupplierInvoice, BuiltDocument, DocumentKind, documentNumber } from './x3-payload.builder';
+import {
+  amountOfResource,
+  buildJournalEntry,
+  buildSupplierInvoice,
+  BuiltDocument,
+  DocumentKind,
+  documentNumber,
+} from './x3-payload.builder';
 
 type PostingRequest = JournalEntryRequestedV1 | SupplierInvoiceRequestedV1;
 
@@ -73,7 +80,11 @@ export class X3PostingService implements OnModuleInit {
     metrics: MetricsService,
   ) {
     this.limiter = new TenantConcurrencyLimiter(env.X3_MAX_CONCURRENT_POSTS_PER_TENANT);
-    this.postings = metrics.counter(MetricNames.Postings, 'Posting results, by tenant, document kind and status', ['tenant', 'kind', 'status']);
+    this.postings = metrics.counter(MetricNames.Postings, 'Posting results, by tenant, document kind and status', [
+      'tenant',
+      'kind',
+      'status',
+    ]);
     this.postDuration = metrics.histogram(
       'connector_x3_posting_duration_seconds',
       'Lookup + create of one X3 document (one attempt), in seconds',
@@ -121,12 +132,39 @@ export class X3PostingService implements OnModuleInit {
       // writes (after the messaging layer's attempts the DLQ keeps it; a replay resumes from the X3 lookup).
       const createdHere = this.pending.has(pendingKey(envelope.tenant, request.externalRef));
       if (createdHere || (c.transient && attempt < this.env.X3_POST_RETRY_ATTEMPTS)) {
-        this.logger.warn({ msg: 'transient X3 failure; the request will be retried', kind, externalRef: request.externalRef, attempt, code: c.code, err: error as Error });
+        this.logger.warn({
+          msg: 'transient X3 failure; the request will be retried',
+          kind,
+          externalRef: request.externalRef,
+          attempt,
+          code: c.code,
+          err: error as Error,
+        });
         throw error;
       }
-      if (c.transient) this.logger.error({ msg: 'X3 still failing after the last attempt; publishing failed (transient)', kind, externalRef: request.externalRef, attempt, code: c.code });
-      else this.logger.warn({ msg: 'posting rejected', kind, externalRef: request.externalRef, code: c.code, reason: c.message });
-      outcome = { status: 'failed', x3DocumentNumber: null, amount: null, currency: request.currency, error: { code: c.code, message: c.message, transient: c.transient } };
+      if (c.transient)
+        this.logger.error({
+          msg: 'X3 still failing after the last attempt; publishing failed (transient)',
+          kind,
+          externalRef: request.externalRef,
+          attempt,
+          code: c.code,
+        });
+      else
+        this.logger.warn({
+          msg: 'posting rejected',
+          kind,
+          externalRef: request.externalRef,
+          code: c.code,
+          reason: c.message,
+        });
+      outcome = {
+        status: 'failed',
+        x3DocumentNumber: null,
+        amount: null,
+        currency: request.currency,
+        error: { code: c.code, message: c.message, transient: c.transient },
+      };
     }
     await this.publishResult(kind, m, outcome, attempt, replayId);
     this.pending.delete(pendingKey(envelope.tenant, request.externalRef));
@@ -143,7 +181,11 @@ export class X3PostingService implements OnModuleInit {
     });
   }
 
-  private async post(kind: DocumentKind, envelope: MessageEnvelope<PostingRequest>, attemptKey: string): Promise<PostingOutcome> {
+  private async post(
+    kind: DocumentKind,
+    envelope: MessageEnvelope<PostingRequest>,
+    attemptKey: string,
+  ): Promise<PostingOutcome> {
     const request = envelope.payload;
     const tenant = this.tenants.get(envelope.tenant);
     if (!tenant) throw new TenantNotConfiguredError(envelope.tenant);
@@ -157,9 +199,19 @@ export class X3PostingService implements OnModuleInit {
 
     await this.ledger.ready();
     const known = this.ledger.get(tenant.id, request.externalRef);
-    if (known) return { status: 'duplicate-skipped', x3DocumentNumber: known.x3DocumentNumber, amount: null, currency: request.currency, error: null };
+    if (known)
+      return {
+        status: 'duplicate-skipped',
+        x3DocumentNumber: known.x3DocumentNumber,
+        amount: null,
+        currency: request.currency,
+        error: null,
+      };
 
-    const built: BuiltDocument = kind === 'journal-entry' ? buildJournalEntry(request as JournalEntryRequestedV1) : buildSupplierInvoice(request as SupplierInvoiceRequestedV1);
+    const built: BuiltDocument =
+      kind === 'journal-entry'
+        ? buildJournalEntry(request as JournalEntryRequestedV1)
+        : buildSupplierInvoice(request as SupplierInvoiceRequestedV1);
     const client = this.clients.forTenant(tenant);
     const entity = kind === 'journal-entry' ? 'journalEntry' : 'purchaseInvoice';
     const end = this.postDuration.startTimer({ tenant: tenant.id, kind });
@@ -167,24 +219,52 @@ export class X3PostingService implements OnModuleInit {
     try {
       // One POST per attempt: the retry (and its backoff) belongs to the consumer, so heartbeats and shutdown
       // work; createIdempotent looks the reference up before posting and after an unknown outcome.
-      result = await this.limiter.run(tenant.id, () => client.createIdempotent(entity, request.externalRef, built.body, { lookupFirst: true, maxPosts: 1 }));
+      result = await this.limiter.run(tenant.id, () =>
+        client.createIdempotent(entity, request.externalRef, built.body, { lookupFirst: true, maxPosts: 1 }),
+      );
       end({ outcome: result.outcome });
     } catch (error) {
       end({ outcome: 'error' });
       throw error;
     }
     const number = documentNumber(result.resource);
-    if (!number) throw new X3ProtocolError(`Sage X3 ${entity} ${request.externalRef}: the document carries no number (NUM/$key)`, { transient: true });
+    if (!number)
+      throw new X3ProtocolError(`Sage X3 ${entity} ${request.externalRef}: the document carries no number (NUM/$key)`, {
+        transient: true,
+      });
 
     // Found before posting. If an earlier attempt of this message had an unknown outcome, that document is ours.
     const ours = result.outcome !== 'already-existed' || this.attempts.hadOutcomeUnknown(attemptKey);
     if (!ours) {
-      await this.ledger.record(envelope, { externalRef: request.externalRef, documentKind: kind, x3DocumentNumber: number, postedAt: new Date().toISOString() });
-      return { status: 'duplicate-skipped', x3DocumentNumber: number, amount: amountOfResource(kind, result.resource), currency: request.currency, error: null };
+      await this.ledger.record(envelope, {
+        externalRef: request.externalRef,
+        documentKind: kind,
+        x3DocumentNumber: number,
+        postedAt: new Date().toISOString(),
+      });
+      return {
+        status: 'duplicate-skipped',
+        x3DocumentNumber: number,
+        amount: amountOfResource(kind, result.resource),
+        currency: request.currency,
+        error: null,
+      };
     }
-    if (result.outcome === 'recovered') this.logger.warn({ msg: 'create had an unknown outcome; found committed by reference (one document)', kind, externalRef: request.externalRef, x3DocumentNumber: number });
+    if (result.outcome === 'recovered')
+      this.logger.warn({
+        msg: 'create had an unknown outcome; found committed by reference (one document)',
+        kind,
+        externalRef: request.externalRef,
+        x3DocumentNumber: number,
+      });
     const completion: PendingCompletion = {
-      outcome: { status: 'posted', x3DocumentNumber: number, amount: built.amount, currency: built.currency, error: null },
+      outcome: {
+        status: 'posted',
+        x3DocumentNumber: number,
+        amount: built.amount,
+        currency: built.currency,
+        error: null,
+      },
       ledgerWritten: false,
     };
     this.pending.set(key, completion);
@@ -192,7 +272,11 @@ export class X3PostingService implements OnModuleInit {
     return completion.outcome;
   }
 
-  private async writeLedger(envelope: MessageEnvelope<PostingRequest>, kind: DocumentKind, completion: PendingCompletion): Promise<void> {
+  private async writeLedger(
+    envelope: MessageEnvelope<PostingRequest>,
+    kind: DocumentKind,
+    completion: PendingCompletion,
+  ): Promise<void> {
     await this.ledger.record(envelope, {
       externalRef: envelope.payload.externalRef,
       documentKind: kind,
@@ -202,7 +286,13 @@ export class X3PostingService implements OnModuleInit {
     completion.ledgerWritten = true;
   }
 
-  private async publishResult(kind: DocumentKind, m: ConsumedMessage<PostingRequest>, outcome: PostingOutcome, attempt: number, replayId: string | undefined): Promise<void> {
+  private async publishResult(
+    kind: DocumentKind,
+    m: ConsumedMessage<PostingRequest>,
+    outcome: PostingOutcome,
+    attempt: number,
+    replayId: string | undefined,
+  ): Promise<void> {
     const request = m.envelope.payload;
     const payload: PostingResultV1 = {
       externalRef: request.externalRef,
@@ -216,11 +306,18 @@ export class X3PostingService implements OnModuleInit {
       requestMessageId: m.envelope.id,
       error: outcome.error,
     };
-    const envelope = createCausedEnvelope<PostingResultV1>(m.envelope, { type: POSTING_RESULT, source: 'poster', payload });
+    const envelope = createCausedEnvelope<PostingResultV1>(m.envelope, {
+      type: POSTING_RESULT,
+      source: 'poster',
+      payload,
+    });
     const headers: Record<string, string> = {};
     if (replayId) headers[H.ReplayId] = replayId;
     // Same key as the request: a record's requests and results stay ordered on one partition.
-    await this.publisher.publish(Topics.PostingResult, envelope, { key: m.key ?? `${m.envelope.tenant}:${request.externalRef}`, headers });
+    await this.publisher.publish(Topics.PostingResult, envelope, {
+      key: m.key ?? `${m.envelope.tenant}:${request.externalRef}`,
+      headers,
+    });
   }
 }
 

@@ -1,6 +1,12 @@
 import { TenantConfig } from '@connector/config';
 import { MetricNames, MetricsService, Redactor } from '@connector/observability';
-import { authFromTenant, clientConfigFromTenant, SageX3AuthConfig, SageX3Client, SageX3Logger } from '@connector/sage-x3';
+import {
+  authFromTenant,
+  clientConfigFromTenant,
+  SageX3AuthConfig,
+  SageX3Client,
+  SageX3Logger,
+} from '@connector/sage-x3';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { X3PosterEnv } from '../app/x3-poster.env';
 
@@ -28,9 +34,20 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
       ['system', 'tenant', 'surface', 'method', 'outcome'],
       [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     );
-    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', ['system', 'tenant', 'reason']);
-    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', ['system', 'tenant']);
-    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', ['system', 'tenant', 'reason']);
+    this.tokens = metrics.counter(MetricNames.TokenRefreshes, 'Access tokens obtained, by system and reason', [
+      'system',
+      'tenant',
+      'reason',
+    ]);
+    this.tokenFailures = metrics.counter(MetricNames.TokenRefreshFailures, 'Token requests that failed, by system', [
+      'system',
+      'tenant',
+    ]);
+    this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', [
+      'system',
+      'tenant',
+      'reason',
+    ]);
   }
 
   forTenant(tenant: TenantConfig): SageX3Client {
@@ -56,26 +73,39 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
       warn: (message, context) => log.warn({ msg: message, tenant: tenant.id, ...context }),
       error: (message, context) => log.error({ msg: message, tenant: tenant.id, ...context }),
     };
-    return new SageX3Client(clientConfigFromTenant(tenant, {
-      auth: this.auth(tenant),
-      timeouts: { requestMs: this.env.X3_REQUEST_TIMEOUT_MS, tokenMs: this.env.X3_TOKEN_TIMEOUT_MS },
-      retry: { maxAttempts: this.env.X3_READ_RETRY_ATTEMPTS, baseDelayMs: this.env.X3_READ_RETRY_BASE_DELAY_MS, maxDelayMs: 5000 },
-      createRecoverySettleMs: this.env.X3_CREATE_RECOVERY_SETTLE_MS,
-      // Never more sockets than posts allowed in flight (+1 for a token refresh).
-      maxSockets: this.env.X3_MAX_CONCURRENT_POSTS_PER_TENANT + 1,
-      logger,
-      hooks: {
-        onRequest: (e) =>
-          this.callDuration.observe(
-            { system: 'sage-x3', tenant: tenant.id, surface: e.surface, method: e.method, outcome: e.errorName ? 'error' : String(e.status ?? 'none') },
-            e.durationMs / 1000,
-          ),
-        onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }),
-        onTokenAcquired: (e) => this.tokens.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.reason }),
-        onTokenFailed: () => this.tokenFailures.inc({ system: 'sage-x3', tenant: tenant.id }),
-        onCreateRecovered: (e) => log.warn({ msg: 'create with unknown outcome found committed by reference', tenant: tenant.id, ...e }),
-      },
-    }));
+    return new SageX3Client(
+      clientConfigFromTenant(tenant, {
+        auth: this.auth(tenant),
+        timeouts: { requestMs: this.env.X3_REQUEST_TIMEOUT_MS, tokenMs: this.env.X3_TOKEN_TIMEOUT_MS },
+        retry: {
+          maxAttempts: this.env.X3_READ_RETRY_ATTEMPTS,
+          baseDelayMs: this.env.X3_READ_RETRY_BASE_DELAY_MS,
+          maxDelayMs: 5000,
+        },
+        createRecoverySettleMs: this.env.X3_CREATE_RECOVERY_SETTLE_MS,
+        // Never more sockets than posts allowed in flight (+1 for a token refresh).
+        maxSockets: this.env.X3_MAX_CONCURRENT_POSTS_PER_TENANT + 1,
+        logger,
+        hooks: {
+          onRequest: (e) =>
+            this.callDuration.observe(
+              {
+                system: 'sage-x3',
+                tenant: tenant.id,
+                surface: e.surface,
+                method: e.method,
+                outcome: e.errorName ? 'error' : String(e.status ?? 'none'),
+              },
+              e.durationMs / 1000,
+            ),
+          onRetry: (e) => this.calls.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.errorName.slice(0, 40) }),
+          onTokenAcquired: (e) => this.tokens.inc({ system: 'sage-x3', tenant: tenant.id, reason: e.reason }),
+          onTokenFailed: () => this.tokenFailures.inc({ system: 'sage-x3', tenant: tenant.id }),
+          onCreateRecovered: (e) =>
+            log.warn({ msg: 'create with unknown outcome found committed by reference', tenant: tenant.id, ...e }),
+        },
+      }),
+    );
   }
 
   private auth(tenant: TenantConfig): SageX3AuthConfig {
@@ -90,8 +120,11 @@ export class SageX3ClientsRegistry implements OnApplicationShutdown {
         });
       },
       onRefreshTokenNearingExpiry: (daysLeft) =>
-        this.logger.warn({ msg: 'Sage X3 refresh token nears expiry; an X3 user must re-approve the app', tenant: tenant.id, daysLeft }),
+        this.logger.warn({
+          msg: 'Sage X3 refresh token nears expiry; an X3 user must re-approve the app',
+          tenant: tenant.id,
+          daysLeft,
+        }),
     });
   }
-
 }

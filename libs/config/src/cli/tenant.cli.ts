@@ -28,7 +28,9 @@ function key(name: string): SecretBox {
 }
 
 function load(file: string): TenantSecretsEditor {
-  return existsSync(file) ? new TenantSecretsEditor(JSON.parse(readFileSync(file, 'utf8'))) : TenantSecretsEditor.empty();
+  return existsSync(file)
+    ? new TenantSecretsEditor(JSON.parse(readFileSync(file, 'utf8')))
+    : TenantSecretsEditor.empty();
 }
 
 function save(file: string, editor: TenantSecretsEditor): void {
@@ -55,7 +57,9 @@ export function runTenantCli(argv: string[], out: (s: string) => void = (s) => p
       const editor = load(file);
       editor.setSecret(tenant, path, value, key('CONNECTOR_ENCRYPTION_KEY'), { rotate: flags.includes('--rotate') });
       save(file, editor);
-      out(`${tenant}: ${path} set${flags.includes('--rotate') ? ' (previous webhook secret kept active for the overlap)' : ''}`);
+      out(
+        `${tenant}: ${path} set${flags.includes('--rotate') ? ' (previous webhook secret kept active for the overlap)' : ''}`,
+      );
       return 0;
     }
     case 'retire-old-webhook-secret': {
@@ -74,11 +78,16 @@ export function runTenantCli(argv: string[], out: (s: string) => void = (s) => p
     }
     case 'check': {
       const reg = TenantRegistry.fromFile(file, process.env['CONNECTOR_ENCRYPTION_KEY'] ?? '');
-      for (const t of reg.list()) out(`${t.id}: ok (ServiceTitan tenant ${t.servicetitan.tenantId}, X3 ${t.sageX3.auth.mode} ${t.sageX3.folder})`);
+      for (const t of reg.list())
+        out(
+          `${t.id}: ok (ServiceTitan tenant ${t.servicetitan.tenantId}, X3 ${t.sageX3.auth.mode} ${t.sageX3.folder})`,
+        );
       return 0;
     }
     default:
-      out('usage: tenant keygen | add <file> | set-secret <file> <tenant> <path> [--rotate] | retire-old-webhook-secret <file> <tenant> | rekey <file> | check <file>');
+      out(
+        'usage: tenant keygen | add <file> | set-secret <file> <tenant> <path> [--rotate] | retire-old-webhook-secret <file> <tenant> | rekey <file> | check <file>',
+      );
       return 2;
   }
 }

@@ -11,9 +11,14 @@ export class CommonEnv {
   /** HTTP port for health, metrics and the app's API. */
   @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   /** Comma-separated host:port list of Kafka bootstrap brokers. */
-  @IsString() @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS must be a comma-separated host:port list' }) KAFKA_BROKERS: string = '127.0.0.1:9092';
+  @IsString()
+  @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS must be a comma-separated host:port list' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
   /** Optional namespace prepended to every topic and consumer group ("<prefix>.<topic>"), for shared clusters and tests. */
-  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,30}$/, { message: 'KAFKA_TOPIC_PREFIX must be a lowercase slug' }) KAFKA_TOPIC_PREFIX?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,30}$/, { message: 'KAFKA_TOPIC_PREFIX must be a lowercase slug' })
+  KAFKA_TOPIC_PREFIX?: string;
   /** Partitions for topics the app provisions at start. */
   @IsInt() @Min(1) @Max(256) KAFKA_TOPIC_PARTITIONS: number = 3;
   /** Replication factor for provisioned topics (1 for the local broker). */

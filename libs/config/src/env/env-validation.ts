@@ -31,12 +31,19 @@ export function validateEnv<T extends object>(schema: EnvClass<T>, env: Record<s
 }
 
 /** For main.ts: validate, or print the problems and exit non-zero before anything starts. */
-export function validateEnvOrExit<T extends object>(schema: EnvClass<T>, env: Record<string, string | undefined> = process.env, app = 'app'): T {
+export function validateEnvOrExit<T extends object>(
+  schema: EnvClass<T>,
+  env: Record<string, string | undefined> = process.env,
+  app = 'app',
+): T {
   try {
     return validateEnv(schema, env);
   } catch (e) {
     if (e instanceof EnvValidationError) {
-      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'fatal', app, msg: e.message, problems: e.problems }) + '\n');
+      process.stderr.write(
+        JSON.stringify({ time: new Date().toISOString(), level: 'fatal', app, msg: e.message, problems: e.problems }) +
+          '\n',
+      );
       process.exit(78); // EX_CONFIG
     }
     throw e;

@@ -23,7 +23,14 @@ export interface ServiceTitanTenantSettings {
 
 export type SageX3Auth =
   | { mode: 'basic'; user: string; password: Secret }
-  | { mode: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: Secret; grant: 'client_credentials' | 'refresh_token'; refreshToken?: Secret }
+  | {
+      mode: 'oauth2';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: Secret;
+      grant: 'client_credentials' | 'refresh_token';
+      refreshToken?: Secret;
+    }
   | { mode: 'jwt'; clientId: string; secret: Secret; user: string; audience: string };
 
 export interface SageX3TenantSettings {
@@ -49,7 +56,10 @@ export interface TenantConfig {
 
 export const SERVICETITAN_URLS: Record<ServiceTitanEnvironment, { authUrl: string; apiBaseUrl: string }> = {
   production: { authUrl: 'https://auth.servicetitan.io/connect/token', apiBaseUrl: 'https://api.servicetitan.io' },
-  integration: { authUrl: 'https://auth-integration.servicetitan.io/connect/token', apiBaseUrl: 'https://api-integration.servicetitan.io' },
+  integration: {
+    authUrl: 'https://auth-integration.servicetitan.io/connect/token',
+    apiBaseUrl: 'https://api-integration.servicetitan.io',
+  },
 };
 
 export const DEFAULT_X3_CLASSES: Record<string, { class: string; representation: string }> = {

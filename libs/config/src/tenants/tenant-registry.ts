@@ -29,7 +29,8 @@ function num(o: Json, key: string, where: string, fallback?: number): number {
 function url(o: Json, key: string, where: string): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^https?:\/\/[^\s]+$/.test(v)) throw new TenantConfigError(`${where}.${key} must be an http(s) URL`);
+  if (typeof v !== 'string' || !/^https?:\/\/[^\s]+$/.test(v))
+    throw new TenantConfigError(`${where}.${key} must be an http(s) URL`);
   return v.replace(/\/+$/, '');
 }
 
@@ -56,7 +57,9 @@ export class TenantRegistry {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new TenantConfigError(`cannot read tenants file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new TenantConfigError(
+        `cannot read tenants file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     let json: unknown;
     try {
@@ -92,11 +95,13 @@ export class TenantRegistry {
 function parseTenant(raw: unknown, index: number, box: SecretBox, options: TenantRegistryOptions): TenantConfig {
   const t = obj(raw, `tenants[${index}]`);
   const id = str(t, 'id', `tenants[${index}]`);
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) throw new TenantConfigError(`tenants[${index}].id "${id}" must be a lowercase slug`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id))
+    throw new TenantConfigError(`tenants[${index}].id "${id}" must be a lowercase slug`);
   const where = `tenant ${id}`;
   const secret = (value: unknown, path: string): Secret => {
     if (typeof value !== 'string') throw new TenantConfigError(`${where}: ${path} is required (encrypted string)`);
-    if (!SecretBox.isEncrypted(value)) throw new TenantConfigError(`${where}: ${path} must be encrypted (enc:v1:…); use the tenant CLI to set it`);
+    if (!SecretBox.isEncrypted(value))
+      throw new TenantConfigError(`${where}: ${path} must be encrypted (enc:v1:…); use the tenant CLI to set it`);
     let plain: string;
     try {
       plain = box.decrypt(value, secretAad(id, path));
@@ -109,14 +114,16 @@ function parseTenant(raw: unknown, index: number, box: SecretBox, options: Tenan
 
   const st = obj(t['servicetitan'], `${where}.servicetitan`);
   const env = str(st, 'environment', `${where}.servicetitan`, 'integration');
-  if (env !== 'production' && env !== 'integration') throw new TenantConfigError(`${where}.servicetitan.environment must be production or integration`);
+  if (env !== 'production' && env !== 'integration')
+    throw new TenantConfigError(`${where}.servicetitan.environment must be production or integration`);
   const wh = obj(st['webhook'] ?? {}, `${where}.servicetitan.webhook`);
   const whSecrets = wh['secrets'] ?? [];
   if (!Array.isArray(whSecrets) || whSecrets.length === 0 || whSecrets.length > 2) {
     throw new TenantConfigError(`${where}.servicetitan.webhook.secrets must hold one or two secrets`);
   }
   const encoding = str(wh, 'encoding', `${where}.servicetitan.webhook`, 'hex');
-  if (encoding !== 'hex' && encoding !== 'base64') throw new TenantConfigError(`${where}.servicetitan.webhook.encoding must be hex or base64`);
+  if (encoding !== 'hex' && encoding !== 'base64')
+    throw new TenantConfigError(`${where}.servicetitan.webhook.encoding must be hex or base64`);
   const pull = obj(st['pull'] ?? {}, `${where}.servicetitan.pull`);
 
   const x3 = obj(t['sageX3'], `${where}.sageX3`);
@@ -124,10 +131,15 @@ function parseTenant(raw: unknown, index: number, box: SecretBox, options: Tenan
   const mode = str(auth, 'mode', `${where}.sageX3.auth`);
   let x3Auth: SageX3Auth;
   if (mode === 'basic') {
-    x3Auth = { mode, user: str(auth, 'user', `${where}.sageX3.auth`), password: secret(auth['password'], 'sageX3.auth.password') };
+    x3Auth = {
+      mode,
+      user: str(auth, 'user', `${where}.sageX3.auth`),
+      password: secret(auth['password'], 'sageX3.auth.password'),
+    };
   } else if (mode === 'oauth2') {
     const grant = str(auth, 'grant', `${where}.sageX3.auth`, 'refresh_token');
-    if (grant !== 'client_credentials' && grant !== 'refresh_token') throw new TenantConfigError(`${where}.sageX3.auth.grant must be client_credentials or refresh_token`);
+    if (grant !== 'client_credentials' && grant !== 'refresh_token')
+      throw new TenantConfigError(`${where}.sageX3.auth.grant must be client_credentials or refresh_token`);
     x3Auth = {
       mode,
       grant,
@@ -149,7 +161,10 @@ function parseTenant(raw: unknown, index: number, box: SecretBox, options: Tenan
   }
   const journal = obj(x3['journal'] ?? {}, `${where}.sageX3.journal`);
   const x3Poll = obj(x3['poll'] ?? {}, `${where}.sageX3.poll`);
-  const classes = { ...DEFAULT_X3_CLASSES, ...(obj(x3['classes'] ?? {}, `${where}.sageX3.classes`) as TenantConfig['sageX3']['classes']) };
+  const classes = {
+    ...DEFAULT_X3_CLASSES,
+    ...(obj(x3['classes'] ?? {}, `${where}.sageX3.classes`) as TenantConfig['sageX3']['classes']),
+  };
   const rules = t['mappingRulesFile'];
   const baseDir = options.baseDir ?? process.cwd();
 
@@ -165,7 +180,12 @@ function parseTenant(raw: unknown, index: number, box: SecretBox, options: Tenan
       clientId: str(st, 'clientId', `${where}.servicetitan`),
       clientSecret: secret(st['clientSecret'], 'servicetitan.clientSecret'),
       webhook: {
-        signatureHeader: str(wh, 'signatureHeader', `${where}.servicetitan.webhook`, 'x-servicetitan-signature').toLowerCase(),
+        signatureHeader: str(
+          wh,
+          'signatureHeader',
+          `${where}.servicetitan.webhook`,
+          'x-servicetitan-signature',
+        ).toLowerCase(),
         encoding,
         secrets: whSecrets.map((s) => secret(s, 'servicetitan.webhook.secrets')),
         maxBodyBytes: num(wh, 'maxBodyBytes', `${where}.servicetitan.webhook`, 1024 * 1024),
@@ -179,12 +199,20 @@ function parseTenant(raw: unknown, index: number, box: SecretBox, options: Tenan
     sageX3: {
       baseUrl: url(x3, 'baseUrl', `${where}.sageX3`) ?? str(x3, 'baseUrl', `${where}.sageX3`),
       folder: str(x3, 'folder', `${where}.sageX3`),
-      caFile: typeof x3['caFile'] === 'string' ? (isAbsolute(x3['caFile']) ? x3['caFile'] : resolve(baseDir, x3['caFile'])) : undefined,
+      caFile:
+        typeof x3['caFile'] === 'string'
+          ? isAbsolute(x3['caFile'])
+            ? x3['caFile']
+            : resolve(baseDir, x3['caFile'])
+          : undefined,
       auth: x3Auth,
       classes,
       site: str(x3, 'site', `${where}.sageX3`),
       currency: str(x3, 'currency', `${where}.sageX3`, 'USD'),
-      journal: { entryType: str(journal, 'entryType', `${where}.sageX3.journal`, 'ODSTX'), journal: str(journal, 'journal', `${where}.sageX3.journal`, 'ODS') },
+      journal: {
+        entryType: str(journal, 'entryType', `${where}.sageX3.journal`, 'ODSTX'),
+        journal: str(journal, 'journal', `${where}.sageX3.journal`, 'ODS'),
+      },
       poll: {
         enabled: x3Poll['enabled'] !== false,
         intervalSeconds: num(x3Poll, 'intervalSeconds', `${where}.sageX3.poll`, 300),

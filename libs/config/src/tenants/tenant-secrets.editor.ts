@@ -61,7 +61,8 @@ export class TenantSecretsEditor {
    * one as the second active secret (the overlap during which ServiceTitan may still sign with it).
    */
   setSecret(tenantId: string, path: string, plaintext: string, box: SecretBox, opts: { rotate?: boolean } = {}): void {
-    if (!(SECRET_PATHS as readonly string[]).includes(path)) throw new TenantConfigError(`"${path}" is not a secret field (one of ${SECRET_PATHS.join(', ')})`);
+    if (!(SECRET_PATHS as readonly string[]).includes(path))
+      throw new TenantConfigError(`"${path}" is not a secret field (one of ${SECRET_PATHS.join(', ')})`);
     if (!plaintext) throw new TenantConfigError('empty secret value');
     const loc = locate(this.tenant(tenantId), path, true);
     if (!loc) throw new TenantConfigError(`cannot set ${path}`);
@@ -78,7 +79,8 @@ export class TenantSecretsEditor {
   retireOldWebhookSecret(tenantId: string): void {
     const loc = locate(this.tenant(tenantId), 'servicetitan.webhook.secrets', false);
     const v = loc?.parent[loc.key];
-    if (!loc || !Array.isArray(v) || v.length === 0) throw new TenantConfigError(`tenant "${tenantId}" has no webhook secrets`);
+    if (!loc || !Array.isArray(v) || v.length === 0)
+      throw new TenantConfigError(`tenant "${tenantId}" has no webhook secrets`);
     loc.parent[loc.key] = [v[0]];
   }
 

@@ -6,13 +6,18 @@ import { TenantRegistry } from './tenant-registry';
 @Global()
 @Module({})
 export class TenantsModule {
-  static forRoot(env: TenantEnv, options: { onSecret?: (value: string) => void; registry?: TenantRegistry } = {}): DynamicModule {
+  static forRoot(
+    env: TenantEnv,
+    options: { onSecret?: (value: string) => void; registry?: TenantRegistry } = {},
+  ): DynamicModule {
     return {
       module: TenantsModule,
       providers: [
         {
           provide: TenantRegistry,
-          useFactory: () => options.registry ?? TenantRegistry.fromFile(env.TENANTS_FILE, env.CONNECTOR_ENCRYPTION_KEY, { onSecret: options.onSecret }),
+          useFactory: () =>
+            options.registry ??
+            TenantRegistry.fromFile(env.TENANTS_FILE, env.CONNECTOR_ENCRYPTION_KEY, { onSecret: options.onSecret }),
         },
       ],
       exports: [TenantRegistry],

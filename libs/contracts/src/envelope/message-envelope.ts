@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Min,
+} from 'class-validator';
 
 export const MESSAGE_SOURCES = ['webhook', 'poll', 'replay', 'mapper', 'poster', 'poller', 'audit', 'manual'] as const;
 export type MessageSource = (typeof MESSAGE_SOURCES)[number];

@@ -1,19 +1,45 @@
 import { Topics } from '../topics/topic-names';
 import { DOCUMENT_STATUS, DocumentStatusV1 } from './document-status/document-status.message';
 import { CHECKPOINT, CheckpointV1 } from './checkpoint/checkpoint.message';
-import { JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1 } from './journal-entry-requested/journal-entry-requested.message';
+import {
+  JOURNAL_ENTRY_REQUESTED,
+  JournalEntryRequestedV1,
+} from './journal-entry-requested/journal-entry-requested.message';
 import { MAPPING_REJECTED, MappingRejectedV1 } from './mapping-rejected/mapping-rejected.message';
 import { POSTED_LEDGER_ENTRY, PostedLedgerEntryV1 } from './posted-ledger-entry/posted-ledger-entry.message';
 import { POSTING_RESULT, PostingResultV1 } from './posting-result/posting-result.message';
-import { SUPPLIER_INVOICE_REQUESTED, SupplierInvoiceRequestedV1 } from './supplier-invoice-requested/supplier-invoice-requested.message';
-import { ST_APPOINTMENT_EVENT, ServiceTitanAppointmentEventV1 } from './servicetitan-appointment-event/servicetitan-appointment-event.message';
-import { ST_INVENTORY_BILL_REVISION, ServiceTitanInventoryBillRevisionV1 } from './servicetitan-inventory-bill-revision/servicetitan-inventory-bill-revision.message';
-import { ST_JOB_EVENT, ServiceTitanJobEventV1 } from './servicetitan-job-event/servicetitan-job-event.message';
-import { ST_PURCHASE_ORDER_REVISION, ServiceTitanPurchaseOrderRevisionV1 } from './servicetitan-purchase-order-revision/servicetitan-purchase-order-revision.message';
-import { ST_VENDOR_REVISION, ServiceTitanVendorRevisionV1 } from './servicetitan-vendor-revision/servicetitan-vendor-revision.message';
 import {
-  X3_COST_CENTER_STATE, X3_GL_ACCOUNT_STATE, X3_PRODUCT_STATE, X3_PURCHASE_ORDER_STATE, X3_SUPPLIER_STATE,
-  X3CostCenterStateV1, X3GlAccountStateV1, X3ProductStateV1, X3PurchaseOrderStateV1, X3SupplierStateV1,
+  SUPPLIER_INVOICE_REQUESTED,
+  SupplierInvoiceRequestedV1,
+} from './supplier-invoice-requested/supplier-invoice-requested.message';
+import {
+  ST_APPOINTMENT_EVENT,
+  ServiceTitanAppointmentEventV1,
+} from './servicetitan-appointment-event/servicetitan-appointment-event.message';
+import {
+  ST_INVENTORY_BILL_REVISION,
+  ServiceTitanInventoryBillRevisionV1,
+} from './servicetitan-inventory-bill-revision/servicetitan-inventory-bill-revision.message';
+import { ST_JOB_EVENT, ServiceTitanJobEventV1 } from './servicetitan-job-event/servicetitan-job-event.message';
+import {
+  ST_PURCHASE_ORDER_REVISION,
+  ServiceTitanPurchaseOrderRevisionV1,
+} from './servicetitan-purchase-order-revision/servicetitan-purchase-order-revision.message';
+import {
+  ST_VENDOR_REVISION,
+  ServiceTitanVendorRevisionV1,
+} from './servicetitan-vendor-revision/servicetitan-vendor-revision.message';
+import {
+  X3_COST_CENTER_STATE,
+  X3_GL_ACCOUNT_STATE,
+  X3_PRODUCT_STATE,
+  X3_PURCHASE_ORDER_STATE,
+  X3_SUPPLIER_STATE,
+  X3CostCenterStateV1,
+  X3GlAccountStateV1,
+  X3ProductStateV1,
+  X3PurchaseOrderStateV1,
+  X3SupplierStateV1,
 } from './x3-master-data/x3-master-data.message';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,17 +56,47 @@ export interface MessageTypeSpec {
 /** Message type → payload class, version and topics. One entry per folder under messages/. */
 export const MESSAGE_TYPES: MessageTypeSpec[] = [
   { type: ST_JOB_EVENT, schemaVersion: 1, payload: ServiceTitanJobEventV1, topics: [Topics.StJob] },
-  { type: ST_APPOINTMENT_EVENT, schemaVersion: 1, payload: ServiceTitanAppointmentEventV1, topics: [Topics.StAppointment] },
-  { type: ST_INVENTORY_BILL_REVISION, schemaVersion: 1, payload: ServiceTitanInventoryBillRevisionV1, topics: [Topics.StInventoryBill] },
-  { type: ST_PURCHASE_ORDER_REVISION, schemaVersion: 1, payload: ServiceTitanPurchaseOrderRevisionV1, topics: [Topics.StPurchaseOrder] },
+  {
+    type: ST_APPOINTMENT_EVENT,
+    schemaVersion: 1,
+    payload: ServiceTitanAppointmentEventV1,
+    topics: [Topics.StAppointment],
+  },
+  {
+    type: ST_INVENTORY_BILL_REVISION,
+    schemaVersion: 1,
+    payload: ServiceTitanInventoryBillRevisionV1,
+    topics: [Topics.StInventoryBill],
+  },
+  {
+    type: ST_PURCHASE_ORDER_REVISION,
+    schemaVersion: 1,
+    payload: ServiceTitanPurchaseOrderRevisionV1,
+    topics: [Topics.StPurchaseOrder],
+  },
   { type: ST_VENDOR_REVISION, schemaVersion: 1, payload: ServiceTitanVendorRevisionV1, topics: [Topics.StVendor] },
   { type: X3_GL_ACCOUNT_STATE, schemaVersion: 1, payload: X3GlAccountStateV1, topics: [Topics.X3GlAccount] },
   { type: X3_COST_CENTER_STATE, schemaVersion: 1, payload: X3CostCenterStateV1, topics: [Topics.X3CostCenter] },
   { type: X3_SUPPLIER_STATE, schemaVersion: 1, payload: X3SupplierStateV1, topics: [Topics.X3Supplier] },
   { type: X3_PRODUCT_STATE, schemaVersion: 1, payload: X3ProductStateV1, topics: [Topics.X3Product] },
-  { type: X3_PURCHASE_ORDER_STATE, schemaVersion: 1, payload: X3PurchaseOrderStateV1, topics: [Topics.X3PurchaseOrder] },
-  { type: JOURNAL_ENTRY_REQUESTED, schemaVersion: 1, payload: JournalEntryRequestedV1, topics: [Topics.JournalEntryRequested] },
-  { type: SUPPLIER_INVOICE_REQUESTED, schemaVersion: 1, payload: SupplierInvoiceRequestedV1, topics: [Topics.SupplierInvoiceRequested] },
+  {
+    type: X3_PURCHASE_ORDER_STATE,
+    schemaVersion: 1,
+    payload: X3PurchaseOrderStateV1,
+    topics: [Topics.X3PurchaseOrder],
+  },
+  {
+    type: JOURNAL_ENTRY_REQUESTED,
+    schemaVersion: 1,
+    payload: JournalEntryRequestedV1,
+    topics: [Topics.JournalEntryRequested],
+  },
+  {
+    type: SUPPLIER_INVOICE_REQUESTED,
+    schemaVersion: 1,
+    payload: SupplierInvoiceRequestedV1,
+    topics: [Topics.SupplierInvoiceRequested],
+  },
   { type: MAPPING_REJECTED, schemaVersion: 1, payload: MappingRejectedV1, topics: [Topics.MappingRejected] },
   { type: POSTING_RESULT, schemaVersion: 1, payload: PostingResultV1, topics: [Topics.PostingResult] },
   { type: DOCUMENT_STATUS, schemaVersion: 1, payload: DocumentStatusV1, topics: [Topics.DocumentStatus] },

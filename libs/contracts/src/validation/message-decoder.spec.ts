@@ -1,5 +1,8 @@
 import { createEnvelope } from '../envelope/envelope.factory';
-import { JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1 } from '../messages/journal-entry-requested/journal-entry-requested.message';
+import {
+  JOURNAL_ENTRY_REQUESTED,
+  JournalEntryRequestedV1,
+} from '../messages/journal-entry-requested/journal-entry-requested.message';
 import { MESSAGE_TYPES } from '../messages/message-registry';
 import { Topics } from '../topics/topic-names';
 import { topicCatalogue } from '../topics/topic-catalogue';
@@ -15,7 +18,14 @@ const entry: JournalEntryRequestedV1 = {
   currency: 'USD',
   description: 'Job 42 costs',
   lines: [
-    { account: '601000', side: 'debit', amount: '120.50', costCenter: 'CC-HVAC', dimensionType: 'CCE', costKind: 'material' },
+    {
+      account: '601000',
+      side: 'debit',
+      amount: '120.50',
+      costCenter: 'CC-HVAC',
+      dimensionType: 'CCE',
+      costKind: 'material',
+    },
     { account: '408000', side: 'credit', amount: '120.50', costKind: 'offset' },
   ],
 };
@@ -32,7 +42,10 @@ describe('message decoder', () => {
     const env = createEnvelope({ type: JOURNAL_ENTRY_REQUESTED, tenant: 'acme', source: 'mapper', payload: entry });
     expect(decodeMessage(`t1.${Topics.JournalEntryRequested}`, JSON.stringify(env)).ok).toBe(true);
     const foreign = decodeMessage(Topics.StJob, JSON.stringify(env));
-    expect(foreign).toEqual({ ok: false, reason: `message type "${JOURNAL_ENTRY_REQUESTED}" is not allowed on topic "${Topics.StJob}"` });
+    expect(foreign).toEqual({
+      ok: false,
+      reason: `message type "${JOURNAL_ENTRY_REQUESTED}" is not allowed on topic "${Topics.StJob}"`,
+    });
   });
 
   it('rejects money as a JSON number, naming the field', () => {
@@ -56,7 +69,10 @@ describe('message decoder', () => {
 
   it('rejects unknown types and newer schema versions', () => {
     const env = createEnvelope({ type: JOURNAL_ENTRY_REQUESTED, tenant: 'acme', source: 'mapper', payload: entry });
-    expect(decodeMessage(Topics.JournalEntryRequested, JSON.stringify({ ...env, type: 'nope' }))).toEqual({ ok: false, reason: 'unknown message type "nope"' });
+    expect(decodeMessage(Topics.JournalEntryRequested, JSON.stringify({ ...env, type: 'nope' }))).toEqual({
+      ok: false,
+      reason: 'unknown message type "nope"',
+    });
     const v2 = decodeMessage(Topics.JournalEntryRequested, JSON.stringify({ ...env, schemaVersion: 2 }));
     expect(!v2.ok && v2.reason).toContain('newer than supported');
   });
@@ -65,6 +81,10 @@ describe('message decoder', () => {
     const names = new Set(topicCatalogue().map((t) => t.name));
     for (const m of MESSAGE_TYPES) for (const t of m.topics) expect(names.has(t)).toBe(true);
     for (const t of Object.values(Topics)) expect(names.has(`${t}.dlq`)).toBe(true);
-    expect(topicCatalogue().filter((t) => t.compacted).map((t) => t.name)).toContain(Topics.Checkpoint);
+    expect(
+      topicCatalogue()
+        .filter((t) => t.compacted)
+        .map((t) => t.name),
+    ).toContain(Topics.Checkpoint);
   });
 });

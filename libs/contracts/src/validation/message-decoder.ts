@@ -3,9 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { MessageEnvelope, MessageEnvelopeDto } from '../envelope/message-envelope';
 import { messageTypeSpec } from '../messages/message-registry';
 
-export type DecodeResult<P = unknown> =
-  | { ok: true; envelope: MessageEnvelope<P> }
-  | { ok: false; reason: string };
+export type DecodeResult<P = unknown> = { ok: true; envelope: MessageEnvelope<P> } | { ok: false; reason: string };
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -38,7 +36,8 @@ export function decodeMessage<P = unknown>(topic: string, value: Buffer | string
   } catch (e) {
     return { ok: false, reason: `malformed JSON: ${(e as Error).message}` };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'message is not a JSON object' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: 'message is not a JSON object' };
   const envelope = plainToInstance(MessageEnvelopeDto, parsed);
   const envelopeErrors = flatten(validateSync(envelope, { whitelist: false }));
   if (envelopeErrors.length) return { ok: false, reason: `invalid envelope: ${envelopeErrors.join('; ')}` };
@@ -48,7 +47,10 @@ export function decodeMessage<P = unknown>(topic: string, value: Buffer | string
     return { ok: false, reason: `message type "${envelope.type}" is not allowed on topic "${topic}"` };
   }
   if (envelope.schemaVersion > spec.schemaVersion) {
-    return { ok: false, reason: `schema version ${envelope.schemaVersion} of "${envelope.type}" is newer than supported ${spec.schemaVersion}` };
+    return {
+      ok: false,
+      reason: `schema version ${envelope.schemaVersion} of "${envelope.type}" is newer than supported ${spec.schemaVersion}`,
+    };
   }
   const payloadErrors = validatePayload(envelope.type, (parsed as { payload: unknown }).payload);
   if (payloadErrors.length) return { ok: false, reason: `invalid payload: ${payloadErrors.join('; ')}` };

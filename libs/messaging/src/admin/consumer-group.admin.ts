@@ -11,23 +11,34 @@ export interface OffsetResetPlan {
 
 export class ConsumerGroupActiveError extends Error {
   constructor(groupId: string, state: string, members: number) {
-    super(`consumer group "${groupId}" is active (state ${state}, ${members} member(s)); stop its consumers before resetting offsets`);
+    super(
+      `consumer group "${groupId}" is active (state ${state}, ${members} member(s)); stop its consumers before resetting offsets`,
+    );
     this.name = 'ConsumerGroupActiveError';
   }
 }
 
 /** Topic replay for reprocessing: moves a consumer group's committed offsets to a point in time. */
 export class ConsumerGroupAdmin {
-  constructor(private readonly kafka: Kafka, private readonly ns: TopicNamespace) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly ns: TopicNamespace,
+  ) {}
 
-  async resetToTimestamp(groupId: string, topics: string[], at: Date, opts: { dryRun: boolean }): Promise<OffsetResetPlan> {
+  async resetToTimestamp(
+    groupId: string,
+    topics: string[],
+    at: Date,
+    opts: { dryRun: boolean },
+  ): Promise<OffsetResetPlan> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const group = this.ns.group(groupId);
       const { groups } = await admin.describeGroups([group]);
       const g = groups[0];
-      if (g && g.members.length > 0 && g.state !== 'Empty' && g.state !== 'Dead') throw new ConsumerGroupActiveError(groupId, g.state, g.members.length);
+      if (g && g.members.length > 0 && g.state !== 'Empty' && g.state !== 'Dead')
+        throw new ConsumerGroupActiveError(groupId, g.state, g.members.length);
       const plan: OffsetResetPlan = { groupId, timestamp: at.toISOString(), topics: [], applied: false };
       for (const topic of topics) {
         const physical = this.ns.topic(topic);
@@ -41,7 +52,11 @@ export class ConsumerGroupAdmin {
       }
       if (!opts.dryRun) {
         for (const t of plan.topics) {
-          await admin.setOffsets({ groupId: group, topic: this.ns.topic(t.topic), partitions: t.partitions.map((p) => ({ partition: p.partition, offset: p.to })) });
+          await admin.setOffsets({
+            groupId: group,
+            topic: this.ns.topic(t.topic),
+            partitions: t.partitions.map((p) => ({ partition: p.partition, offset: p.to })),
+          });
         }
         plan.applied = true;
       }

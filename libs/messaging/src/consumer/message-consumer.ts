@@ -58,7 +58,11 @@ export class MessageConsumer {
     this.consumer.on(ev.CRASH, (e) => {
       this.joined = false;
       this.crashed = e.payload.error;
-      this.logger.error({ msg: 'consumer crashed; kafkajs restarts it from the last committed offset', err: e.payload.error, restart: e.payload.restart });
+      this.logger.error({
+        msg: 'consumer crashed; kafkajs restarts it from the last committed offset',
+        err: e.payload.error,
+        restart: e.payload.restart,
+      });
     });
     this.consumer.on(ev.STOP, () => (this.joined = false));
     this.consumer.on(ev.DISCONNECT, () => (this.joined = false));
@@ -74,7 +78,10 @@ export class MessageConsumer {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.registration.topics.map((t) => this.ns.topic(t)), fromBeginning: this.registration.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: this.registration.topics.map((t) => this.ns.topic(t)),
+      fromBeginning: this.registration.fromBeginning ?? true,
+    });
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.registration.partitionsConsumedConcurrently ?? 1,
@@ -99,7 +106,8 @@ export class MessageConsumer {
   async waitUntilJoined(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.isJoined()) {
-      if (Date.now() > deadline) throw new Error(`consumer group ${this.registration.groupId} did not join within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`consumer group ${this.registration.groupId} did not join within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -112,7 +120,12 @@ export class MessageConsumer {
     await this.consumer.disconnect();
   }
 
-  private async handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  private async handle(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const headers = headersToStrings(message.headers);
     const key = message.key ? message.key.toString('utf8') : null;
     const group = this.registration.groupId;
@@ -159,7 +172,14 @@ export class MessageConsumer {
           this.metrics.messagesFailed.inc({ topic, group, reason: permanent ? 'permanent' : 'transient' });
           if (permanent || attempt >= this.retry.attempts) {
             this.logger.warn({ msg: 'handler failed; dead-lettering', attempt, err });
-            await this.deadLetter(topic, partition, message, headers, `${permanent ? 'permanent' : `failed after ${attempt} attempts`}: ${err.message}`, attempt);
+            await this.deadLetter(
+              topic,
+              partition,
+              message,
+              headers,
+              `${permanent ? 'permanent' : `failed after ${attempt} attempts`}: ${err.message}`,
+              attempt,
+            );
             return;
           }
           const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
@@ -189,7 +209,14 @@ export class MessageConsumer {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     // If this publish fails the error propagates, nothing is committed, and kafkajs redelivers: never lost.
     await this.publisher.publishRaw(deadLetterTopic(topic), [
       {

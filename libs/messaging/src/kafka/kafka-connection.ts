@@ -25,10 +25,16 @@ export function createKafka(settings: KafkaSettings): Kafka {
         const { message, ...extra } = log;
         // Start-up notices, not problems: the partitioner change, and the idempotent producer's retry
         // warning (retries are bounded on purpose so a publish fails visibly instead of hanging forever).
-        if (typeof message === 'string' && (message.includes('switched default partitioner') || message.includes('Limiting retries for the idempotent producer'))) return;
+        if (
+          typeof message === 'string' &&
+          (message.includes('switched default partitioner') ||
+            message.includes('Limiting retries for the idempotent producer'))
+        )
+          return;
         // Leader elections right after topic creation are retried by kafkajs itself: not an error for the operator.
-        const transientLeader = typeof extra['error'] === 'string' && /not the leader|leader not available/i.test(extra['error']);
-        logger[transientLeader ? 'debug' : levelName[level] ?? 'log']({ msg: message, ...extra });
+        const transientLeader =
+          typeof extra['error'] === 'string' && /not the leader|leader not available/i.test(extra['error']);
+        logger[transientLeader ? 'debug' : (levelName[level] ?? 'log')]({ msg: message, ...extra });
       },
   });
 }

@@ -1,7 +1,14 @@
 import { MetricsService } from '@connector/observability';
 import { Kafka, Producer } from 'kafkajs';
 import { TopicNamespace } from '../kafka/kafka-settings';
-import { envelopeHeaders, MessagePublisher, OutgoingMessage, PublishOptions, PublishReceipt, RawMessage } from './message-publisher';
+import {
+  envelopeHeaders,
+  MessagePublisher,
+  OutgoingMessage,
+  PublishOptions,
+  PublishReceipt,
+  RawMessage,
+} from './message-publisher';
 import { MessageEnvelope } from '@connector/contracts';
 
 interface Pending {
@@ -51,7 +58,11 @@ export class MessageProducer extends MessagePublisher {
   }
 
   publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt> {
-    return this.enqueue(topic, { key: options.key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, options.headers) });
+    return this.enqueue(topic, {
+      key: options.key,
+      value: JSON.stringify(envelope),
+      headers: envelopeHeaders(envelope, options.headers),
+    });
   }
 
   publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
@@ -59,7 +70,9 @@ export class MessageProducer extends MessagePublisher {
   }
 
   publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
-    return Promise.all(messages.map((m) => this.enqueue(topic, { key: m.key, value: m.value, headers: m.headers ?? {} })));
+    return Promise.all(
+      messages.map((m) => this.enqueue(topic, { key: m.key, value: m.value, headers: m.headers ?? {} })),
+    );
   }
 
   private enqueue(topic: string, message: Pending['message']): Promise<PublishReceipt> {
@@ -102,7 +115,10 @@ export class MessageProducer extends MessagePublisher {
     try {
       await this.producer.sendBatch({
         acks: -1,
-        topicMessages: [...byTopic.entries()].map(([topic, items]) => ({ topic: this.ns.topic(topic), messages: items.map((i) => i.message) })),
+        topicMessages: [...byTopic.entries()].map(([topic, items]) => ({
+          topic: this.ns.topic(topic),
+          messages: items.map((i) => i.message),
+        })),
       });
       for (const [topic, items] of byTopic) {
         this.metrics.messagesProduced.inc({ topic }, items.length);

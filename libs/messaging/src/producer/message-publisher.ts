@@ -33,7 +33,10 @@ export abstract class MessagePublisher {
   abstract publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]>;
 }
 
-export function envelopeHeaders(envelope: MessageEnvelope<unknown>, extra?: Record<string, string>): Record<string, string> {
+export function envelopeHeaders(
+  envelope: MessageEnvelope<unknown>,
+  extra?: Record<string, string>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     [H.MessageId]: envelope.id,
     [H.MessageType]: envelope.type,

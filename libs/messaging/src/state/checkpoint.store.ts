@@ -10,7 +10,10 @@ import { readCompactedTopic } from './compacted-topic.reader';
 export class CheckpointStore {
   private readonly values = new Map<string, CheckpointV1>();
 
-  constructor(private readonly messaging: MessagingService, private readonly owner: string) {}
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly owner: string,
+  ) {}
 
   static key(tenant: string, stream: string): string {
     return `${tenant}:${stream}`;
@@ -19,7 +22,8 @@ export class CheckpointStore {
   async load(tenants: string[]): Promise<number> {
     const all = await readCompactedTopic<CheckpointV1>(this.messaging.kafka, this.messaging.ns, Topics.Checkpoint);
     for (const [key, env] of all) {
-      if (tenants.includes(env.tenant) && env.payload.stream.startsWith(`${this.owner}:`)) this.values.set(key, env.payload);
+      if (tenants.includes(env.tenant) && env.payload.stream.startsWith(`${this.owner}:`))
+        this.values.set(key, env.payload);
     }
     return this.values.size;
   }
@@ -28,9 +32,20 @@ export class CheckpointStore {
     return this.values.get(CheckpointStore.key(tenant, `${this.owner}:${stream}`));
   }
 
-  async set(tenant: string, stream: string, position: string, state?: Record<string, unknown>, correlationId?: string): Promise<void> {
+  async set(
+    tenant: string,
+    stream: string,
+    position: string,
+    state?: Record<string, unknown>,
+    correlationId?: string,
+  ): Promise<void> {
     const full = `${this.owner}:${stream}`;
-    const payload: CheckpointV1 = { stream: full, position, updatedAt: new Date().toISOString(), ...(state ? { state } : {}) };
+    const payload: CheckpointV1 = {
+      stream: full,
+      position,
+      updatedAt: new Date().toISOString(),
+      ...(state ? { state } : {}),
+    };
     const envelope = createEnvelope({ type: CHECKPOINT, tenant, source: 'poll', payload, correlationId });
     await this.messaging.producer.publish(Topics.Checkpoint, envelope, { key: CheckpointStore.key(tenant, full) });
     this.values.set(CheckpointStore.key(tenant, full), payload);

@@ -33,7 +33,10 @@ export async function readCompactedTopic<P = unknown>(
     try {
       await consumer.subscribe({ topics: [physical], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`reading ${topic} did not reach its end within ${opts.timeoutMs ?? 60000} ms`)), opts.timeoutMs ?? 60000);
+        const timer = setTimeout(
+          () => reject(new Error(`reading ${topic} did not reach its end within ${opts.timeoutMs ?? 60000} ms`)),
+          opts.timeoutMs ?? 60000,
+        );
         consumer
           .run({
             autoCommit: false,

@@ -1,5 +1,11 @@
 import { MessageEnvelope } from '@connector/contracts';
-import { MessagePublisher, OutgoingMessage, PublishOptions, PublishReceipt, RawMessage } from '../producer/message-publisher';
+import {
+  MessagePublisher,
+  OutgoingMessage,
+  PublishOptions,
+  PublishReceipt,
+  RawMessage,
+} from '../producer/message-publisher';
 
 export interface RecordedMessage {
   topic: string;
@@ -19,7 +25,13 @@ export class InMemoryMessageBus extends MessagePublisher {
       this.failNext--;
       throw new Error('in-memory bus: injected publish failure');
     }
-    this.sent.push({ topic, key: options.key, envelope, value: JSON.stringify(envelope), headers: options.headers ?? {} });
+    this.sent.push({
+      topic,
+      key: options.key,
+      envelope,
+      value: JSON.stringify(envelope),
+      headers: options.headers ?? {},
+    });
     return { topic };
   }
 
@@ -30,7 +42,8 @@ export class InMemoryMessageBus extends MessagePublisher {
   }
 
   async publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
-    for (const m of messages) this.sent.push({ topic, key: m.key, envelope: null, value: m.value.toString(), headers: m.headers ?? {} });
+    for (const m of messages)
+      this.sent.push({ topic, key: m.key, envelope: null, value: m.value.toString(), headers: m.headers ?? {} });
     return messages.map(() => ({ topic }));
   }
 

@@ -15,9 +15,18 @@ export interface RunAppOptions {
 }
 
 /** Shared main.ts: JSON logs, shutdown hooks (SIGTERM finishes in-flight messages), listen. */
-export async function createApp(module: Type<unknown> | DynamicModule, opts: Omit<RunAppOptions, 'port'>): Promise<INestApplication> {
+export async function createApp(
+  module: Type<unknown> | DynamicModule,
+  opts: Omit<RunAppOptions, 'port'>,
+): Promise<INestApplication> {
   const logger = new JsonLogger(opts.app, (opts.logLevel ?? 'info') as LogLevel | 'info');
-  const app = await NestFactory.create(module, { logger, rawBody: opts.rawBody ?? false, bufferLogs: false, bodyParser: opts.bodyParser ?? true, abortOnError: false });
+  const app = await NestFactory.create(module, {
+    logger,
+    rawBody: opts.rawBody ?? false,
+    bufferLogs: false,
+    bodyParser: opts.bodyParser ?? true,
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   return app;
 }

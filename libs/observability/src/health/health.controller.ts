@@ -5,7 +5,10 @@ import { ReadinessRegistry } from './readiness.registry';
 
 @Controller()
 export class HealthController {
-  constructor(private readonly readiness: ReadinessRegistry, private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly readiness: ReadinessRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
 
   @Get('health/live')
   @HttpCode(200)

@@ -3,7 +3,14 @@ import { LogContext } from './log-context';
 import { Redactor } from './redaction';
 
 const LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
-const LEVEL_NAME: Record<LogLevel, string> = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' };
+const LEVEL_NAME: Record<LogLevel, string> = {
+  verbose: 'trace',
+  debug: 'debug',
+  log: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
 
 export type LogSink = (line: string) => void;
 
@@ -14,7 +21,11 @@ export type LogSink = (line: string) => void;
 export class JsonLogger implements LoggerService {
   private minIndex: number;
 
-  constructor(private readonly app: string, level: LogLevel | 'info' = 'log', private readonly sink: LogSink = (l) => process.stdout.write(l + '\n')) {
+  constructor(
+    private readonly app: string,
+    level: LogLevel | 'info' = 'log',
+    private readonly sink: LogSink = (l) => process.stdout.write(l + '\n'),
+  ) {
     this.minIndex = LEVELS.indexOf(level === 'info' ? 'log' : level);
     if (this.minIndex < 0) this.minIndex = 2;
   }
@@ -24,12 +35,24 @@ export class JsonLogger implements LoggerService {
     if (Number.isFinite(idx)) this.minIndex = idx;
   }
 
-  log(message: unknown, ...rest: unknown[]): void { this.write('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]): void { this.write('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]): void { this.write('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]): void { this.write('verbose', message, rest); }
-  fatal(message: unknown, ...rest: unknown[]): void { this.write('fatal', message, rest); }
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
 
   private write(level: LogLevel, message: unknown, rest: unknown[]): void {
     if (LEVELS.indexOf(level) < this.minIndex) return;

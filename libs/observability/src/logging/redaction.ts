@@ -2,7 +2,8 @@
  * Secrets never reach a log line: values registered here are masked wherever they appear, and fields whose
  * name looks secret are masked whatever their value.
  */
-const SECRET_KEY_PATTERN = /(secret|password|passwd|token|authorization|apikey|api_key|app[-_]?key|private|credential|signature|encryption[-_]?key)/i;
+const SECRET_KEY_PATTERN =
+  /(secret|password|passwd|token|authorization|apikey|api_key|app[-_]?key|private|credential|signature|encryption[-_]?key)/i;
 const registered = new Set<string>();
 
 export const Redactor = {
@@ -23,11 +24,19 @@ export const Redactor = {
     if (depth > 8) return '[…]';
     if (typeof value === 'string') return Redactor.redactString(value);
     if (Array.isArray(value)) return value.map((v) => Redactor.redact(v, depth + 1));
-    if (value instanceof Error) return { name: value.name, message: Redactor.redactString(value.message), stack: value.stack ? Redactor.redactString(value.stack) : undefined };
+    if (value instanceof Error)
+      return {
+        name: value.name,
+        message: Redactor.redactString(value.message),
+        stack: value.stack ? Redactor.redactString(value.stack) : undefined,
+      };
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        out[k] = SECRET_KEY_PATTERN.test(k) && v !== null && v !== undefined && typeof v !== 'boolean' ? '[REDACTED]' : Redactor.redact(v, depth + 1);
+        out[k] =
+          SECRET_KEY_PATTERN.test(k) && v !== null && v !== undefined && typeof v !== 'boolean'
+            ? '[REDACTED]'
+            : Redactor.redact(v, depth + 1);
       }
       return out;
     }

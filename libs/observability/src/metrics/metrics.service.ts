@@ -16,14 +16,34 @@ export class MetricsService {
   private readonly gauges = new Map<string, Gauge<string>>();
   private readonly histograms = new Map<string, Histogram<string>>();
 
-  constructor(readonly app: string, opts: { defaultMetrics?: boolean } = {}) {
+  constructor(
+    readonly app: string,
+    opts: { defaultMetrics?: boolean } = {},
+  ) {
     this.registry.setDefaultLabels({ app });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.messagesConsumed = this.counter(MetricNames.MessagesConsumed, 'Messages handled successfully, by topic', ['topic', 'group']);
-    this.messagesProduced = this.counter(MetricNames.MessagesProduced, 'Messages acknowledged by Kafka, by topic', ['topic']);
-    this.messagesFailed = this.counter(MetricNames.MessagesFailed, 'Handler attempts that failed, by topic and reason', ['topic', 'group', 'reason']);
-    this.messagesDeadLettered = this.counter(MetricNames.MessagesDeadLettered, 'Messages sent to a dead-letter topic', ['topic', 'group']);
-    this.handlerDuration = this.histogram(MetricNames.HandlerDuration, 'Message handler latency in seconds', ['topic', 'group', 'outcome'], [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.messagesConsumed = this.counter(MetricNames.MessagesConsumed, 'Messages handled successfully, by topic', [
+      'topic',
+      'group',
+    ]);
+    this.messagesProduced = this.counter(MetricNames.MessagesProduced, 'Messages acknowledged by Kafka, by topic', [
+      'topic',
+    ]);
+    this.messagesFailed = this.counter(
+      MetricNames.MessagesFailed,
+      'Handler attempts that failed, by topic and reason',
+      ['topic', 'group', 'reason'],
+    );
+    this.messagesDeadLettered = this.counter(MetricNames.MessagesDeadLettered, 'Messages sent to a dead-letter topic', [
+      'topic',
+      'group',
+    ]);
+    this.handlerDuration = this.histogram(
+      MetricNames.HandlerDuration,
+      'Message handler latency in seconds',
+      ['topic', 'group', 'outcome'],
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {

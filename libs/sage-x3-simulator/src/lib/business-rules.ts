@@ -48,22 +48,41 @@ export function currencyDecimals(store: FolderStore, cur: string): number {
 }
 
 /** Fiscal year and period containing the date for the company; diagnoses when missing or closed. */
-function fiscalPeriod(store: FolderStore, cpy: string, date: string, out: SimDiagnosis[]): { FIY: string; PER: number } | undefined {
-  const year = store.list('FISCALYEAR').find((y) => y['CPY'] === cpy && String(y['STRDAT']) <= date && date <= String(y['ENDDAT']));
+function fiscalPeriod(
+  store: FolderStore,
+  cpy: string,
+  date: string,
+  out: SimDiagnosis[],
+): { FIY: string; PER: number } | undefined {
+  const year = store
+    .list('FISCALYEAR')
+    .find((y) => y['CPY'] === cpy && String(y['STRDAT']) <= date && date <= String(y['ENDDAT']));
   if (!year) {
-    out.push({ severity: 'error', message: `Accounting date ${date}: no fiscal year defined for company ${cpy}`, path: ['ACCDAT'] });
+    out.push({
+      severity: 'error',
+      message: `Accounting date ${date}: no fiscal year defined for company ${cpy}`,
+      path: ['ACCDAT'],
+    });
     return undefined;
   }
   const fiy = String(year['FIY']);
   if (year['FIYSTA'] === 'closed') {
-    out.push({ severity: 'error', message: `Accounting date ${date}: fiscal year ${fiy} is closed for company ${cpy}`, path: ['ACCDAT'] });
+    out.push({
+      severity: 'error',
+      message: `Accounting date ${date}: fiscal year ${fiy} is closed for company ${cpy}`,
+      path: ['ACCDAT'],
+    });
     return undefined;
   }
   const period = store
     .list('PERIOD')
     .find((p) => p['CPY'] === cpy && p['FIY'] === fiy && String(p['STRDAT']) <= date && date <= String(p['ENDDAT']));
   if (!period) {
-    out.push({ severity: 'error', message: `Accounting date ${date}: no period defined in fiscal year ${fiy} for company ${cpy}`, path: ['ACCDAT'] });
+    out.push({
+      severity: 'error',
+      message: `Accounting date ${date}: no period defined in fiscal year ${fiy} for company ${cpy}`,
+      path: ['ACCDAT'],
+    });
     return undefined;
   }
   if (period['PERSTA'] === 'closed') {
@@ -103,7 +122,8 @@ export function validateJournalEntry(store: FolderStore, body: X3Record): RuleRe
     }
   }
   if (!typ) d.push({ severity: 'error', message: 'Entry type (TYP) is mandatory', path: ['TYP'] });
-  else if (store.entryTypes && !store.entryTypes.has(typ)) d.push({ severity: 'error', message: `Entry type ${typ} does not exist`, path: ['TYP'] });
+  else if (store.entryTypes && !store.entryTypes.has(typ))
+    d.push({ severity: 'error', message: `Entry type ${typ} does not exist`, path: ['TYP'] });
   if (!jou) d.push({ severity: 'error', message: 'Journal (JOU) is mandatory', path: ['JOU'] });
   else {
     const journal = store.get('GJOURNAL', jou);
@@ -112,14 +132,19 @@ export function validateJournalEntry(store: FolderStore, body: X3Record): RuleRe
   }
   let period: { FIY: string; PER: number } | undefined;
   if (!accdat || !DATE.test(accdat) || Number.isNaN(Date.parse(accdat))) {
-    d.push({ severity: 'error', message: 'Accounting date (ACCDAT) is mandatory, format YYYY-MM-DD', path: ['ACCDAT'] });
+    d.push({
+      severity: 'error',
+      message: 'Accounting date (ACCDAT) is mandatory, format YYYY-MM-DD',
+      path: ['ACCDAT'],
+    });
   } else if (cpy) period = fiscalPeriod(store, cpy, accdat, d);
   const headerCur = text(body['CUR']) ?? ledgerCur;
   if (headerCur && !store.get('TABCUR', headerCur) && store.list('TABCUR').length) {
     d.push({ severity: 'error', message: `Currency ${headerCur} does not exist`, path: ['CUR'] });
   }
   const sta = body['STA'];
-  if (sta !== undefined && sta !== 1 && sta !== 2) d.push({ severity: 'error', message: 'Status (STA) must be 1 (temporary) or 2 (final)', path: ['STA'] });
+  if (sta !== undefined && sta !== 1 && sta !== 2)
+    d.push({ severity: 'error', message: 'Status (STA) must be 1 (temporary) or 2 (final)', path: ['STA'] });
 
   const rawLines = body['GACCENTRYD'];
   const lines: X3Record[] = [];
@@ -144,36 +169,79 @@ export function validateJournalEntry(store: FolderStore, body: X3Record): RuleRe
       if (!acc) d.push({ severity: 'error', message: `Line ${n}: account (ACC) is mandatory`, path: [...p, 'ACC'] });
       else {
         account = store.get('GACCOUNT', acc);
-        if (!account) d.push({ severity: 'error', message: `Line ${n}: account ${acc} does not exist`, path: [...p, 'ACC'] });
-        else if (!isActive(account)) d.push({ severity: 'error', message: `Line ${n}: account ${acc} is inactive`, path: [...p, 'ACC'] });
+        if (!account)
+          d.push({ severity: 'error', message: `Line ${n}: account ${acc} does not exist`, path: [...p, 'ACC'] });
+        else if (!isActive(account))
+          d.push({ severity: 'error', message: `Line ${n}: account ${acc} is inactive`, path: [...p, 'ACC'] });
       }
-      if (sns !== 1 && sns !== -1) d.push({ severity: 'error', message: `Line ${n}: sign (SNS) must be 1 (debit) or -1 (credit)`, path: [...p, 'SNS'] });
+      if (sns !== 1 && sns !== -1)
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: sign (SNS) must be 1 (debit) or -1 (credit)`,
+          path: [...p, 'SNS'],
+        });
       if (!amt || amt.isNegative() || amt.isZero()) {
-        d.push({ severity: 'error', message: `Line ${n}: amount (AMTCUR) must be a positive decimal`, path: [...p, 'AMTCUR'] });
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: amount (AMTCUR) must be a positive decimal`,
+          path: [...p, 'AMTCUR'],
+        });
       } else if (cur && decimalsOf(amt) > currencyDecimals(store, cur)) {
-        d.push({ severity: 'error', message: `Line ${n}: amount ${amt.toFixed()} has more than ${currencyDecimals(store, cur)} decimals for currency ${cur}`, path: [...p, 'AMTCUR'] });
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: amount ${amt.toFixed()} has more than ${currencyDecimals(store, cur)} decimals for currency ${cur}`,
+          path: [...p, 'AMTCUR'],
+        });
       }
       // Analytical allocation: the account lists the dimension types it requires (DIE).
       const allowed = Array.isArray(account?.['DIE']) ? (account['DIE'] as string[]) : [];
       const cce = text(line['CCE']);
       const die = text(line['DIE']) ?? (cce ? allowed[0] : undefined);
       if (cce) {
-        if (!die) d.push({ severity: 'error', message: `Line ${n}: dimension type (DIE) is mandatory with cost center ${cce}`, path: [...p, 'DIE'] });
+        if (!die)
+          d.push({
+            severity: 'error',
+            message: `Line ${n}: dimension type (DIE) is mandatory with cost center ${cce}`,
+            path: [...p, 'DIE'],
+          });
         else {
           const center = store.get('CACCE', `${die}~${cce}`);
-          if (!center) d.push({ severity: 'error', message: `Line ${n}: cost center ${die}~${cce} does not exist`, path: [...p, 'CCE'] });
-          else if (!isActive(center)) d.push({ severity: 'error', message: `Line ${n}: cost center ${die}~${cce} is inactive`, path: [...p, 'CCE'] });
+          if (!center)
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: cost center ${die}~${cce} does not exist`,
+              path: [...p, 'CCE'],
+            });
+          else if (!isActive(center))
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: cost center ${die}~${cce} is inactive`,
+              path: [...p, 'CCE'],
+            });
           if (account && !allowed.includes(die)) {
-            d.push({ severity: 'error', message: `Line ${n}: dimension type ${die} is not allowed for account ${acc}`, path: [...p, 'DIE'] });
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: dimension type ${die} is not allowed for account ${acc}`,
+              path: [...p, 'DIE'],
+            });
           }
         }
       } else if (account && allowed.length) {
-        d.push({ severity: 'error', message: `Line ${n}: dimension type ${allowed[0]} is mandatory for account ${acc}`, path: [...p, 'CCE'] });
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: dimension type ${allowed[0]} is mandatory for account ${acc}`,
+          path: [...p, 'CCE'],
+        });
       }
       let amtled: string | undefined;
       if (amt && ledgerCur && cur) {
         const rate = cur === ledgerCur ? '1' : store.exchangeRates.get(`${cur}>${ledgerCur}`);
-        if (!rate) d.push({ severity: 'error', message: `Line ${n}: no exchange rate from ${cur} to ${ledgerCur}`, path: [...p, 'CUR'] });
+        if (!rate)
+          d.push({
+            severity: 'error',
+            message: `Line ${n}: no exchange rate from ${cur} to ${ledgerCur}`,
+            path: [...p, 'CUR'],
+          });
         else amtled = toDecimalString(amt.times(toDecimal(rate)), currencyDecimals(store, ledgerCur));
       }
       if (amt && (sns === 1 || sns === -1)) {
@@ -247,18 +315,31 @@ export function validatePurchaseInvoice(store: FolderStore, body: X3Record): Rul
   const accdat = text(body['ACCDAT']) ?? bprdat;
   let supplier: X3Record | undefined;
   if (!fcy) d.push({ severity: 'error', message: 'Site (FCY) is mandatory', path: ['FCY'] });
-  else if (!store.get('FACILITY', fcy)) d.push({ severity: 'error', message: `Site ${fcy} does not exist`, path: ['FCY'] });
+  else if (!store.get('FACILITY', fcy))
+    d.push({ severity: 'error', message: `Site ${fcy} does not exist`, path: ['FCY'] });
   if (!bpr) d.push({ severity: 'error', message: 'Supplier (BPR) is mandatory', path: ['BPR'] });
   else {
     supplier = store.get('BPSUPPLIER', bpr);
     if (!supplier) d.push({ severity: 'error', message: `Supplier ${bpr} does not exist`, path: ['BPR'] });
     else if (!isActive(supplier)) d.push({ severity: 'error', message: `Supplier ${bpr} is inactive`, path: ['BPR'] });
   }
-  if (!bprvcr) d.push({ severity: 'error', message: 'Supplier invoice number (BPRVCR) is mandatory', path: ['BPRVCR'] });
-  else if (bpr && store.blockDuplicateSupplierInvoiceNumber && store.list('PINVOICE').some((i) => i['BPR'] === bpr && i['BPRVCR'] === bprvcr)) {
-    d.push({ severity: 'error', message: `Supplier invoice number ${bprvcr} already exists for supplier ${bpr}`, path: ['BPRVCR'] });
+  if (!bprvcr)
+    d.push({ severity: 'error', message: 'Supplier invoice number (BPRVCR) is mandatory', path: ['BPRVCR'] });
+  else if (
+    bpr &&
+    store.blockDuplicateSupplierInvoiceNumber &&
+    store.list('PINVOICE').some((i) => i['BPR'] === bpr && i['BPRVCR'] === bprvcr)
+  ) {
+    d.push({
+      severity: 'error',
+      message: `Supplier invoice number ${bprvcr} already exists for supplier ${bpr}`,
+      path: ['BPRVCR'],
+    });
   }
-  for (const [field, value] of [['BPRDAT', bprdat], ['ACCDAT', accdat]] as const) {
+  for (const [field, value] of [
+    ['BPRDAT', bprdat],
+    ['ACCDAT', accdat],
+  ] as const) {
     if (!value || !DATE.test(value) || Number.isNaN(Date.parse(value))) {
       d.push({ severity: 'error', message: `${field} is mandatory, format YYYY-MM-DD`, path: [field] });
     }
@@ -266,7 +347,8 @@ export function validatePurchaseInvoice(store: FolderStore, body: X3Record): Rul
   const cur = text(body['CUR']) ?? (supplier ? text(supplier['CUR']) : undefined) ?? '';
   const amtnotRaw = body['AMTNOT'];
   const amtnot = amtnotRaw === undefined ? undefined : amount(amtnotRaw);
-  if (amtnotRaw !== undefined && !amtnot) d.push({ severity: 'error', message: 'Control total (AMTNOT) must be a decimal', path: ['AMTNOT'] });
+  if (amtnotRaw !== undefined && !amtnot)
+    d.push({ severity: 'error', message: 'Control total (AMTNOT) must be a decimal', path: ['AMTNOT'] });
 
   const rawLines = body['PINVOICED'];
   const lines: X3Record[] = [];
@@ -283,30 +365,74 @@ export function validatePurchaseInvoice(store: FolderStore, body: X3Record): Rul
       const line = raw as X3Record;
       unknownFields(line, INVOICE_LINE, p, d);
       const pohnum = text(line['POHNUM']);
-      const poplin = typeof line['POPLIN'] === 'number' ? line['POPLIN'] : typeof line['POPLIN'] === 'string' && /^\d+$/.test(line['POPLIN']) ? Number(line['POPLIN']) : undefined;
+      const poplin =
+        typeof line['POPLIN'] === 'number'
+          ? line['POPLIN']
+          : typeof line['POPLIN'] === 'string' && /^\d+$/.test(line['POPLIN'])
+            ? Number(line['POPLIN'])
+            : undefined;
       const qty = amount(line['QTYUOM']);
       const price = amount(line['NETPRI']);
       let itmref = text(line['ITMREF']);
-      if (!pohnum) d.push({ severity: 'error', message: `Line ${n}: purchase order (POHNUM) is mandatory`, path: [...p, 'POHNUM'] });
+      if (!pohnum)
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: purchase order (POHNUM) is mandatory`,
+          path: [...p, 'POHNUM'],
+        });
       else {
         const order = store.get('PORDER', pohnum);
-        if (!order) d.push({ severity: 'error', message: `Line ${n}: purchase order ${pohnum} does not exist`, path: [...p, 'POHNUM'] });
+        if (!order)
+          d.push({
+            severity: 'error',
+            message: `Line ${n}: purchase order ${pohnum} does not exist`,
+            path: [...p, 'POHNUM'],
+          });
         else {
           if (bpr && order['BPSNUM'] !== bpr) {
-            d.push({ severity: 'error', message: `Line ${n}: purchase order ${pohnum} belongs to supplier ${String(order['BPSNUM'])}, not ${bpr}`, path: [...p, 'POHNUM'] });
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: purchase order ${pohnum} belongs to supplier ${String(order['BPSNUM'])}, not ${bpr}`,
+              path: [...p, 'POHNUM'],
+            });
           }
           const poLines = Array.isArray(order['PORDERQ']) ? (order['PORDERQ'] as X3Record[]) : [];
           const poLine = poLines.find((l) => l['POPLIN'] === poplin);
           if (poplin === undefined || !poLine) {
-            d.push({ severity: 'error', message: `Line ${n}: purchase order line ${pohnum}/${String(line['POPLIN'] ?? '')} does not exist`, path: [...p, 'POPLIN'] });
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: purchase order line ${pohnum}/${String(line['POPLIN'] ?? '')} does not exist`,
+              path: [...p, 'POPLIN'],
+            });
           } else if (itmref && itmref !== poLine['ITMREF']) {
-            d.push({ severity: 'error', message: `Line ${n}: product ${itmref} differs from ${String(poLine['ITMREF'])} on purchase order line ${pohnum}/${poplin}`, path: [...p, 'ITMREF'] });
+            d.push({
+              severity: 'error',
+              message: `Line ${n}: product ${itmref} differs from ${String(poLine['ITMREF'])} on purchase order line ${pohnum}/${poplin}`,
+              path: [...p, 'ITMREF'],
+            });
           } else itmref = String(poLine['ITMREF']);
         }
       }
-      if (!qty || qty.lte(0)) d.push({ severity: 'error', message: `Line ${n}: quantity (QTYUOM) must be a positive decimal`, path: [...p, 'QTYUOM'] });
-      if (!price || price.isNegative()) d.push({ severity: 'error', message: `Line ${n}: net price (NETPRI) must be a decimal >= 0`, path: [...p, 'NETPRI'] });
-      lines.push({ LIN: n, POHNUM: pohnum, POPLIN: poplin, ITMREF: itmref ?? '', QTYUOM: qty?.toFixed(), NETPRI: price?.toFixed() });
+      if (!qty || qty.lte(0))
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: quantity (QTYUOM) must be a positive decimal`,
+          path: [...p, 'QTYUOM'],
+        });
+      if (!price || price.isNegative())
+        d.push({
+          severity: 'error',
+          message: `Line ${n}: net price (NETPRI) must be a decimal >= 0`,
+          path: [...p, 'NETPRI'],
+        });
+      lines.push({
+        LIN: n,
+        POHNUM: pohnum,
+        POPLIN: poplin,
+        ITMREF: itmref ?? '',
+        QTYUOM: qty?.toFixed(),
+        NETPRI: price?.toFixed(),
+      });
     });
   }
   if (d.length || !fcy || !bpr) return { ok: false, diagnoses: d };

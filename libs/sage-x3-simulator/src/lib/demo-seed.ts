@@ -34,7 +34,9 @@ export function createDemoSeed(options: { folder?: string; extraSuppliers?: numb
           },
         ],
       },
-      jwt: { apps: [{ clientId: DEMO_CREDENTIALS.jwt.clientId, secret: DEMO_CREDENTIALS.jwt.secret, users: ['CONNECTOR'] }] },
+      jwt: {
+        apps: [{ clientId: DEMO_CREDENTIALS.jwt.clientId, secret: DEMO_CREDENTIALS.jwt.secret, users: ['CONNECTOR'] }],
+      },
     },
     folders: [
       {
@@ -57,7 +59,12 @@ export function createDemoSeed(options: { folder?: string; extraSuppliers?: numb
           { CPY: 'US01', FIY: '2025', STRDAT: '2025-01-01', ENDDAT: '2025-12-31', closedPeriods: [1] },
           { CPY: 'US01', FIY: '2024', STRDAT: '2024-01-01', ENDDAT: '2024-12-31', closed: true },
           // Open years ahead so a standalone simulator running on today's date accepts postings.
-          ...[2026, 2027, 2028].map((y) => ({ CPY: 'US01', FIY: String(y), STRDAT: `${y}-01-01`, ENDDAT: `${y}-12-31` })),
+          ...[2026, 2027, 2028].map((y) => ({
+            CPY: 'US01',
+            FIY: String(y),
+            STRDAT: `${y}-01-01`,
+            ENDDAT: `${y}-12-31`,
+          })),
         ],
         accounts: [
           { ACC: '401000', DES: 'Suppliers' },
@@ -105,7 +112,13 @@ export function createDemoSeed(options: { folder?: string; extraSuppliers?: numb
           },
         ],
         receipts: [
-          { PTHNUM: 'RC0001', PRHFCY: 'US011', BPSNUM: 'SUP001', RCPDAT: '2025-05-28', PRECEIPTD: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '10' }] },
+          {
+            PTHNUM: 'RC0001',
+            PRHFCY: 'US011',
+            BPSNUM: 'SUP001',
+            RCPDAT: '2025-05-28',
+            PRECEIPTD: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '10' }],
+          },
         ],
       },
     ],

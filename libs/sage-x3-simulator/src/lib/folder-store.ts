@@ -49,7 +49,9 @@ export class FolderStore {
   }
 
   keyOf(className: string, record: X3Record): string {
-    return this.classDef(className).keyFields.map((f) => String(record[f] ?? '')).join('~');
+    return this.classDef(className)
+      .keyFields.map((f) => String(record[f] ?? ''))
+      .join('~');
   }
 
   get(className: string, key: string): X3Record | undefined {
@@ -100,7 +102,12 @@ export class FolderStore {
     for (const f of this.classDef(className).keyFields) {
       if (f in changes && changes[f] !== existing[f]) throw new SimulatorError(`key field ${f} cannot change`);
     }
-    const updated: X3Record = { ...existing, ...structuredClone(changes), UPDDATTIM: this.stamp(options), UPDUSR: options.user ?? 'ADMIN' };
+    const updated: X3Record = {
+      ...existing,
+      ...structuredClone(changes),
+      UPDDATTIM: this.stamp(options),
+      UPDUSR: options.user ?? 'ADMIN',
+    };
     this.table(className).set(key, updated);
     return updated;
   }
@@ -148,27 +155,54 @@ function dec(value: SeedDecimal): string {
 /** Loads one folder's fixture into a new store. */
 export function buildFolderStore(seed: SageX3FolderSeed, stamps: StampIssuer, clock: SimulatorClock): FolderStore {
   const store = new FolderStore(seed.name, stamps, clock, seed);
-  for (const c of seed.currencies ?? []) store.insert('TABCUR', { CUR: c.CUR, DES: c.DES ?? c.CUR, CURDEC: c.CURDEC ?? 2 });
+  for (const c of seed.currencies ?? [])
+    store.insert('TABCUR', { CUR: c.CUR, DES: c.DES ?? c.CUR, CURDEC: c.CURDEC ?? 2 });
   for (const r of seed.exchangeRates ?? []) store.exchangeRates.set(`${r.from}>${r.to}`, dec(r.rate));
   for (const c of seed.companies ?? []) store.insert('COMPANY', { CPY: c.CPY, DES: c.DES ?? c.CPY, CUR: c.CUR });
   for (const s of seed.sites ?? []) store.insert('FACILITY', { FCY: s.FCY, CPY: s.CPY, DES: s.DES ?? s.FCY });
-  for (const j of seed.journals ?? []) store.insert('GJOURNAL', { JOU: j.JOU, DES: j.DES ?? j.JOU, ENAFLG: seedFlag(j.ENAFLG) });
+  for (const j of seed.journals ?? [])
+    store.insert('GJOURNAL', { JOU: j.JOU, DES: j.DES ?? j.JOU, ENAFLG: seedFlag(j.ENAFLG) });
   if (seed.entryTypes) store.entryTypes = new Set(seed.entryTypes);
   for (const y of seed.fiscalYears ?? []) {
-    store.insert('FISCALYEAR', { CPY: y.CPY, FIY: String(y.FIY), STRDAT: y.STRDAT, ENDDAT: y.ENDDAT, FIYSTA: y.closed ? 'closed' : 'open' });
+    store.insert('FISCALYEAR', {
+      CPY: y.CPY,
+      FIY: String(y.FIY),
+      STRDAT: y.STRDAT,
+      ENDDAT: y.ENDDAT,
+      FIYSTA: y.closed ? 'closed' : 'open',
+    });
     const periods: SeedFiscalPeriod[] = y.periods ?? monthlyPeriods(y.STRDAT, y.ENDDAT);
     for (const p of periods) {
       const closed = p.closed || (y.closedPeriods ?? []).includes(p.PER);
-      store.insert('PERIOD', { CPY: y.CPY, FIY: String(y.FIY), PER: p.PER, STRDAT: p.STRDAT, ENDDAT: p.ENDDAT, PERSTA: closed ? 'closed' : 'open' });
+      store.insert('PERIOD', {
+        CPY: y.CPY,
+        FIY: String(y.FIY),
+        PER: p.PER,
+        STRDAT: p.STRDAT,
+        ENDDAT: p.ENDDAT,
+        PERSTA: closed ? 'closed' : 'open',
+      });
     }
   }
-  for (const a of seed.accounts ?? []) store.insert('GACCOUNT', { ACC: a.ACC, DES: a.DES ?? a.ACC, ENAFLG: seedFlag(a.ENAFLG), DIE: [...(a.DIE ?? [])] });
-  for (const c of seed.costCenters ?? []) store.insert('CACCE', { DIE: c.DIE, CCE: c.CCE, DES: c.DES ?? c.CCE, ENAFLG: seedFlag(c.ENAFLG) });
+  for (const a of seed.accounts ?? [])
+    store.insert('GACCOUNT', { ACC: a.ACC, DES: a.DES ?? a.ACC, ENAFLG: seedFlag(a.ENAFLG), DIE: [...(a.DIE ?? [])] });
+  for (const c of seed.costCenters ?? [])
+    store.insert('CACCE', { DIE: c.DIE, CCE: c.CCE, DES: c.DES ?? c.CCE, ENAFLG: seedFlag(c.ENAFLG) });
   for (const s of seed.suppliers ?? []) {
-    store.insert('BPSUPPLIER', { BPSNUM: s.BPSNUM, BPSNAM: s.BPSNAM ?? s.BPSNUM, ENAFLG: seedFlag(s.ENAFLG), CUR: s.CUR ?? '' });
+    store.insert('BPSUPPLIER', {
+      BPSNUM: s.BPSNUM,
+      BPSNAM: s.BPSNAM ?? s.BPSNUM,
+      ENAFLG: seedFlag(s.ENAFLG),
+      CUR: s.CUR ?? '',
+    });
   }
   for (const p of seed.products ?? []) {
-    store.insert('ITMMASTER', { ITMREF: p.ITMREF, ITMDES1: p.ITMDES1 ?? p.ITMREF, TCLCOD: p.TCLCOD ?? '', STU: p.STU ?? 'UN' });
+    store.insert('ITMMASTER', {
+      ITMREF: p.ITMREF,
+      ITMDES1: p.ITMDES1 ?? p.ITMREF,
+      TCLCOD: p.TCLCOD ?? '',
+      STU: p.STU ?? 'UN',
+    });
   }
   for (const o of seed.purchaseOrders ?? []) {
     store.insert('PORDER', {
@@ -177,7 +211,12 @@ export function buildFolderStore(seed: SageX3FolderSeed, stamps: StampIssuer, cl
       BPSNUM: o.BPSNUM,
       ORDDAT: o.ORDDAT,
       CUR: o.CUR,
-      PORDERQ: o.PORDERQ.map((l) => ({ POPLIN: l.POPLIN, ITMREF: l.ITMREF, QTYUOM: dec(l.QTYUOM), NETPRI: dec(l.NETPRI) })),
+      PORDERQ: o.PORDERQ.map((l) => ({
+        POPLIN: l.POPLIN,
+        ITMREF: l.ITMREF,
+        QTYUOM: dec(l.QTYUOM),
+        NETPRI: dec(l.NETPRI),
+      })),
     });
   }
   for (const r of seed.receipts ?? []) {
@@ -186,7 +225,13 @@ export function buildFolderStore(seed: SageX3FolderSeed, stamps: StampIssuer, cl
       PRHFCY: r.PRHFCY,
       BPSNUM: r.BPSNUM,
       RCPDAT: r.RCPDAT,
-      PRECEIPTD: r.PRECEIPTD.map((l, i) => ({ PTDLIN: l.PTDLIN ?? (i + 1) * 1000, POHNUM: l.POHNUM, POPLIN: l.POPLIN, ITMREF: l.ITMREF ?? '', QTYUOM: dec(l.QTYUOM) })),
+      PRECEIPTD: r.PRECEIPTD.map((l, i) => ({
+        PTDLIN: l.PTDLIN ?? (i + 1) * 1000,
+        POHNUM: l.POHNUM,
+        POPLIN: l.POPLIN,
+        ITMREF: l.ITMREF ?? '',
+        QTYUOM: dec(l.QTYUOM),
+      })),
     });
   }
   return store;
@@ -200,7 +245,11 @@ function monthlyPeriods(start: string, end: string): Array<{ PER: number; STRDAT
   while (cursor <= last) {
     const monthEnd = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 0));
     const periodEnd = monthEnd < last ? monthEnd : last;
-    periods.push({ PER: per++, STRDAT: cursor.toISOString().slice(0, 10), ENDDAT: periodEnd.toISOString().slice(0, 10) });
+    periods.push({
+      PER: per++,
+      STRDAT: cursor.toISOString().slice(0, 10),
+      ENDDAT: periodEnd.toISOString().slice(0, 10),
+    });
     cursor = new Date(periodEnd.getTime() + 86_400_000);
   }
   return periods;

@@ -57,10 +57,13 @@ describe('Sage X3 api1 (client against simulator)', () => {
     });
 
     it('supports the where grammar subset (in, like, between, and/or, dates)', async () => {
-      const codes = async (w: string): Promise<unknown[]> => (await collect(client.query('supplier', { where: w, count: 100 }))).map((s) => s['BPSNUM']);
+      const codes = async (w: string): Promise<unknown[]> =>
+        (await collect(client.query('supplier', { where: w, count: 100 }))).map((s) => s['BPSNUM']);
       expect(await codes(where.in('BPSNUM', ['SUP001', 'SUP009']))).toEqual(['SUP001', 'SUP009']);
       expect(await codes(where.like('BPSNAM', 'Bolt%'))).toEqual(['SUP002']);
-      expect(await codes(where.and(where.between('BPSNUM', 'GEN0001', 'GEN0003'), where.ne('BPSNUM', 'GEN0002')))).toEqual(['GEN0001', 'GEN0003']);
+      expect(
+        await codes(where.and(where.between('BPSNUM', 'GEN0001', 'GEN0003'), where.ne('BPSNUM', 'GEN0002'))),
+      ).toEqual(['GEN0001', 'GEN0003']);
       expect(await codes(where.or(where.eq('BPSNUM', 'SUP001'), where.eq('ENAFLG', 1)))).toEqual(['SUP001', 'SUP009']);
       expect(await codes(where.gt('UPDDATTIM', new Date('2030-01-01T00:00:00Z')))).toEqual([]);
     });
@@ -98,8 +101,17 @@ describe('Sage X3 api1 (client against simulator)', () => {
   describe('journal entry creation', () => {
     it('creates a balanced entry: 201 + Location, X3 assigns NUM/FIY/PER/LIN and stores REF', async () => {
       const result = await client.create('journalEntry', { ...journalEntryBody(), REF: 'ST-INV-1001' });
-      expect(result.location).toMatch(/\/api1\/x3\/erp\/SEED\/GACCENTRY\('ODT~ODT-2025-000001'\)\?representation=GACCENTRY\.\$details$/);
-      expect(result.resource).toMatchObject({ TYP: 'ODT', NUM: 'ODT-2025-000001', FIY: '2025', PER: 6, CPY: 'US01', REF: 'ST-INV-1001' });
+      expect(result.location).toMatch(
+        /\/api1\/x3\/erp\/SEED\/GACCENTRY\('ODT~ODT-2025-000001'\)\?representation=GACCENTRY\.\$details$/,
+      );
+      expect(result.resource).toMatchObject({
+        TYP: 'ODT',
+        NUM: 'ODT-2025-000001',
+        FIY: '2025',
+        PER: 6,
+        CPY: 'US01',
+        REF: 'ST-INV-1001',
+      });
       const lines = result.resource['GACCENTRYD'] as Array<Record<string, unknown>>;
       expect(lines.map((l) => [l['LIN'], l['AMTCUR'], l['AMTLED'], l['DIE'], l['CCE']])).toEqual([
         [1, '125.40', '125.40', 'CC', 'HVAC'],
@@ -151,10 +163,14 @@ describe('Sage X3 api1 (client against simulator)', () => {
 
     it('surfaces a closed period', async () => {
       const error = await rejected(journalEntryBody({ ACCDAT: '2025-01-20' }));
-      expect(error.errorMessages).toEqual(['Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed for company US01']);
+      expect(error.errorMessages).toEqual([
+        'Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed for company US01',
+      ]);
       sim.setPeriodOpen('US01', '2025', 6, false);
       const june = await rejected(journalEntryBody());
-      expect(june.errorMessages).toEqual(['Accounting date 2025-06-15: period 6 of fiscal year 2025 is closed for company US01']);
+      expect(june.errorMessages).toEqual([
+        'Accounting date 2025-06-15: period 6 of fiscal year 2025 is closed for company US01',
+      ]);
     });
 
     it('surfaces a disallowed, inactive or unknown cost center', async () => {
@@ -189,7 +205,11 @@ describe('Sage X3 api1 (client against simulator)', () => {
         ]),
       );
       expect(error.errorMessages).toEqual(
-        expect.arrayContaining(['Site XX999 does not exist', 'Journal OLD is inactive', 'Line 1: amount 1.005 has more than 2 decimals for currency USD']),
+        expect.arrayContaining([
+          'Site XX999 does not exist',
+          'Journal OLD is inactive',
+          'Line 1: amount 1.005 has more than 2 decimals for currency USD',
+        ]),
       );
     });
   });
@@ -220,7 +240,10 @@ describe('Sage X3 api1 (client against simulator)', () => {
     });
 
     it('retries a read that timed out because of injected latency', async () => {
-      const impatient = basicClient(sim, { timeouts: { requestMs: 100 }, hooks: { onRetry: (e) => retries.push(e.errorName) } });
+      const impatient = basicClient(sim, {
+        timeouts: { requestMs: 100 },
+        hooks: { onRetry: (e) => retries.push(e.errorName) },
+      });
       sim.faults.latency(400, { count: 1 });
       await expect(impatient.details('account', '601000')).resolves.toMatchObject({ ACC: '601000' });
       impatient.close();
@@ -248,7 +271,11 @@ describe('Sage X3 api1 (client against simulator)', () => {
 
     it('a committed create whose response arrives after the client timeout is found by reference', async () => {
       const slow = basicClient(sim, { timeouts: { requestMs: 300 } });
-      sim.faults.loseResponseNext({ mode: 'delay', delayMs: 1_500, match: { surface: 'api1', className: 'GACCENTRY' } });
+      sim.faults.loseResponseNext({
+        mode: 'delay',
+        delayMs: 1_500,
+        match: { surface: 'api1', className: 'GACCENTRY' },
+      });
       const result = await slow.createIdempotent('journalEntry', 'ST-INV-3002', journalEntryBody());
       slow.close();
       expect(result.outcome).toBe('recovered');
@@ -259,7 +286,9 @@ describe('Sage X3 api1 (client against simulator)', () => {
     it('a plain create() surfaces the unknown outcome instead of guessing', async () => {
       const slow = basicClient(sim, { timeouts: { requestMs: 300 } });
       sim.faults.loseResponseNext({ mode: 'delay', delayMs: 1_500 });
-      const error = await slow.create('journalEntry', { ...journalEntryBody(), REF: 'ST-INV-3003' }).catch((e: unknown) => e);
+      const error = await slow
+        .create('journalEntry', { ...journalEntryBody(), REF: 'ST-INV-3003' })
+        .catch((e: unknown) => e);
       slow.close();
       expect(error).toBeInstanceOf(X3TimeoutError);
       expect((error as X3TimeoutError).outcomeUnknown).toBe(true);
@@ -320,10 +349,17 @@ describe('Sage X3 api1 (client against simulator)', () => {
 
     it('rejects lines of another supplier’s PO and inactive suppliers', async () => {
       const wrongPo = await client
-        .create('purchaseInvoice', invoice('78', { PINVOICED: [{ POHNUM: 'PO0002', POPLIN: 1000, QTYUOM: '1', NETPRI: '12.00' }] }))
+        .create(
+          'purchaseInvoice',
+          invoice('78', { PINVOICED: [{ POHNUM: 'PO0002', POPLIN: 1000, QTYUOM: '1', NETPRI: '12.00' }] }),
+        )
         .catch((e: unknown) => e);
-      expect((wrongPo as X3DiagnosesError).errorMessages).toEqual(['Line 1: purchase order PO0002 belongs to supplier SUP002, not SUP001']);
-      const inactive = await client.create('purchaseInvoice', invoice('79', { BPR: 'SUP009' })).catch((e: unknown) => e);
+      expect((wrongPo as X3DiagnosesError).errorMessages).toEqual([
+        'Line 1: purchase order PO0002 belongs to supplier SUP002, not SUP001',
+      ]);
+      const inactive = await client
+        .create('purchaseInvoice', invoice('79', { BPR: 'SUP009' }))
+        .catch((e: unknown) => e);
       expect((inactive as Error).message).toContain('Supplier SUP009 is inactive');
     });
   });
@@ -335,26 +371,45 @@ describe('Sage X3 api1 (client against simulator)', () => {
 
   it('answers 404 with SData diagnoses for an unknown endpoint (folder)', async () => {
     const res = await fetch(`${sim.url}/api1/x3/erp/OTHER/GACCOUNT?representation=GACCOUNT.$query`, {
-      headers: { authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}`,
+      },
     });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ $diagnoses: [{ $severity: 'error', $message: 'Endpoint OTHER does not exist', $sdataCode: 'ApplicationDiagnosis' }] });
+    expect(await res.json()).toEqual({
+      $diagnoses: [
+        { $severity: 'error', $message: 'Endpoint OTHER does not exist', $sdataCode: 'ApplicationDiagnosis' },
+      ],
+    });
   });
 
   it('answers 401 with SData diagnoses for an expired token on api1', async () => {
     const res = await fetch(`${sim.url}/v1/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO_CREDENTIALS.oauth2.clientId, client_secret: DEMO_CREDENTIALS.oauth2.clientSecret }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEMO_CREDENTIALS.oauth2.clientId,
+        client_secret: DEMO_CREDENTIALS.oauth2.clientSecret,
+      }).toString(),
     });
-    const { access_token: token, expires_in: expiresIn } = (await res.json()) as { access_token: string; expires_in: number };
+    const { access_token: token, expires_in: expiresIn } = (await res.json()) as {
+      access_token: string;
+      expires_in: number;
+    };
     expect(expiresIn).toBe(300);
     const call = (): Promise<Response> =>
-      fetch(`${sim.url}/api1/x3/erp/${FOLDER}/GACCOUNT('601000')?representation=GACCOUNT.$details`, { headers: { authorization: `Bearer ${token}` } });
+      fetch(`${sim.url}/api1/x3/erp/${FOLDER}/GACCOUNT('601000')?representation=GACCOUNT.$details`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect((await call()).status).toBe(200);
     clock.advance(300_000);
     const expired = await call();
     expect(expired.status).toBe(401);
-    expect(await expired.json()).toEqual({ $diagnoses: [{ $severity: 'error', $message: 'Unauthorized: access token expired', $sdataCode: 'ApplicationDiagnosis' }] });
+    expect(await expired.json()).toEqual({
+      $diagnoses: [
+        { $severity: 'error', $message: 'Unauthorized: access token expired', $sdataCode: 'ApplicationDiagnosis' },
+      ],
+    });
   });
 });

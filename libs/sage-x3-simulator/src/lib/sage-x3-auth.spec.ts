@@ -25,17 +25,19 @@ describe('Sage X3 authentication (client against simulator)', () => {
     await sim.close();
   });
 
-  function oauthClient(options: {
-    grant?: 'client_credentials' | 'refresh_token';
-    refreshToken?: string;
-    clientSecret?: string;
-    onRotated?: (token: string) => void;
-    reasons?: string[];
-    failures?: string[];
-    onNearing?: (days: number) => void;
-    refreshTokenExpiresAt?: Date;
-    logger?: ReturnType<typeof captureLogger>;
-  } = {}): SageX3Client {
+  function oauthClient(
+    options: {
+      grant?: 'client_credentials' | 'refresh_token';
+      refreshToken?: string;
+      clientSecret?: string;
+      onRotated?: (token: string) => void;
+      reasons?: string[];
+      failures?: string[];
+      onNearing?: (days: number) => void;
+      refreshTokenExpiresAt?: Date;
+      logger?: ReturnType<typeof captureLogger>;
+    } = {},
+  ): SageX3Client {
     return track(
       new SageX3Client({
         baseUrl: sim.url,
@@ -43,7 +45,10 @@ describe('Sage X3 authentication (client against simulator)', () => {
         clock,
         retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
         logger: options.logger ?? captureLogger(),
-        hooks: { onTokenAcquired: (e) => options.reasons?.push(e.reason), onTokenFailed: (e) => options.failures?.push(`${e.reason}:${e.errorName}`) },
+        hooks: {
+          onTokenAcquired: (e) => options.reasons?.push(e.reason),
+          onTokenFailed: (e) => options.failures?.push(`${e.reason}:${e.errorName}`),
+        },
         auth: {
           mode: 'oauth2',
           tokenUrl: `${sim.url}/v1/token`,
@@ -69,7 +74,9 @@ describe('Sage X3 authentication (client against simulator)', () => {
     });
 
     it('fails with a clear AuthenticationError on a wrong password, without leaking it', async () => {
-      const client = track(basicClient(sim, { auth: { mode: 'basic', user: 'CONNECTOR', password: 'wrong-password-not-real' } }));
+      const client = track(
+        basicClient(sim, { auth: { mode: 'basic', user: 'CONNECTOR', password: 'wrong-password-not-real' } }),
+      );
       const error = await client.details('account', '601000').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthenticationError);
       expect((error as Error).message).toContain("Basic credentials of X3 user 'CONNECTOR'");
@@ -180,7 +187,10 @@ describe('Sage X3 authentication (client against simulator)', () => {
       const seed = createDemoSeed();
       const oauth2 = seed.auth?.oauth2;
       if (!oauth2) throw new Error('demo seed has OAuth2 clients');
-      seed.auth = { ...seed.auth, oauth2: { ...oauth2, refreshTokenLifetimeSeconds: 30 * 86_400, rotationKeepsExpiry: true } };
+      seed.auth = {
+        ...seed.auth,
+        oauth2: { ...oauth2, refreshTokenLifetimeSeconds: 30 * 86_400, rotationKeepsExpiry: true },
+      };
       sim = await startSageX3Simulator({ clock, seed });
       const issued = sim.issueRefreshToken(DEMO_CREDENTIALS.oauth2.clientId);
       const days: number[] = [];
@@ -226,10 +236,18 @@ describe('Sage X3 authentication (client against simulator)', () => {
     it('fails with AuthenticationError when the secret is wrong', async () => {
       const client = track(
         jwtClient(sim, {
-          auth: { mode: 'jwt', clientId: DEMO_CREDENTIALS.jwt.clientId, secret: 'wrong-secret-not-real', user: 'CONNECTOR', audience: `${sim.url}/xtrem/api` },
+          auth: {
+            mode: 'jwt',
+            clientId: DEMO_CREDENTIALS.jwt.clientId,
+            secret: 'wrong-secret-not-real',
+            user: 'CONNECTOR',
+            audience: `${sim.url}/xtrem/api`,
+          },
         }),
       );
-      const error = await client.graphql('{ x3Finance { account { read(_id: "601000") { code } } } }').catch((e: unknown) => e);
+      const error = await client
+        .graphql('{ x3Finance { account { read(_id: "601000") { code } } } }')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthenticationError);
       expect((error as Error).message).toContain("connected application 'sim-connected-app'");
       expect(sim.stats().unauthorized.graphql).toBe(2); // one regenerate-and-retry, then give up
@@ -238,13 +256,23 @@ describe('Sage X3 authentication (client against simulator)', () => {
     it('rejects a token whose iat is in the future', async () => {
       const nowSec = Math.floor(clock.now() / 1000);
       const token = signHs256Jwt(
-        { iss: DEMO_CREDENTIALS.jwt.clientId, sub: 'CONNECTOR', aud: `${sim.url}/xtrem/api`, iat: nowSec + 120, exp: nowSec + 400 },
+        {
+          iss: DEMO_CREDENTIALS.jwt.clientId,
+          sub: 'CONNECTOR',
+          aud: `${sim.url}/xtrem/api`,
+          iat: nowSec + 120,
+          exp: nowSec + 400,
+        },
         DEMO_CREDENTIALS.jwt.secret,
       );
       const call = (bearer: string): Promise<Response> =>
         fetch(`${sim.url}/xtrem/api`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${bearer}`, 'x-xtrem-endpoint': FOLDER, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${bearer}`,
+            'x-xtrem-endpoint': FOLDER,
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ query: '{ x3Finance { account { read(_id: "601000") { code } } } }' }),
         });
       const rejected = await call(token);
@@ -252,7 +280,13 @@ describe('Sage X3 authentication (client against simulator)', () => {
       expect(await rejected.json()).toEqual({ message: 'Unauthorised' });
 
       const valid = signHs256Jwt(
-        { iss: DEMO_CREDENTIALS.jwt.clientId, sub: 'CONNECTOR', aud: `${sim.url}/xtrem/api`, iat: nowSec - 5, exp: nowSec + 300 },
+        {
+          iss: DEMO_CREDENTIALS.jwt.clientId,
+          sub: 'CONNECTOR',
+          aud: `${sim.url}/xtrem/api`,
+          iat: nowSec - 5,
+          exp: nowSec + 300,
+        },
         DEMO_CREDENTIALS.jwt.secret,
       );
       expect((await call(valid)).status).toBe(200);
@@ -261,9 +295,13 @@ describe('Sage X3 authentication (client against simulator)', () => {
     it('backdates iat by clockSkewSeconds so a client clock running ahead still works', async () => {
       const ahead = { now: () => clock.now() + 90_000 };
       const noSkew = track(jwtClient(sim, { clock: ahead, auth: jwtAuth(0) }));
-      await expect(noSkew.graphql('{ x3Finance { account { read(_id: "601000") { code } } } }')).rejects.toBeInstanceOf(AuthenticationError);
+      await expect(noSkew.graphql('{ x3Finance { account { read(_id: "601000") { code } } } }')).rejects.toBeInstanceOf(
+        AuthenticationError,
+      );
       const withSkew = track(jwtClient(sim, { clock: ahead, auth: jwtAuth(120) }));
-      await expect(withSkew.graphql('{ x3Finance { account { read(_id: "601000") { code } } } }')).resolves.toBeDefined();
+      await expect(
+        withSkew.graphql('{ x3Finance { account { read(_id: "601000") { code } } } }'),
+      ).resolves.toBeDefined();
     });
 
     function jwtAuth(clockSkewSeconds: number) {

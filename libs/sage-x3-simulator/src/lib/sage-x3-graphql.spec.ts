@@ -41,18 +41,33 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
   function rawGraphql(query: string, headers: Record<string, string> = {}): Promise<Response> {
     const nowSec = Math.floor(clock.now() / 1000);
     const token = signHs256Jwt(
-      { iss: DEMO_CREDENTIALS.jwt.clientId, sub: 'CONNECTOR', aud: `${sim.url}/xtrem/api`, iat: nowSec, exp: nowSec + 300 },
+      {
+        iss: DEMO_CREDENTIALS.jwt.clientId,
+        sub: 'CONNECTOR',
+        aud: `${sim.url}/xtrem/api`,
+        iat: nowSec,
+        exp: nowSec + 300,
+      },
       DEMO_CREDENTIALS.jwt.secret,
     );
     return fetch(`${sim.url}/xtrem/api`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'x-xtrem-endpoint': FOLDER, 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-xtrem-endpoint': FOLDER,
+        'content-type': 'application/json',
+        ...headers,
+      },
       body: JSON.stringify({ query }),
     });
   }
 
   it('pages edges/pageInfo over more than two pages and returns every node once', async () => {
-    const nodes = await collect(client.graphqlQueryAll<SupplierNode>('x3MasterData', 'businessPartner', '_id code isActive _updateStamp', { pageSize: 20 }));
+    const nodes = await collect(
+      client.graphqlQueryAll<SupplierNode>('x3MasterData', 'businessPartner', '_id code isActive _updateStamp', {
+        pageSize: 20,
+      }),
+    );
     expect(nodes).toHaveLength(58);
     expect(new Set(nodes.map((n) => n.code)).size).toBe(58);
     expect(nodes.find((n) => n.code === 'SUP009')?.isActive).toBe(false);
@@ -82,7 +97,9 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
   it('reads finance and purchasing nodes with nested lines', async () => {
     const data = await client.graphql<{
       x3Finance: { account: { query: { edges: Array<{ node: { code: string; dimensionTypes: string[] } }> } } };
-      x3Purchasing: { purchaseOrder: { read: { id: string; purchaseOrderLines: Array<{ lineNumber: number; netPrice: string }> } } };
+      x3Purchasing: {
+        purchaseOrder: { read: { id: string; purchaseOrderLines: Array<{ lineNumber: number; netPrice: string }> } };
+      };
     }>(`query {
       x3Finance { account { query(filter: "{code:'601000'}") { edges { node { code dimensionTypes } } } } }
       x3Purchasing { purchaseOrder { read(_id: "PO0001") { id purchaseOrderLines { lineNumber netPrice } } } }
@@ -94,7 +111,11 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
     ]);
   });
 
-  const invoiceMutation = buildCreateMutation('x3Purchasing', 'purchaseInvoice', '_id id matchingStatus reference _updateStamp');
+  const invoiceMutation = buildCreateMutation(
+    'x3Purchasing',
+    'purchaseInvoice',
+    '_id id matchingStatus reference _updateStamp',
+  );
   const invoiceData = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     site: 'US011',
     supplier: 'SUP001',
@@ -109,26 +130,43 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
   });
 
   it('creates a purchase invoice through the mutation; it stays unmatched until reconciled', async () => {
-    type Created = { x3Purchasing: { purchaseInvoice: { create: { _id: string; id: string; matchingStatus: string; reference: string } } } };
+    type Created = {
+      x3Purchasing: {
+        purchaseInvoice: { create: { _id: string; id: string; matchingStatus: string; reference: string } };
+      };
+    };
     const created = await client.graphql<Created>(invoiceMutation, { data: invoiceData() });
     const invoice = created.x3Purchasing.purchaseInvoice.create;
     expect(invoice).toMatchObject({ matchingStatus: 'unmatched', reference: 'ST-BILL-889' });
-    expect(sim.createdDocuments({ className: 'PINVOICE' })).toMatchObject([{ via: 'graphql', reference: 'ST-BILL-889' }]);
+    expect(sim.createdDocuments({ className: 'PINVOICE' })).toMatchObject([
+      { via: 'graphql', reference: 'ST-BILL-889' },
+    ]);
     sim.reconcile(invoice.id);
     const nodes = await collect(
-      client.graphqlQueryAll<{ matchingStatus: string }>('x3Purchasing', 'purchaseInvoice', 'matchingStatus', { filter: "{reference:'ST-BILL-889'}" }),
+      client.graphqlQueryAll<{ matchingStatus: string }>('x3Purchasing', 'purchaseInvoice', 'matchingStatus', {
+        filter: "{reference:'ST-BILL-889'}",
+      }),
     );
     expect(nodes).toEqual([{ matchingStatus: 'matched' }]);
   });
 
   it('maps data-input-error diagnoses of a failed mutation to X3DiagnosesError', async () => {
     const error = await client
-      .graphql(invoiceMutation, { data: invoiceData({ purchaseInvoiceLines: [{ purchaseOrder: 'PO0001', purchaseOrderLine: 9000, quantity: '1', netPrice: '1' }] }) })
+      .graphql(invoiceMutation, {
+        data: invoiceData({
+          purchaseInvoiceLines: [{ purchaseOrder: 'PO0001', purchaseOrderLine: 9000, quantity: '1', netPrice: '1' }],
+        }),
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(X3DiagnosesError);
     const diag = error as X3DiagnosesError;
     expect(diag.diagnoses).toEqual([
-      { severity: 'error', message: 'Line 1: purchase order line PO0001/9000 does not exist', code: 'data-input-error', path: ['purchaseInvoiceLines', '0', 'purchaseOrderLine'] },
+      {
+        severity: 'error',
+        message: 'Line 1: purchase order line PO0001/9000 does not exist',
+        code: 'data-input-error',
+        path: ['purchaseInvoiceLines', '0', 'purchaseOrderLine'],
+      },
     ]);
     expect(diag.transient).toBe(false);
     expect(sim.createdDocuments()).toHaveLength(0);
@@ -150,9 +188,13 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
 
     const unknownField = await rawGraphql('{ x3MasterData { supplier { query { edges { node { code colour } } } } } }');
     expect(unknownField.status).toBe(400);
-    expect(await unknownField.json()).toEqual({ errors: [{ message: 'Cannot query field "colour" on type "Supplier".' }] });
+    expect(await unknownField.json()).toEqual({
+      errors: [{ message: 'Cannot query field "colour" on type "Supplier".' }],
+    });
 
-    const error = await client.graphql('{ x3MasterData { supplier { query(last: 2) { edges { node { code } } } } } }').catch((e: unknown) => e);
+    const error = await client
+      .graphql('{ x3MasterData { supplier { query(last: 2) { edges { node { code } } } } } }')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(X3GraphqlError);
     expect((error as Error).message).toContain('Unknown argument "last" on field "query"');
   });
@@ -189,7 +231,13 @@ describe('Sage X3 GraphQL (client against simulator)', () => {
   async function rawGraphqlAuth(): Promise<string> {
     const nowSec = Math.floor(clock.now() / 1000);
     return `Bearer ${signHs256Jwt(
-      { iss: DEMO_CREDENTIALS.jwt.clientId, sub: 'CONNECTOR', aud: `${sim.url}/xtrem/api`, iat: nowSec, exp: nowSec + 300 },
+      {
+        iss: DEMO_CREDENTIALS.jwt.clientId,
+        sub: 'CONNECTOR',
+        aud: `${sim.url}/xtrem/api`,
+        iat: nowSec,
+        exp: nowSec + 300,
+      },
       DEMO_CREDENTIALS.jwt.secret,
     )}`;
   }

@@ -23,7 +23,10 @@ describe('Sage X3 simulator', () => {
   });
 
   const api1 = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${sim.url}/api1/x3/erp/SEED/${path}`, { ...init, headers: { authorization: BASIC, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    fetch(`${sim.url}/api1/x3/erp/SEED/${path}`, {
+      ...init,
+      headers: { authorization: BASIC, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
 
   describe('stamps', () => {
     it('gives every write a distinct, increasing UPDDATTIM even with a frozen clock', () => {
@@ -46,7 +49,9 @@ describe('Sage X3 simulator', () => {
       expect(store.get('BPSUPPLIER', 'SUP001')?.['UPDDATTIM']).toBe(stamp);
       expect(store.get('BPSUPPLIER', 'SUP002')?.['UPDDATTIM']).toBe(stamp);
       // later automatic stamps never go back before a forced one
-      expect(Date.parse(String(store.update('BPSUPPLIER', 'SUP001', { BPSNAM: 'z' })['UPDDATTIM']))).toBeGreaterThan(Date.parse(stamp));
+      expect(Date.parse(String(store.update('BPSUPPLIER', 'SUP001', { BPSNAM: 'z' })['UPDDATTIM']))).toBeGreaterThan(
+        Date.parse(stamp),
+      );
     });
 
     it('mimics X3 second precision when asked', async () => {
@@ -63,17 +68,28 @@ describe('Sage X3 simulator', () => {
       const oauth = await fetch(`${sim.url}/v1/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO_CREDENTIALS.oauth2.clientId, client_secret: DEMO_CREDENTIALS.oauth2.clientSecret }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: DEMO_CREDENTIALS.oauth2.clientId,
+          client_secret: DEMO_CREDENTIALS.oauth2.clientSecret,
+        }).toString(),
       });
       const { access_token: token } = (await oauth.json()) as { access_token: string };
       const res = await fetch(`${sim.url}/xtrem/api`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'x-xtrem-endpoint': 'SEED', 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'query($id: ID!) { x3Finance { dimension { read(_id: $id) { _id _createStamp _updateStamp } } } }', variables: { id: 'CC~HVAC' } }),
+        body: JSON.stringify({
+          query: 'query($id: ID!) { x3Finance { dimension { read(_id: $id) { _id _createStamp _updateStamp } } } }',
+          variables: { id: 'CC~HVAC' },
+        }),
       });
       const body = (await res.json()) as { data: { x3Finance: { dimension: { read: Record<string, string> } } } };
       const record = sim.folder().get('CACCE', 'CC~HVAC');
-      expect(body.data.x3Finance.dimension.read).toEqual({ _id: 'CC~HVAC', _createStamp: record?.['CREDATTIM'], _updateStamp: record?.['UPDDATTIM'] });
+      expect(body.data.x3Finance.dimension.read).toEqual({
+        _id: 'CC~HVAC',
+        _createStamp: record?.['CREDATTIM'],
+        _updateStamp: record?.['UPDDATTIM'],
+      });
     });
   });
 
@@ -100,13 +116,20 @@ describe('Sage X3 simulator', () => {
     });
 
     it('rejects unknown properties in a create body', async () => {
-      const res = await api1('GACCENTRY?representation=GACCENTRY.$create', { method: 'POST', body: JSON.stringify({ ...journalEntryBody(), COLOUR: 'red' }) });
+      const res = await api1('GACCENTRY?representation=GACCENTRY.$create', {
+        method: 'POST',
+        body: JSON.stringify({ ...journalEntryBody(), COLOUR: 'red' }),
+      });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ $diagnoses: [{ $severity: 'error', $message: 'Unknown property COLOUR', $sdataCode: 'ApplicationDiagnosis' }] });
+      expect(await res.json()).toEqual({
+        $diagnoses: [{ $severity: 'error', $message: 'Unknown property COLOUR', $sdataCode: 'ApplicationDiagnosis' }],
+      });
     });
 
     it('rejects a malformed where clause', async () => {
-      const res = await api1(`BPSUPPLIER?representation=BPSUPPLIER.$query&where=${encodeURIComponent("BPSNUM eq 'unterminated")}`);
+      const res = await api1(
+        `BPSUPPLIER?representation=BPSUPPLIER.$query&where=${encodeURIComponent("BPSNUM eq 'unterminated")}`,
+      );
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toContain('unterminated string literal');
     });
@@ -122,7 +145,11 @@ describe('Sage X3 simulator', () => {
       fetch(`${sim.url}/v1/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: DEMO_CREDENTIALS.oauth2.clientId, client_secret: DEMO_CREDENTIALS.oauth2.clientSecret, ...params }).toString(),
+        body: new URLSearchParams({
+          client_id: DEMO_CREDENTIALS.oauth2.clientId,
+          client_secret: DEMO_CREDENTIALS.oauth2.clientSecret,
+          ...params,
+        }).toString(),
       });
 
     it('rotates refresh tokens and refuses a reused one', async () => {
@@ -133,13 +160,18 @@ describe('Sage X3 simulator', () => {
       expect(body['refresh_token']).not.toBe(refreshToken);
       const reuse = await token({ grant_type: 'refresh_token', refresh_token: refreshToken });
       expect(reuse.status).toBe(400);
-      expect(await reuse.json()).toEqual({ error: 'invalid_grant', error_description: 'Refresh token already used (tokens rotate on use)' });
+      expect(await reuse.json()).toEqual({
+        error: 'invalid_grant',
+        error_description: 'Refresh token already used (tokens rotate on use)',
+      });
     });
 
     it('expires refresh tokens after 30 days and rejects unknown grants', async () => {
       const { refreshToken } = sim.issueRefreshToken(DEMO_CREDENTIALS.oauth2.clientId);
       clock.advance(30 * 86_400_000);
-      expect(await (await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).json()).toMatchObject({ error: 'invalid_grant' });
+      expect(await (await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).json()).toMatchObject({
+        error: 'invalid_grant',
+      });
       expect(await (await token({ grant_type: 'password' })).json()).toMatchObject({ error: 'unsupported_grant_type' });
     });
   });
@@ -151,16 +183,32 @@ describe('Sage X3 simulator', () => {
 
       expect((await admin('folders/SEED/GACCOUNT/601000/inactivate', { method: 'POST' })).status).toBe(200);
       expect(sim.folder().get('GACCOUNT', '601000')?.['ENAFLG']).toBe(1);
-      expect((await admin('folders/SEED/GACCOUNT/601000', { method: 'PATCH', body: JSON.stringify({ ENAFLG: 2 }) })).status).toBe(200);
-      expect((await admin('folders/SEED/CACCE', { method: 'POST', body: JSON.stringify({ DIE: 'CC', CCE: 'ELEC', DES: 'Electrical', ENAFLG: 2 }) })).status).toBe(200);
+      expect(
+        (await admin('folders/SEED/GACCOUNT/601000', { method: 'PATCH', body: JSON.stringify({ ENAFLG: 2 }) })).status,
+      ).toBe(200);
+      expect(
+        (
+          await admin('folders/SEED/CACCE', {
+            method: 'POST',
+            body: JSON.stringify({ DIE: 'CC', CCE: 'ELEC', DES: 'Electrical', ENAFLG: 2 }),
+          })
+        ).status,
+      ).toBe(200);
       expect((await admin('folders/SEED/CACCE/CC~ELEC', { method: 'DELETE' })).status).toBe(204);
 
-      expect((await admin('faults', { method: 'POST', body: JSON.stringify({ kind: 'pool-exhausted', count: 1 }) })).status).toBe(201);
+      expect(
+        (await admin('faults', { method: 'POST', body: JSON.stringify({ kind: 'pool-exhausted', count: 1 }) })).status,
+      ).toBe(201);
       const refused = await api1("GACCOUNT('601000')?representation=GACCOUNT.$details");
       expect(refused.status).toBe(500);
-      expect(await refused.json()).toEqual({ $diagnoses: [{ $severity: 'error', $message: 'No Web services accepted', $sdataCode: 'ApplicationDiagnosis' }] });
+      expect(await refused.json()).toEqual({
+        $diagnoses: [{ $severity: 'error', $message: 'No Web services accepted', $sdataCode: 'ApplicationDiagnosis' }],
+      });
 
-      const created = await api1('GACCENTRY?representation=GACCENTRY.$create', { method: 'POST', body: JSON.stringify({ ...journalEntryBody(), REF: 'ADM-1' }) });
+      const created = await api1('GACCENTRY?representation=GACCENTRY.$create', {
+        method: 'POST',
+        body: JSON.stringify({ ...journalEntryBody(), REF: 'ADM-1' }),
+      });
       expect(created.status).toBe(201);
       const docs = (await (await admin('documents?className=GACCENTRY')).json()) as Array<Record<string, unknown>>;
       expect(docs).toMatchObject([{ folder: 'SEED', className: 'GACCENTRY', reference: 'ADM-1', via: 'api1' }]);
@@ -169,17 +217,26 @@ describe('Sage X3 simulator', () => {
       expect(calls['api1 GET GACCOUNT $details']).toBeUndefined(); // refused before reaching X3
       expect(calls['api1 POST GACCENTRY $create']).toBe(1);
 
-      const clockRes = (await (await admin('clock', { method: 'POST', body: JSON.stringify({ advanceMs: 60_000 }) })).json()) as { now: string };
+      const clockRes = (await (
+        await admin('clock', { method: 'POST', body: JSON.stringify({ advanceMs: 60_000 }) })
+      ).json()) as { now: string };
       expect(clockRes.now).toBe('2025-06-02T08:01:00.000Z');
 
-      const rt = (await (await admin('oauth2/refresh-tokens', { method: 'POST', body: JSON.stringify({ clientId: DEMO_CREDENTIALS.oauth2.clientId }) })).json()) as { refreshToken: string };
+      const rt = (await (
+        await admin('oauth2/refresh-tokens', {
+          method: 'POST',
+          body: JSON.stringify({ clientId: DEMO_CREDENTIALS.oauth2.clientId }),
+        })
+      ).json()) as { refreshToken: string };
       expect(rt.refreshToken).toMatch(/^sim-rt-/);
     });
 
     it('protects admin routes with ADMIN token when configured', async () => {
       const guarded = await startSageX3Simulator({ clock, adminToken: 'test-secret-not-real-admin' });
       const denied = await fetch(`${guarded.url}/__admin/calls`);
-      const allowed = await fetch(`${guarded.url}/__admin/calls`, { headers: { 'x-admin-token': 'test-secret-not-real-admin' } });
+      const allowed = await fetch(`${guarded.url}/__admin/calls`, {
+        headers: { 'x-admin-token': 'test-secret-not-real-admin' },
+      });
       await guarded.close();
       expect(denied.status).toBe(401);
       expect(allowed.status).toBe(200);
@@ -190,7 +247,10 @@ describe('Sage X3 simulator', () => {
     it('loads several folders from a JSON seed file, with per-folder auth modes and user restrictions', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'x3sim-'));
       const demo = createDemoSeed();
-      const second = { ...createDemoSeed({ folder: 'PROD' }).folders[0], auth: { api1: ['basic' as const], graphql: ['jwt' as const] } };
+      const second = {
+        ...createDemoSeed({ folder: 'PROD' }).folders[0],
+        auth: { api1: ['basic' as const], graphql: ['jwt' as const] },
+      };
       const seed: SageX3SeedFile = {
         auth: { ...demo.auth, basic: [{ user: 'PRODONLY', password: 'test-secret-not-real-003', folders: ['PROD'] }] },
         folders: [demo.folders[0], second],
@@ -200,8 +260,13 @@ describe('Sage X3 simulator', () => {
       const multi = await startSageX3Simulator({ clock, seedFile: file });
       rmSync(dir, { recursive: true });
       const auth = `Basic ${Buffer.from('PRODONLY:test-secret-not-real-003').toString('base64')}`;
-      const prod = await fetch(`${multi.url}/api1/x3/erp/PROD/GACCOUNT('601000')?representation=GACCOUNT.$details`, { headers: { authorization: auth } });
-      const seedFolder = await fetch(`${multi.url}/api1/x3/erp/SEED/GACCOUNT('601000')?representation=GACCOUNT.$details`, { headers: { authorization: auth } });
+      const prod = await fetch(`${multi.url}/api1/x3/erp/PROD/GACCOUNT('601000')?representation=GACCOUNT.$details`, {
+        headers: { authorization: auth },
+      });
+      const seedFolder = await fetch(
+        `${multi.url}/api1/x3/erp/SEED/GACCOUNT('601000')?representation=GACCOUNT.$details`,
+        { headers: { authorization: auth } },
+      );
       await multi.close();
       expect(multi.folderNames()).toEqual(['SEED', 'PROD']);
       expect(prod.status).toBe(200);

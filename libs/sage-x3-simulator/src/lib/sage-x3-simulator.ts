@@ -8,7 +8,15 @@ import { FaultInjector, FaultMatch, FaultSpec, FaultSurface, RequestFacts } from
 import { buildFolderStore, FolderStore, SimulatorError, X3Record } from './folder-store';
 import { executeGraphql } from './graphql/graphql.executor';
 import { SageX3SeedFile, SageX3SimAuthSeed } from './seed.types';
-import { evaluateWhere, parseOrderBy, parseWhere, SdataSyntaxError, compareValues, WhereNode, OrderTerm } from './sdata-where.parser';
+import {
+  evaluateWhere,
+  parseOrderBy,
+  parseWhere,
+  SdataSyntaxError,
+  compareValues,
+  WhereNode,
+  OrderTerm,
+} from './sdata-where.parser';
 import { AuthCheck, AuthMode, SimulatorAuth } from './simulator-auth';
 import { SimulatorClock, StampIssuer } from './simulator-clock';
 import { X3_CLASSES } from './x3-classes';
@@ -79,7 +87,9 @@ class HttpFailure extends Error {
 
 function diagnosesBody(diagnoses: SimDiagnosis[] | string): { $diagnoses: Array<Record<string, string>> } {
   const list = typeof diagnoses === 'string' ? [{ severity: 'error' as const, message: diagnoses }] : diagnoses;
-  return { $diagnoses: list.map((d) => ({ $severity: d.severity, $message: d.message, $sdataCode: 'ApplicationDiagnosis' })) };
+  return {
+    $diagnoses: list.map((d) => ({ $severity: d.severity, $message: d.message, $sdataCode: 'ApplicationDiagnosis' })),
+  };
 }
 
 /** Convenience wrappers around the fault queue. */
@@ -108,7 +118,9 @@ export class SimulatorFaults {
    * Next matching write is committed, then its answer is lost: the connection is destroyed ('destroy', default)
    * or the answer is held for delayMs ('delay', use a delay beyond the client timeout).
    */
-  loseResponseNext(options: { count?: number; mode?: 'destroy' | 'delay'; delayMs?: number; match?: FaultMatch } = {}): number {
+  loseResponseNext(
+    options: { count?: number; mode?: 'destroy' | 'delay'; delayMs?: number; match?: FaultMatch } = {},
+  ): number {
     return this.injector.add({
       kind: options.mode === 'delay' ? 'commit-then-delay' : 'commit-then-destroy',
       count: options.count ?? 1,
@@ -175,7 +187,15 @@ export class SageX3Simulator {
   async listen(): Promise<this> {
     const server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.send(res, 500, { $diagnoses: [{ $severity: 'fatal', $message: `Simulator error: ${error instanceof Error ? error.message : String(error)}` }] });
+        if (!res.headersSent)
+          this.send(res, 500, {
+            $diagnoses: [
+              {
+                $severity: 'fatal',
+                $message: `Simulator error: ${error instanceof Error ? error.message : String(error)}`,
+              },
+            ],
+          });
       });
     });
     server.on('connection', (socket) => {
@@ -249,7 +269,11 @@ export class SageX3Simulator {
   }
 
   stats(): SimulatorStats {
-    return { ...structuredClone(this.stat), faultsInjected: this.injector.injectedCount, documentsCreated: this.created.length };
+    return {
+      ...structuredClone(this.stat),
+      faultsInjected: this.injector.injectedCount,
+      documentsCreated: this.created.length,
+    };
   }
 
   requestLog(): RequestLogEntry[] {
@@ -279,7 +303,8 @@ export class SageX3Simulator {
 
   private async handleToken(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
     const entry: RequestLogEntry = { surface: 'token', method, path: '/v1/token', at: this.nowIso() };
-    if (method !== 'POST') return this.finish(res, entry, 405, { error: 'invalid_request', error_description: 'POST required' });
+    if (method !== 'POST')
+      return this.finish(res, entry, 405, { error: 'invalid_request', error_description: 'POST required' });
     const facts: RequestFacts = { surface: 'token', method };
     await this.applyLatency(facts);
     const raw = await this.readBody(req);
@@ -287,15 +312,25 @@ export class SageX3Simulator {
     let params: URLSearchParams;
     if (type.includes('application/json')) {
       const json = safeJson(raw);
-      if (!isObject(json)) return this.finish(res, entry, 400, { error: 'invalid_request', error_description: 'invalid JSON body' });
+      if (!isObject(json))
+        return this.finish(res, entry, 400, { error: 'invalid_request', error_description: 'invalid JSON body' });
       params = new URLSearchParams(Object.entries(json).map(([k, v]) => [k, String(v)]));
     } else if (type.includes('application/x-www-form-urlencoded')) params = new URLSearchParams(raw);
-    else return this.finish(res, entry, 400, { error: 'invalid_request', error_description: 'unsupported content type' });
+    else
+      return this.finish(res, entry, 400, { error: 'invalid_request', error_description: 'unsupported content type' });
     const pre = this.injector.takePre(facts);
-    if (pre) return this.applyPreFault(req, res, entry, pre.kind, { error: 'server_error', error_description: 'Internal error' });
-    const result = this.auth.tokenEndpoint(params, typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
+    if (pre)
+      return this.applyPreFault(req, res, entry, pre.kind, {
+        error: 'server_error',
+        error_description: 'Internal error',
+      });
+    const result = this.auth.tokenEndpoint(
+      params,
+      typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined,
+    );
     this.count(`token ${result.grant || 'unknown'}`);
-    if (result.status === 200 && (result.grant === 'client_credentials' || result.grant === 'refresh_token')) this.stat.tokenRequests[result.grant]++;
+    if (result.status === 200 && (result.grant === 'client_credentials' || result.grant === 'refresh_token'))
+      this.stat.tokenRequests[result.grant]++;
     else this.stat.tokenRequests.rejected++;
     res.setHeader('cache-control', 'no-store');
     this.finish(res, entry, result.status, result.body);
@@ -310,13 +345,19 @@ export class SageX3Simulator {
     }
     if (header.startsWith('Bearer ')) {
       const check = this.auth.checkBearer(header.slice(7).trim());
-      if (check.ok && !allowed.includes(check.principal.mode)) return { ok: false, reason: `${check.principal.mode} tokens are not accepted here` };
+      if (check.ok && !allowed.includes(check.principal.mode))
+        return { ok: false, reason: `${check.principal.mode} tokens are not accepted here` };
       return check;
     }
     return { ok: false, reason: 'unsupported authorization scheme' };
   }
 
-  private async handleApi1(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string): Promise<void> {
+  private async handleApi1(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<void> {
     const entry: RequestLogEntry = { surface: 'api1', method, path: url.pathname, at: this.nowIso() };
     let rest: string;
     try {
@@ -343,12 +384,20 @@ export class SageX3Simulator {
     entry.authMode = auth.principal.mode;
     if (!store) return this.finish(res, entry, 404, diagnosesBody(`Endpoint ${folderName} does not exist`));
     if (auth.principal.folders && !auth.principal.folders.includes(folderName)) {
-      return this.finish(res, entry, 403, diagnosesBody(`Access to endpoint ${folderName} is not allowed for this user`));
+      return this.finish(
+        res,
+        entry,
+        403,
+        diagnosesBody(`Access to endpoint ${folderName} is not allowed for this user`),
+      );
     }
     if (!target) return this.finish(res, entry, 404, diagnosesBody(`Resource ${resource || '(none)'} not found`));
     const pre = this.injector.takePre(facts);
     if (pre) {
-      const body = pre.kind === 'pool-exhausted' ? diagnosesBody('No Web services accepted') : diagnosesBody('Internal server error');
+      const body =
+        pre.kind === 'pool-exhausted'
+          ? diagnosesBody('No Web services accepted')
+          : diagnosesBody('Internal server error');
       return this.applyPreFault(req, res, entry, pre.kind, body);
     }
     let status: number;
@@ -383,12 +432,18 @@ export class SageX3Simulator {
     const match = representation ? /^([A-Za-z0-9_]+)\.(\$[A-Za-z]+)$/.exec(representation) : null;
     const facet = match?.[2];
     this.count(`api1 ${method} ${cls} ${facet ?? '(no facet)'}`);
-    if (!match) throw new HttpFailure(400, diagnosesBody('The representation parameter is missing or malformed (expected REPRESENTATION.$facet)'));
+    if (!match)
+      throw new HttpFailure(
+        400,
+        diagnosesBody('The representation parameter is missing or malformed (expected REPRESENTATION.$facet)'),
+      );
     const reprClass = store.representations.get(match[1]);
     if (!reprClass) throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} not found`));
-    if (reprClass !== cls) throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} is not published for class ${cls}`));
+    if (reprClass !== cls)
+      throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} is not published for class ${cls}`));
     const def = X3_CLASSES[cls];
-    if (method === 'GET' && target.kind === 'collection' && facet === '$query') return { status: 200, body: this.query(store, cls, match[1], url) };
+    if (method === 'GET' && target.kind === 'collection' && facet === '$query')
+      return { status: 200, body: this.query(store, cls, match[1], url) };
     if (method === 'GET' && target.kind === 'instance' && facet === '$details') {
       const record = store.get(cls, target.key);
       if (!record) throw new HttpFailure(404, diagnosesBody(`${cls} ${target.key}: record not found`));
@@ -411,12 +466,29 @@ export class SageX3Simulator {
     if (method === 'PUT' && target.kind === 'instance' && facet === '$edit') {
       throw new HttpFailure(405, diagnosesBody('The $edit facet is not implemented by this simulator'));
     }
-    throw new HttpFailure(400, diagnosesBody(`Facet ${facet} is not valid for ${method} on ${target.kind === 'instance' ? 'an instance' : target.kind}`));
+    throw new HttpFailure(
+      400,
+      diagnosesBody(
+        `Facet ${facet} is not valid for ${method} on ${target.kind === 'instance' ? 'an instance' : target.kind}`,
+      ),
+    );
   }
 
-  private createDocument(store: FolderStore, cls: string, body: X3Record, user: string, via: 'api1' | 'graphql'): RuleResult {
-    const result = cls === 'GACCENTRY' ? validateJournalEntry(store, body) : cls === 'PINVOICE' ? validatePurchaseInvoice(store, body) : undefined;
-    if (!result) return { ok: false, diagnoses: [{ severity: 'error', message: `Creation is not available for class ${cls}` }] };
+  private createDocument(
+    store: FolderStore,
+    cls: string,
+    body: X3Record,
+    user: string,
+    via: 'api1' | 'graphql',
+  ): RuleResult {
+    const result =
+      cls === 'GACCENTRY'
+        ? validateJournalEntry(store, body)
+        : cls === 'PINVOICE'
+          ? validatePurchaseInvoice(store, body)
+          : undefined;
+    if (!result)
+      return { ok: false, diagnoses: [{ severity: 'error', message: `Creation is not available for class ${cls}` }] };
     if (!result.ok) return result;
     const stored = store.insert(cls, result.record, { user });
     this.created.push({
@@ -436,7 +508,8 @@ export class SageX3Simulator {
     const fieldExists = (f: string): boolean => def.fields.includes(f);
     const countParam = url.searchParams.get('count');
     const count = countParam === null ? 20 : Number(countParam);
-    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new HttpFailure(400, diagnosesBody(`Invalid count parameter: ${countParam}`));
+    if (!Number.isInteger(count) || count < 1 || count > 1000)
+      throw new HttpFailure(400, diagnosesBody(`Invalid count parameter: ${countParam}`));
     let where: WhereNode | undefined;
     let order: OrderTerm[] = [];
     try {
@@ -450,7 +523,8 @@ export class SageX3Simulator {
     }
     const keyParam = url.searchParams.get('key');
     const keyMatch = keyParam === null ? null : /^gt\.(.*)$/s.exec(keyParam);
-    if (keyParam !== null && !keyMatch) throw new HttpFailure(400, diagnosesBody(`Unsupported key parameter ${keyParam} (expected gt.KEY)`));
+    if (keyParam !== null && !keyMatch)
+      throw new HttpFailure(400, diagnosesBody(`Unsupported key parameter ${keyParam} (expected gt.KEY)`));
     const keyOf = (r: X3Record): string => store.keyOf(cls, r);
     const compare = (a: X3Record, b: X3Record): number => {
       for (const t of order) {
@@ -487,7 +561,11 @@ export class SageX3Simulator {
   private summary(store: FolderStore, cls: string, representation: string, record: X3Record): X3Record {
     const def = X3_CLASSES[cls];
     const key = store.keyOf(cls, record);
-    const out: X3Record = { $uuid: record['$uuid'], $key: key, $url: this.detailsUrl(store.name, cls, representation, key) };
+    const out: X3Record = {
+      $uuid: record['$uuid'],
+      $key: key,
+      $url: this.detailsUrl(store.name, cls, representation, key),
+    };
     for (const f of def.fields) if (f in record) out[f] = record[f];
     return this.decorate(store, cls, out);
   }
@@ -515,7 +593,10 @@ export class SageX3Simulator {
     if (cls === 'GACCENTRY') {
       out['JOU_REF'] = title('GJOURNAL', out['JOU'], 'DES');
       if (Array.isArray(out['GACCENTRYD'])) {
-        out['GACCENTRYD'] = (out['GACCENTRYD'] as X3Record[]).map((l) => ({ ...l, ACC_REF: title('GACCOUNT', l['ACC'], 'DES') }));
+        out['GACCENTRYD'] = (out['GACCENTRYD'] as X3Record[]).map((l) => ({
+          ...l,
+          ACC_REF: title('GACCOUNT', l['ACC'], 'DES'),
+        }));
       }
     }
     return out;
@@ -524,9 +605,32 @@ export class SageX3Simulator {
   private template(cls: string): X3Record {
     const today = new Date(this.clock.now()).toISOString().slice(0, 10);
     if (cls === 'GACCENTRY') {
-      return { $uuid: randomUUID(), FCY: '', TYP: '', JOU: '', ACCDAT: today, CUR: '', REF: '', DESVCR: '', STA: 1, GACCENTRYD: [] };
+      return {
+        $uuid: randomUUID(),
+        FCY: '',
+        TYP: '',
+        JOU: '',
+        ACCDAT: today,
+        CUR: '',
+        REF: '',
+        DESVCR: '',
+        STA: 1,
+        GACCENTRYD: [],
+      };
     }
-    return { $uuid: randomUUID(), FCY: '', BPR: '', BPRVCR: '', BPRDAT: today, ACCDAT: today, CUR: '', REF: '', DES: '', AMTNOT: '0', PINVOICED: [] };
+    return {
+      $uuid: randomUUID(),
+      FCY: '',
+      BPR: '',
+      BPRVCR: '',
+      BPRDAT: today,
+      ACCDAT: today,
+      CUR: '',
+      REF: '',
+      DES: '',
+      AMTNOT: '0',
+      PINVOICED: [],
+    };
   }
 
   private detailsUrl(folder: string, cls: string, representation: string, key: string): string {
@@ -535,7 +639,13 @@ export class SageX3Simulator {
 
   private async handleGraphql(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
     const endpoint = typeof req.headers['x-xtrem-endpoint'] === 'string' ? req.headers['x-xtrem-endpoint'] : undefined;
-    const entry: RequestLogEntry = { surface: 'graphql', method, path: '/xtrem/api', folder: endpoint, at: this.nowIso() };
+    const entry: RequestLogEntry = {
+      surface: 'graphql',
+      method,
+      path: '/xtrem/api',
+      folder: endpoint,
+      at: this.nowIso(),
+    };
     if (method !== 'POST') return this.finish(res, entry, 405, { errors: [{ message: 'Only POST is supported' }] });
     const facts: RequestFacts = { surface: 'graphql', method, folder: endpoint };
     await this.applyLatency(facts);
@@ -558,7 +668,12 @@ export class SageX3Simulator {
     const pre = this.injector.takePre(facts);
     if (pre) {
       const message = pre.kind === 'pool-exhausted' ? 'No Web services accepted' : '';
-      return this.applyPreFault(req, res, entry, pre.kind, { $severity: 'error', $dataCode: 'InternalServerError', $message: message, $source: 'Gateway' });
+      return this.applyPreFault(req, res, entry, pre.kind, {
+        $severity: 'error',
+        $dataCode: 'InternalServerError',
+        $message: message,
+        $source: 'Gateway',
+      });
     }
     const raw = await this.readBody(req);
     const body = safeJson(raw);
@@ -577,7 +692,12 @@ export class SageX3Simulator {
 
   // ------------------------------------------------------------ admin
 
-  private async handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string): Promise<void> {
+  private async handleAdmin(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<void> {
     const entry: RequestLogEntry = { surface: 'admin', method, path: url.pathname, at: this.nowIso() };
     if (this.options.adminToken && req.headers['x-admin-token'] !== this.options.adminToken) {
       return this.finish(res, entry, 401, { error: 'admin token required' });
@@ -589,7 +709,8 @@ export class SageX3Simulator {
     const input = isObject(body) ? body : {};
     try {
       const [head, a, b, c, d] = parts;
-      if (head === 'stats' && method === 'GET') return this.finish(res, entry, 200, { stats: this.stats(), calls: this.callCounts() });
+      if (head === 'stats' && method === 'GET')
+        return this.finish(res, entry, 200, { stats: this.stats(), calls: this.callCounts() });
       if (head === 'calls' && method === 'GET') return this.finish(res, entry, 200, this.callCounts());
       if (head === 'requests' && method === 'GET') return this.finish(res, entry, 200, this.requestLog());
       if (head === 'reset-stats' && method === 'POST') {
@@ -597,11 +718,16 @@ export class SageX3Simulator {
         return this.finish(res, entry, 204, undefined);
       }
       if (head === 'documents' && method === 'GET') {
-        return this.finish(res, entry, 200, this.createdDocuments({
-          folder: url.searchParams.get('folder') ?? undefined,
-          className: url.searchParams.get('className') ?? undefined,
-          reference: url.searchParams.get('reference') ?? undefined,
-        }));
+        return this.finish(
+          res,
+          entry,
+          200,
+          this.createdDocuments({
+            folder: url.searchParams.get('folder') ?? undefined,
+            className: url.searchParams.get('className') ?? undefined,
+            reference: url.searchParams.get('reference') ?? undefined,
+          }),
+        );
       }
       if (head === 'faults') {
         if (method === 'GET') return this.finish(res, entry, 200, this.faults.pending());
@@ -639,12 +765,18 @@ export class SageX3Simulator {
           return this.finish(res, entry, rec ? 200 : 404, rec ?? { error: 'not found' });
         }
         if (b && c && !d && method === 'PATCH') return this.finish(res, entry, 200, store.update(b, c, input));
-        if (b && c && d === 'inactivate' && method === 'POST') return this.finish(res, entry, 200, store.inactivate(b, c));
-        if (b && c && !d && method === 'DELETE') return this.finish(res, entry, store.delete(b, c) ? 204 : 404, undefined);
+        if (b && c && d === 'inactivate' && method === 'POST')
+          return this.finish(res, entry, 200, store.inactivate(b, c));
+        if (b && c && !d && method === 'DELETE')
+          return this.finish(res, entry, store.delete(b, c) ? 204 : 404, undefined);
       }
       return this.finish(res, entry, 404, { error: `no admin route ${method} ${url.pathname}` });
     } catch (error) {
-      if (error instanceof SimulatorError || error instanceof RangeError || (error instanceof Error && error.message.startsWith('unknown OAuth2 client'))) {
+      if (
+        error instanceof SimulatorError ||
+        error instanceof RangeError ||
+        (error instanceof Error && error.message.startsWith('unknown OAuth2 client'))
+      ) {
         return this.finish(res, entry, 400, { error: error.message });
       }
       throw error;
@@ -658,7 +790,13 @@ export class SageX3Simulator {
     if (ms > 0) await this.wait(ms);
   }
 
-  private applyPreFault(req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry, kind: string, body: unknown): void {
+  private applyPreFault(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: RequestLogEntry,
+    kind: string,
+    body: unknown,
+  ): void {
     entry.fault = kind;
     if (kind === 'destroy-before') {
       this.record(entry);
@@ -668,7 +806,14 @@ export class SageX3Simulator {
     this.finish(res, entry, 500, body);
   }
 
-  private applyPostFault(req: http.IncomingMessage, res: http.ServerResponse, entry: RequestLogEntry, fault: FaultSpec, status: number, body: unknown): void {
+  private applyPostFault(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: RequestLogEntry,
+    fault: FaultSpec,
+    status: number,
+    body: unknown,
+  ): void {
     entry.fault = fault.kind;
     if (fault.kind === 'commit-then-destroy') {
       entry.status = status;
@@ -696,7 +841,10 @@ export class SageX3Simulator {
       return;
     }
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -743,7 +891,9 @@ export class SageX3Simulator {
   }
 }
 
-type Api1Target = { kind: 'collection' | 'template'; className: string } | { kind: 'instance'; className: string; key: string };
+type Api1Target =
+  | { kind: 'collection' | 'template'; className: string }
+  | { kind: 'instance'; className: string; key: string };
 
 /** `CLASS`, `CLASS('KEY')` (quotes doubled inside) or `CLASS/$template`. */
 function parseApi1Resource(resource: string): Api1Target | undefined {
@@ -780,7 +930,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export function loadSeedFile(path: string): SageX3SeedFile {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  if (!isObject(parsed) || !Array.isArray(parsed['folders'])) throw new SimulatorError(`${path}: a seed file needs a "folders" array`);
+  if (!isObject(parsed) || !Array.isArray(parsed['folders']))
+    throw new SimulatorError(`${path}: a seed file needs a "folders" array`);
   return parsed as unknown as SageX3SeedFile;
 }
 

@@ -2,7 +2,14 @@ import { evaluateWhere, parseOrderBy, parseWhere, SdataSyntaxError } from './sda
 
 const FIELDS = new Set(['BPSNUM', 'BPSNAM', 'UPDDATTIM', 'ACCDAT', 'AMT', 'ENAFLG']);
 const known = (f: string): boolean => FIELDS.has(f);
-const rec = { BPSNUM: 'S1', BPSNAM: "O'Brien & Co", UPDDATTIM: '2025-06-06T10:00:00.500Z', ACCDAT: '2025-06-06', AMT: '10.50', ENAFLG: 2 };
+const rec = {
+  BPSNUM: 'S1',
+  BPSNAM: "O'Brien & Co",
+  UPDDATTIM: '2025-06-06T10:00:00.500Z',
+  ACCDAT: '2025-06-06',
+  AMT: '10.50',
+  ENAFLG: 2,
+};
 const test = (w: string): boolean => evaluateWhere(parseWhere(w, known), rec);
 
 describe('SData where parser', () => {

@@ -98,7 +98,8 @@ export function parseWhere(input: string, fieldExists: (field: string) => boolea
     if (tok.t === 'string') return { type: 'string', value: tok.v };
     if (tok.t === 'number') return { type: 'number', value: tok.v };
     if (tok.t === 'date') return parseDateLiteral(tok.v);
-    if (tok.t === 'ident' && /^(true|false)$/i.test(tok.v)) return { type: 'bool', value: tok.v.toLowerCase() === 'true' };
+    if (tok.t === 'ident' && /^(true|false)$/i.test(tok.v))
+      return { type: 'bool', value: tok.v.toLowerCase() === 'true' };
     if (tok.t === 'ident' && /^null$/i.test(tok.v)) return { type: 'null' };
     throw new SdataSyntaxError(`a value was expected in where clause, found ${describeToken(tok)}`);
   };
@@ -185,7 +186,8 @@ export function compareToLiteral(value: unknown, lit: WhereLiteral): number | un
   if (value === null || value === undefined) return undefined;
   switch (lit.type) {
     case 'date': {
-      const ms = typeof value === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value) : NaN;
+      const ms =
+        typeof value === 'string' ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value) : NaN;
       if (!Number.isFinite(ms)) return undefined;
       return Math.sign(ms - lit.value);
     }
@@ -232,7 +234,13 @@ export function evaluateWhere(node: WhereNode, record: Record<string, unknown>):
     case 'like': {
       const value = record[node.field];
       if (value === undefined || value === null) return false;
-      const regex = new RegExp(`^${node.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 's');
+      const regex = new RegExp(
+        `^${node.pattern
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*')
+          .replace(/_/g, '.')}$`,
+        's',
+      );
       return regex.test(String(value));
     }
   }
@@ -264,7 +272,10 @@ export function compareValues(a: unknown, b: unknown): number {
     return Math.sign(Date.parse(a) - Date.parse(b));
   }
   const numeric = /^-?\d+(\.\d+)?$/;
-  if ((typeof a === 'number' || (typeof a === 'string' && numeric.test(a))) && (typeof b === 'number' || (typeof b === 'string' && numeric.test(b)))) {
+  if (
+    (typeof a === 'number' || (typeof a === 'string' && numeric.test(a))) &&
+    (typeof b === 'number' || (typeof b === 'string' && numeric.test(b)))
+  ) {
     return toDecimal(a as string | number).comparedTo(toDecimal(b as string | number));
   }
   const sa = String(a);

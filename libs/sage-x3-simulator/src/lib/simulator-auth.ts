@@ -75,7 +75,10 @@ export class SimulatorAuth {
     const access = this.accessTokens.get(token);
     if (access) {
       if (this.clock.now() >= access.expiresAt) return { ok: false, reason: 'access token expired' };
-      return { ok: true, principal: { mode: 'oauth2', user: access.user, folders: access.folders, clientId: access.clientId } };
+      return {
+        ok: true,
+        principal: { mode: 'oauth2', user: access.user, folders: access.folders, clientId: access.clientId },
+      };
     }
     if (token.split('.').length === 3) return this.verifyJwt(token);
     return { ok: false, reason: 'unknown access token' };
@@ -87,7 +90,12 @@ export class SimulatorAuth {
     if (!client) throw new Error(`unknown OAuth2 client ${clientId}`);
     const refreshToken = `sim-rt-${randomBytes(18).toString('hex')}`;
     const expiresAt = this.clock.now() + this.refreshTokenLifetimeSeconds * 1000;
-    this.refreshTokens.set(refreshToken, { clientId, user: client.user ?? 'ADMIN', folders: client.folders, expiresAt });
+    this.refreshTokens.set(refreshToken, {
+      clientId,
+      user: client.user ?? 'ADMIN',
+      folders: client.folders,
+      expiresAt,
+    });
     return { refreshToken, expiresAt: new Date(expiresAt) };
   }
 
@@ -110,14 +118,29 @@ export class SimulatorAuth {
     const grant = params.get('grant_type') ?? '';
     const client = this.config.oauth2?.clients.find((c) => c.clientId === clientId);
     if (!client || !safeEqual(client.clientSecret, clientSecret)) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' }, grant };
+      return {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+        grant,
+      };
     }
     const grants = client.grants ?? ['refresh_token'];
     if (grant !== 'client_credentials' && grant !== 'refresh_token') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: `grant_type '${grant}' is not supported` }, grant };
+      return {
+        status: 400,
+        body: { error: 'unsupported_grant_type', error_description: `grant_type '${grant}' is not supported` },
+        grant,
+      };
     }
     if (!grants.includes(grant)) {
-      return { status: 400, body: { error: 'unauthorized_client', error_description: `grant_type '${grant}' is not allowed for this client` }, grant };
+      return {
+        status: 400,
+        body: {
+          error: 'unauthorized_client',
+          error_description: `grant_type '${grant}' is not allowed for this client`,
+        },
+        grant,
+      };
     }
     const now = this.clock.now();
     if (grant === 'client_credentials') {
@@ -126,10 +149,17 @@ export class SimulatorAuth {
     const presented = params.get('refresh_token') ?? '';
     const stored = this.refreshTokens.get(presented);
     if (!stored) {
-      const description = this.usedRefreshTokens.has(presented) ? 'Refresh token already used (tokens rotate on use)' : 'Invalid refresh token';
+      const description = this.usedRefreshTokens.has(presented)
+        ? 'Refresh token already used (tokens rotate on use)'
+        : 'Invalid refresh token';
       return { status: 400, body: { error: 'invalid_grant', error_description: description }, grant };
     }
-    if (stored.clientId !== clientId) return { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token issued to another client' }, grant };
+    if (stored.clientId !== clientId)
+      return {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Refresh token issued to another client' },
+        grant,
+      };
     if (now >= stored.expiresAt) {
       this.refreshTokens.delete(presented);
       return { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token expired' }, grant };
@@ -138,7 +168,9 @@ export class SimulatorAuth {
     this.refreshTokens.delete(presented);
     this.usedRefreshTokens.add(presented);
     const refreshToken = `sim-rt-${randomBytes(18).toString('hex')}`;
-    const expiresAt = this.config.oauth2?.rotationKeepsExpiry ? stored.expiresAt : now + this.refreshTokenLifetimeSeconds * 1000;
+    const expiresAt = this.config.oauth2?.rotationKeepsExpiry
+      ? stored.expiresAt
+      : now + this.refreshTokenLifetimeSeconds * 1000;
     this.refreshTokens.set(refreshToken, { ...stored, expiresAt });
     return {
       status: 200,
@@ -151,7 +183,12 @@ export class SimulatorAuth {
     };
   }
 
-  private issueAccess(clientId: string, user: string, folders: string[] | undefined, now: number): Record<string, unknown> {
+  private issueAccess(
+    clientId: string,
+    user: string,
+    folders: string[] | undefined,
+    now: number,
+  ): Record<string, unknown> {
     const token = `sim-at-${randomBytes(18).toString('hex')}`;
     this.accessTokens.set(token, { clientId, user, folders, expiresAt: now + this.accessTokenLifetimeSeconds * 1000 });
     return { access_token: token, token_type: 'Bearer', expires_in: this.accessTokenLifetimeSeconds };
@@ -176,7 +213,8 @@ export class SimulatorAuth {
     if (!safeEqual(expected, s)) return { ok: false, reason: 'JWT signature invalid' };
     const audience = app.audience ?? this.defaultAudience();
     const aud = claims['aud'];
-    if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) return { ok: false, reason: 'JWT audience mismatch' };
+    if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience))))
+      return { ok: false, reason: 'JWT audience mismatch' };
     const sub = claims['sub'];
     if (typeof sub !== 'string' || !sub) return { ok: false, reason: 'JWT subject missing' };
     if (app.users && !app.users.includes(sub)) return { ok: false, reason: 'JWT subject is not an allowed user' };
@@ -188,7 +226,8 @@ export class SimulatorAuth {
     if (exp <= nowSec) return { ok: false, reason: 'JWT expired' };
     if (exp - iat > (jwt.maxLifetimeSeconds ?? 3600)) return { ok: false, reason: 'JWT lifetime too long' };
     const nbf = claims['nbf'];
-    if (typeof nbf === 'number' && nbf > nowSec + (jwt.iatToleranceSeconds ?? 10)) return { ok: false, reason: 'JWT not yet valid (nbf)' };
+    if (typeof nbf === 'number' && nbf > nowSec + (jwt.iatToleranceSeconds ?? 10))
+      return { ok: false, reason: 'JWT not yet valid (nbf)' };
     return { ok: true, principal: { mode: 'jwt', user: sub, folders: app.folders, clientId: app.clientId } };
   }
 }

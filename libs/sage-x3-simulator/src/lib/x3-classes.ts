@@ -25,17 +25,44 @@ export const X3_CLASSES: Record<string, X3ClassDef> = {
   PRECEIPT: def('PRECEIPT', ['PTHNUM'], ['PTHNUM', 'PRHFCY', 'BPSNUM', 'RCPDAT'], {
     lines: { field: 'PRECEIPTD', fields: ['PTDLIN', 'POHNUM', 'POPLIN', 'ITMREF', 'QTYUOM'] },
   }),
-  GACCENTRY: def('GACCENTRY', ['TYP', 'NUM'], ['TYP', 'NUM', 'FCY', 'CPY', 'JOU', 'ACCDAT', 'CUR', 'REF', 'DESVCR', 'FIY', 'PER', 'STA'], {
-    lines: {
-      field: 'GACCENTRYD',
-      fields: ['TYP', 'NUM', 'LIN', 'LEDTYP', 'ACC', 'BPR', 'SNS', 'CUR', 'AMTCUR', 'AMTLED', 'DES', 'MTC', 'FIY', 'PER', 'DIE', 'CCE'],
+  GACCENTRY: def(
+    'GACCENTRY',
+    ['TYP', 'NUM'],
+    ['TYP', 'NUM', 'FCY', 'CPY', 'JOU', 'ACCDAT', 'CUR', 'REF', 'DESVCR', 'FIY', 'PER', 'STA'],
+    {
+      lines: {
+        field: 'GACCENTRYD',
+        fields: [
+          'TYP',
+          'NUM',
+          'LIN',
+          'LEDTYP',
+          'ACC',
+          'BPR',
+          'SNS',
+          'CUR',
+          'AMTCUR',
+          'AMTLED',
+          'DES',
+          'MTC',
+          'FIY',
+          'PER',
+          'DIE',
+          'CCE',
+        ],
+      },
+      creatable: true,
     },
-    creatable: true,
-  }),
-  PINVOICE: def('PINVOICE', ['NUM'], ['NUM', 'FCY', 'BPR', 'BPRVCR', 'BPRDAT', 'ACCDAT', 'CUR', 'REF', 'DES', 'AMTNOT', 'MATSTA'], {
-    lines: { field: 'PINVOICED', fields: ['LIN', 'POHNUM', 'POPLIN', 'ITMREF', 'QTYUOM', 'NETPRI'] },
-    creatable: true,
-  }),
+  ),
+  PINVOICE: def(
+    'PINVOICE',
+    ['NUM'],
+    ['NUM', 'FCY', 'BPR', 'BPRVCR', 'BPRDAT', 'ACCDAT', 'CUR', 'REF', 'DES', 'AMTNOT', 'MATSTA'],
+    {
+      lines: { field: 'PINVOICED', fields: ['LIN', 'POHNUM', 'POPLIN', 'ITMREF', 'QTYUOM', 'NETPRI'] },
+      creatable: true,
+    },
+  ),
   FACILITY: def('FACILITY', ['FCY'], ['FCY', 'CPY', 'DES']),
   COMPANY: def('COMPANY', ['CPY'], ['CPY', 'DES', 'CUR']),
   GJOURNAL: def('GJOURNAL', ['JOU'], ['JOU', 'DES', 'ENAFLG']),

@@ -91,21 +91,35 @@ export class HttpTransport {
         res.on('error', (err: NodeJS.ErrnoException) =>
           finish(() =>
             reject(
-              new X3NetworkError(`${req.method} ${describe(req.url)}: response interrupted (${err.code ?? err.message})`, {
-                code: err.code,
-                outcomeUnknown: true,
-                cause: err,
-              }),
+              new X3NetworkError(
+                `${req.method} ${describe(req.url)}: response interrupted (${err.code ?? err.message})`,
+                {
+                  code: err.code,
+                  outcomeUnknown: true,
+                  cause: err,
+                },
+              ),
             ),
           ),
         );
         res.on('aborted', () =>
           finish(() =>
-            reject(new X3NetworkError(`${req.method} ${describe(req.url)}: response aborted`, { code: 'ECONNRESET', outcomeUnknown: true })),
+            reject(
+              new X3NetworkError(`${req.method} ${describe(req.url)}: response aborted`, {
+                code: 'ECONNRESET',
+                outcomeUnknown: true,
+              }),
+            ),
           ),
         );
         res.on('end', () =>
-          finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })),
+          finish(() =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          ),
         );
       });
       if (req.body !== undefined) clientRequest.write(req.body);

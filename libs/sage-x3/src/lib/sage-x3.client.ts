@@ -180,19 +180,27 @@ export class SageX3Client {
     while (url) {
       visited.add(url.href);
       const requestUrl: URL = url;
-      const body = await this.withRetry('api1', async () => this.expectJson(await this.exchange('api1', 'GET', requestUrl), 'GET', cfg.className));
+      const body = await this.withRetry('api1', async () =>
+        this.expectJson(await this.exchange('api1', 'GET', requestUrl), 'GET', cfg.className),
+      );
       const resources = body['$resources'];
-      if (!Array.isArray(resources)) throw new X3ProtocolError(`Sage X3 ${cfg.className} query answered without $resources`);
+      if (!Array.isArray(resources))
+        throw new X3ProtocolError(`Sage X3 ${cfg.className} query answered without $resources`);
       const next = nextLink(body);
       yield { resources: resources.filter(isObject), nextUrl: next };
       if (!next) return;
       url = this.rebase(next);
-      if (visited.has(url.href)) throw new X3ProtocolError(`Sage X3 ${cfg.className} query: $next link repeats a page already read`);
+      if (visited.has(url.href))
+        throw new X3ProtocolError(`Sage X3 ${cfg.className} query: $next link repeats a page already read`);
     }
   }
 
   /** Resources whose update stamp is >= since, oldest first (key as tie-breaker). */
-  queryChangedSince(entity: X3EntityRef, since: Date, options: Omit<X3QueryOptions, 'orderBy'> = {}): AsyncGenerator<X3Resource> {
+  queryChangedSince(
+    entity: X3EntityRef,
+    since: Date,
+    options: Omit<X3QueryOptions, 'orderBy'> = {},
+  ): AsyncGenerator<X3Resource> {
     const cfg = this.entityConfig(entity);
     const changed = `${cfg.updateStampField} ge ${sdataDateTime(since)}`;
     return this.query(entity, {
@@ -208,7 +216,9 @@ export class SageX3Client {
     const keyText = Array.isArray(key) ? joinKey(key) : key;
     const url = this.classUrl(keySegment(cfg.className, keyText));
     url.searchParams.set('representation', `${cfg.representation}.$details`);
-    return this.withRetry('api1', async () => this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className));
+    return this.withRetry('api1', async () =>
+      this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className),
+    );
   }
 
   /** `$template` of the `$create` facet: default values X3 would apply. */
@@ -216,7 +226,9 @@ export class SageX3Client {
     const cfg = this.entityConfig(entity);
     const url = this.classUrl(`${cfg.className}/$template`);
     url.searchParams.set('representation', `${cfg.representation}.$create`);
-    return this.withRetry('api1', async () => this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className));
+    return this.withRetry('api1', async () =>
+      this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className),
+    );
   }
 
   /**
@@ -239,8 +251,14 @@ export class SageX3Client {
     const location = headerValue(res.headers['location']);
     if (!location) this.config.logger.warn(`Sage X3 POST ${cfg.className} answered 201 without a Location header`);
     let resource = parseJsonObject(res.body);
-    if (!resource && location) resource = await this.withRetry('api1', async () => this.expectJson(await this.exchange('api1', 'GET', this.rebase(location)), 'GET', cfg.className));
-    if (!resource) throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered 201 without the created resource`, { status: 201 });
+    if (!resource && location)
+      resource = await this.withRetry('api1', async () =>
+        this.expectJson(await this.exchange('api1', 'GET', this.rebase(location)), 'GET', cfg.className),
+      );
+    if (!resource)
+      throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered 201 without the created resource`, {
+        status: 201,
+      });
     return { resource, location };
   }
 
@@ -248,10 +266,18 @@ export class SageX3Client {
    * The document carrying this external reference (`where=REF eq '...'`), with its details; null if none.
    * Several matches are logged (X3 does not enforce unique references) and the first is returned.
    */
-  async findByReference(entity: X3EntityRef, externalRef: string, options: { details?: boolean } = {}): Promise<X3Resource | null> {
+  async findByReference(
+    entity: X3EntityRef,
+    externalRef: string,
+    options: { details?: boolean } = {},
+  ): Promise<X3Resource | null> {
     const cfg = this.entityConfig(entity);
     const matches: X3Resource[] = [];
-    for await (const r of this.query(entity, { where: `${cfg.referenceField} eq ${sdataString(externalRef)}`, count: 2, maxRecords: 2 })) {
+    for await (const r of this.query(entity, {
+      where: `${cfg.referenceField} eq ${sdataString(externalRef)}`,
+      count: 2,
+      maxRecords: 2,
+    })) {
       matches.push(r);
     }
     if (!matches.length) return null;
@@ -302,10 +328,13 @@ export class SageX3Client {
           await this.sleep(this.config.createRecoverySettleMs);
           const found = await this.findByReference(entity, externalRef);
           if (found) {
-            this.config.logger.warn(`Sage X3 ${cfg.className} create had an unknown outcome; found it committed by reference`, {
-              className: cfg.className,
-              error: x3Error.name,
-            });
+            this.config.logger.warn(
+              `Sage X3 ${cfg.className} create had an unknown outcome; found it committed by reference`,
+              {
+                className: cfg.className,
+                error: x3Error.name,
+              },
+            );
             this.config.hooks.onCreateRecovered?.({ className: cfg.className, outcome: 'recovered' });
             return { resource: found, outcome: 'recovered', posts: post };
           }
@@ -326,7 +355,9 @@ export class SageX3Client {
    */
   async graphql<T = JsonObject>(query: string, variables?: Record<string, unknown>): Promise<T> {
     if (this.auth.mode === 'basic') {
-      throw new X3ConfigError('The Sage X3 GraphQL API needs a Bearer token: configure oauth2 or jwt auth for this tenant');
+      throw new X3ConfigError(
+        'The Sage X3 GraphQL API needs a Bearer token: configure oauth2 or jwt auth for this tenant',
+      );
     }
     const isMutation = /^\s*mutation\b/.test(query.replace(/^\s*#.*$/gm, ''));
     const url = new URL(this.config.graphqlPath.replace(/^\//, ''), this.config.baseUrl);
@@ -340,7 +371,10 @@ export class SageX3Client {
   }
 
   /** Pages through a connection (`edges/pageInfo`), passing `first`/`after` variables; yields nodes. */
-  async *graphqlConnection<TNode = JsonObject>(query: string, options: X3GraphqlConnectionOptions): AsyncGenerator<TNode> {
+  async *graphqlConnection<TNode = JsonObject>(
+    query: string,
+    options: X3GraphqlConnectionOptions,
+  ): AsyncGenerator<TNode> {
     const pageSize = options.pageSize ?? this.config.defaultPageSize;
     let after: unknown = options.variables?.['after'] ?? null;
     const seen = new Set<string>();
@@ -434,14 +468,21 @@ export class SageX3Client {
       try {
         res = await this.transport.request({ method, url, headers, body, timeoutMs: this.config.timeouts.requestMs });
       } catch (error) {
-        this.config.hooks.onRequest?.({ surface, method, durationMs: Date.now() - started, errorName: error instanceof Error ? error.name : 'Error' });
+        this.config.hooks.onRequest?.({
+          surface,
+          method,
+          durationMs: Date.now() - started,
+          errorName: error instanceof Error ? error.name : 'Error',
+        });
         throw error;
       }
       this.config.hooks.onRequest?.({ surface, method, status: res.status, durationMs: Date.now() - started });
       if (res.status !== 401) return res;
       this.config.hooks.onUnauthorized?.({ surface });
       if (authAttempt === 0 && auth.handleUnauthorized(authorization)) {
-        this.config.logger.warn(`Sage X3 answered 401 to ${method} ${describe(url)}; renewing the token and retrying once`);
+        this.config.logger.warn(
+          `Sage X3 answered 401 to ${method} ${describe(url)}; renewing the token and retrying once`,
+        );
         continue;
       }
       throw new AuthenticationError(
@@ -459,7 +500,11 @@ export class SageX3Client {
         if (!isTransientX3Error(error) || attempt >= this.config.retry.maxAttempts) throw error;
         const delayMs = this.backoff(attempt);
         this.config.hooks.onRetry?.({ surface, attempt, delayMs, errorName: (error as Error).name });
-        this.config.logger.debug?.(`Sage X3 ${surface} transient failure, retrying`, { attempt, delayMs, error: (error as Error).message });
+        this.config.logger.debug?.(`Sage X3 ${surface} transient failure, retrying`, {
+          attempt,
+          delayMs,
+          error: (error as Error).message,
+        });
         await this.sleep(delayMs);
       }
     }
@@ -475,7 +520,8 @@ export class SageX3Client {
   private expectJson(res: HttpResponse, method: string, what: string): JsonObject {
     if (res.status < 200 || res.status >= 300) throw this.api1Error(res, method, what);
     const body = parseJsonObject(res.body);
-    if (!body) throw new X3ProtocolError(`Sage X3 ${method} ${what}: answer is not a JSON object`, { status: res.status });
+    if (!body)
+      throw new X3ProtocolError(`Sage X3 ${method} ${what}: answer is not a JSON object`, { status: res.status });
     return body;
   }
 
@@ -484,7 +530,10 @@ export class SageX3Client {
     const diagnoses = collectSdataDiagnoses(body);
     const status = res.status;
     const context = `Sage X3 ${method} ${what} (HTTP ${status})`;
-    const text = diagnoses.map((d) => d.message).filter(Boolean).join('; ');
+    const text = diagnoses
+      .map((d) => d.message)
+      .filter(Boolean)
+      .join('; ');
     if (status >= 500 && diagnoses.some((d) => /no web services? accepted/i.test(d.message))) {
       return new X3PoolExhaustedError(`${context}: web-service pool exhausted (${text})`, diagnoses, status);
     }
@@ -492,7 +541,8 @@ export class SageX3Client {
     const transient = status >= 500 || status === 429 || status === 408;
     // 503/429 are refusals before processing; other 5xx on a write may have been applied.
     const outcomeUnknown = method !== 'GET' && transient && status !== 503 && status !== 429;
-    if (diagnoses.length) return new X3DiagnosesError(`${context}: ${text}`, diagnoses, { transient, outcomeUnknown, status });
+    if (diagnoses.length)
+      return new X3DiagnosesError(`${context}: ${text}`, diagnoses, { transient, outcomeUnknown, status });
     return new X3HttpError(`${context}`, { transient, outcomeUnknown, status, bodySnippet: res.body.slice(0, 300) });
   }
 
@@ -538,21 +588,35 @@ export class SageX3Client {
       }
       if (diagnoses.length) {
         return throwing(
-          new X3DiagnosesError(`Sage X3 GraphQL ${op} rejected: ${diagnoses.map((d) => d.message).join('; ')}`, diagnoses, {
-            transient: false,
-            status,
-          }),
+          new X3DiagnosesError(
+            `Sage X3 GraphQL ${op} rejected: ${diagnoses.map((d) => d.message).join('; ')}`,
+            diagnoses,
+            {
+              transient: false,
+              status,
+            },
+          ),
         );
       }
       return throwing(
-        new X3GraphqlError(`Sage X3 GraphQL ${op} failed (HTTP ${status}): ${errors.map((e) => e.message).join('; ')}`, errors, {
-          transient: false,
-          status,
-        }),
+        new X3GraphqlError(
+          `Sage X3 GraphQL ${op} failed (HTTP ${status}): ${errors.map((e) => e.message).join('; ')}`,
+          errors,
+          {
+            transient: false,
+            status,
+          },
+        ),
       );
     }
     if (status !== 200) {
-      return throwing(new X3HttpError(`Sage X3 GraphQL ${op} failed (HTTP ${status})`, { transient: false, status, bodySnippet: res.body.slice(0, 300) }));
+      return throwing(
+        new X3HttpError(`Sage X3 GraphQL ${op} failed (HTTP ${status})`, {
+          transient: false,
+          status,
+          bodySnippet: res.body.slice(0, 300),
+        }),
+      );
     }
     const data = body?.['data'];
     if (!isObject(data)) throw new X3ProtocolError(`Sage X3 GraphQL ${op}: answer has no data`, { status });
@@ -622,6 +686,7 @@ export function collectSdataDiagnoses(body: unknown, depth = 0, out: X3Diagnosis
       });
     }
   }
-  for (const [k, v] of Object.entries(obj)) if (k !== '$diagnoses' && typeof v === 'object') collectSdataDiagnoses(v, depth + 1, out);
+  for (const [k, v] of Object.entries(obj))
+    if (k !== '$diagnoses' && typeof v === 'object') collectSdataDiagnoses(v, depth + 1, out);
   return out;
 }

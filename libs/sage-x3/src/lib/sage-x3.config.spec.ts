@@ -23,9 +23,16 @@ describe('resolveSageX3Config', () => {
       baseUrl: 'https://x3.example.test/proxy',
       folder: 'PROD',
       auth: basic,
-      entities: { journalEntry: { className: 'ZGACC', referenceField: 'BPRVCR' }, supplier: { representation: 'ZBPS' } },
+      entities: {
+        journalEntry: { className: 'ZGACC', referenceField: 'BPRVCR' },
+        supplier: { representation: 'ZBPS' },
+      },
     });
-    expect(cfg.entities.journalEntry).toMatchObject({ className: 'ZGACC', representation: 'ZGACC', referenceField: 'BPRVCR' });
+    expect(cfg.entities.journalEntry).toMatchObject({
+      className: 'ZGACC',
+      representation: 'ZGACC',
+      referenceField: 'BPRVCR',
+    });
     expect(cfg.entities.supplier).toMatchObject({ className: 'BPSUPPLIER', representation: 'ZBPS' });
     expect(cfg.baseUrl.pathname).toBe('/proxy/');
   });
@@ -45,7 +52,13 @@ describe('resolveSageX3Config', () => {
     const msg = bad({
       baseUrl: 'https://h',
       folder: 'SEED',
-      auth: { mode: 'oauth2', tokenUrl: 'https://h/v1/token', clientId: 'c', clientSecret: 'test-secret-not-real-001', grant: 'refresh_token' },
+      auth: {
+        mode: 'oauth2',
+        tokenUrl: 'https://h/v1/token',
+        clientId: 'c',
+        clientSecret: 'test-secret-not-real-001',
+        grant: 'refresh_token',
+      },
     });
     expect(msg).toContain('refreshToken');
     expect(msg).not.toContain('test-secret-not-real-001');

@@ -106,7 +106,11 @@ export interface SageX3RequestEvent {
 export interface SageX3Hooks {
   onRequest?(event: SageX3RequestEvent): void;
   onRetry?(event: { surface: 'api1' | 'graphql'; attempt: number; delayMs: number; errorName: string }): void;
-  onTokenAcquired?(event: { mode: 'oauth2' | 'jwt'; reason: 'initial' | 'proactive' | 'unauthorized'; grant?: string }): void;
+  onTokenAcquired?(event: {
+    mode: 'oauth2' | 'jwt';
+    reason: 'initial' | 'proactive' | 'unauthorized';
+    grant?: string;
+  }): void;
   /** The token endpoint refused or failed (the error is thrown to the caller as well). */
   onTokenFailed?(event: { mode: 'oauth2'; reason: 'initial' | 'proactive' | 'unauthorized'; errorName: string }): void;
   onUnauthorized?(event: { surface: 'api1' | 'graphql' }): void;
@@ -197,7 +201,8 @@ export function resolveSageX3Config(config: SageX3ClientConfig): ResolvedSageX3C
   } catch {
     throw new X3ConfigError('Sage X3 baseUrl is not a valid URL');
   }
-  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw new X3ConfigError('Sage X3 baseUrl must be http(s)');
+  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:')
+    throw new X3ConfigError('Sage X3 baseUrl must be http(s)');
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
   if (!config.folder || !/^[A-Za-z0-9_]+$/.test(config.folder)) {
     throw new X3ConfigError('Sage X3 folder (endpoint) must be a non-empty name of letters, digits and underscores');
@@ -205,7 +210,9 @@ export function resolveSageX3Config(config: SageX3ClientConfig): ResolvedSageX3C
   validateAuth(config.auth);
   if (config.api1Auth) validateAuth(config.api1Auth);
   const entities = { ...DEFAULT_ENTITIES };
-  for (const [name, override] of Object.entries(config.entities ?? {}) as Array<[X3EntityName, Partial<X3EntityConfig>]>) {
+  for (const [name, override] of Object.entries(config.entities ?? {}) as Array<
+    [X3EntityName, Partial<X3EntityConfig>]
+  >) {
     if (!entities[name]) throw new X3ConfigError(`Unknown Sage X3 entity '${name}' in config.entities`);
     const merged = { ...entities[name], ...override };
     if (override.className && !override.representation) merged.representation = override.className;
@@ -213,7 +220,8 @@ export function resolveSageX3Config(config: SageX3ClientConfig): ResolvedSageX3C
     entities[name] = merged;
   }
   const pageSize = config.defaultPageSize ?? 20;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new X3ConfigError('Sage X3 defaultPageSize must be a positive integer');
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new X3ConfigError('Sage X3 defaultPageSize must be a positive integer');
   return {
     baseUrl,
     folder: config.folder,
@@ -245,7 +253,8 @@ function validateAuth(auth: SageX3AuthConfig): void {
       } catch {
         throw new X3ConfigError('Sage X3 OAuth2 tokenUrl is not a valid URL');
       }
-      if (!auth.clientId || !auth.clientSecret) throw new X3ConfigError('Sage X3 OAuth2 needs clientId and clientSecret');
+      if (!auth.clientId || !auth.clientSecret)
+        throw new X3ConfigError('Sage X3 OAuth2 needs clientId and clientSecret');
       if (auth.grant !== 'client_credentials' && auth.grant !== 'refresh_token') {
         throw new X3ConfigError("Sage X3 OAuth2 grant must be 'client_credentials' or 'refresh_token'");
       }

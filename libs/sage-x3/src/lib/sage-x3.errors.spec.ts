@@ -3,8 +3,20 @@ import { isTransientX3Error, normalizeSeverity, X3DiagnosesError, X3PoolExhauste
 
 describe('X3 errors', () => {
   it('normalizes api1 words and Xtrem numeric severities', () => {
-    expect(['info', 'warning', 'warn', 'transient', 'error', 'fatal', 'exception', 3, 4, 2, 1].map(normalizeSeverity)).toEqual([
-      'info', 'warning', 'warning', 'transient', 'error', 'fatal', 'fatal', 'error', 'fatal', 'warning', 'info',
+    expect(
+      ['info', 'warning', 'warn', 'transient', 'error', 'fatal', 'exception', 3, 4, 2, 1].map(normalizeSeverity),
+    ).toEqual([
+      'info',
+      'warning',
+      'warning',
+      'transient',
+      'error',
+      'fatal',
+      'fatal',
+      'error',
+      'fatal',
+      'warning',
+      'info',
     ]);
   });
 
@@ -21,7 +33,14 @@ describe('X3 errors', () => {
 
   it('knows which errors are transient and keeps the worst severity', () => {
     const pool = new X3PoolExhaustedError('pool', [{ severity: 'error', message: 'No Web services accepted' }], 500);
-    const rule = new X3DiagnosesError('rule', [{ severity: 'warning', message: 'w' }, { severity: 'error', message: 'e' }], { transient: false, status: 400 });
+    const rule = new X3DiagnosesError(
+      'rule',
+      [
+        { severity: 'warning', message: 'w' },
+        { severity: 'error', message: 'e' },
+      ],
+      { transient: false, status: 400 },
+    );
     expect(isTransientX3Error(pool)).toBe(true);
     expect(pool.outcomeUnknown).toBe(false);
     expect(isTransientX3Error(rule)).toBe(false);

@@ -127,7 +127,11 @@ export class X3GraphqlError extends X3Error {
 /** The answer did not have the documented shape (missing Location, unparsable JSON, looping cursor...). */
 export class X3ProtocolError extends X3Error {
   constructor(message: string, options: Partial<X3ErrorOptions> = {}) {
-    super(message, { transient: options.transient ?? false, outcomeUnknown: options.outcomeUnknown, status: options.status });
+    super(message, {
+      transient: options.transient ?? false,
+      outcomeUnknown: options.outcomeUnknown,
+      status: options.status,
+    });
   }
 }
 

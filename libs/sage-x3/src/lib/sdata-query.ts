@@ -57,13 +57,22 @@ export const where = {
   gt: (f: string, v: SdataValue) => `${field(f)} gt ${sdataLiteral(v)}`,
   ge: (f: string, v: SdataValue) => `${field(f)} ge ${sdataLiteral(v)}`,
   like: (f: string, pattern: string) => `${field(f)} like ${sdataString(pattern)}`,
-  between: (f: string, low: SdataValue, high: SdataValue) => `${field(f)} between ${sdataLiteral(low)} and ${sdataLiteral(high)}`,
+  between: (f: string, low: SdataValue, high: SdataValue) =>
+    `${field(f)} between ${sdataLiteral(low)} and ${sdataLiteral(high)}`,
   in: (f: string, values: SdataValue[]) => {
     if (!values.length) throw new RangeError('SData "in" needs at least one value');
     return `${field(f)} in (${values.map(sdataLiteral).join(', ')})`;
   },
-  and: (...clauses: string[]) => clauses.filter(Boolean).map((c) => `(${c})`).join(' and '),
-  or: (...clauses: string[]) => clauses.filter(Boolean).map((c) => `(${c})`).join(' or '),
+  and: (...clauses: string[]) =>
+    clauses
+      .filter(Boolean)
+      .map((c) => `(${c})`)
+      .join(' and '),
+  or: (...clauses: string[]) =>
+    clauses
+      .filter(Boolean)
+      .map((c) => `(${c})`)
+      .join(' or '),
 };
 
 export function orderBy(...fields: Array<[string, 'asc' | 'desc'] | string>): string {

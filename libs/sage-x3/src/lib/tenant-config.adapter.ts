@@ -14,17 +14,26 @@ const ENTITY_OF_TENANT_CLASS: Record<string, X3EntityName> = {
 };
 
 /** The tenant's class and representation names as client entity overrides. */
-export function entityOverrides(classes: TenantConfig['sageX3']['classes']): Partial<Record<X3EntityName, Partial<X3EntityConfig>>> {
+export function entityOverrides(
+  classes: TenantConfig['sageX3']['classes'],
+): Partial<Record<X3EntityName, Partial<X3EntityConfig>>> {
   const out: Partial<Record<X3EntityName, Partial<X3EntityConfig>>> = {};
   for (const [key, value] of Object.entries(classes)) {
     const entity = ENTITY_OF_TENANT_CLASS[key];
-    if (entity && value?.class) out[entity] = { className: value.class, representation: value.representation || value.class };
+    if (entity && value?.class)
+      out[entity] = { className: value.class, representation: value.representation || value.class };
   }
   return out;
 }
 
 /** The tenant's decrypted X3 credentials in the client's shape (secrets revealed only here, into memory). */
-export function authFromTenant(tenant: TenantConfig, hooks: Pick<Extract<SageX3AuthConfig, { mode: 'oauth2' }>, 'onRefreshTokenRotated' | 'onRefreshTokenNearingExpiry'> = {}): SageX3AuthConfig {
+export function authFromTenant(
+  tenant: TenantConfig,
+  hooks: Pick<
+    Extract<SageX3AuthConfig, { mode: 'oauth2' }>,
+    'onRefreshTokenRotated' | 'onRefreshTokenNearingExpiry'
+  > = {},
+): SageX3AuthConfig {
   const a = tenant.sageX3.auth;
   switch (a.mode) {
     case 'basic':
@@ -32,12 +41,23 @@ export function authFromTenant(tenant: TenantConfig, hooks: Pick<Extract<SageX3A
     case 'jwt':
       return { mode: 'jwt', clientId: a.clientId, secret: a.secret.reveal(), user: a.user, audience: a.audience };
     case 'oauth2':
-      return { mode: 'oauth2', tokenUrl: a.tokenUrl, clientId: a.clientId, clientSecret: a.clientSecret.reveal(), grant: a.grant, refreshToken: a.refreshToken?.reveal(), ...hooks };
+      return {
+        mode: 'oauth2',
+        tokenUrl: a.tokenUrl,
+        clientId: a.clientId,
+        clientSecret: a.clientSecret.reveal(),
+        grant: a.grant,
+        refreshToken: a.refreshToken?.reveal(),
+        ...hooks,
+      };
   }
 }
 
 /** Base client config for a tenant: server, folder, custom CA, auth, class names. Callers add timeouts and hooks. */
-export function clientConfigFromTenant(tenant: TenantConfig, extra: Partial<SageX3ClientConfig> = {}): SageX3ClientConfig {
+export function clientConfigFromTenant(
+  tenant: TenantConfig,
+  extra: Partial<SageX3ClientConfig> = {},
+): SageX3ClientConfig {
   const x3 = tenant.sageX3;
   return {
     baseUrl: x3.baseUrl,

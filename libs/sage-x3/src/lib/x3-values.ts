@@ -12,6 +12,7 @@ export function isX3Yes(value: unknown): boolean {
 /** An X3 amount/quantity (JSON number or string) as a canonical decimal string; undefined when absent. */
 export function x3Decimal(value: unknown, scale?: number): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') throw new RangeError('X3 amount is neither string nor number');
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new RangeError('X3 amount is neither string nor number');
   return toDecimalString(value, scale);
 }

@@ -15,9 +15,7 @@ export interface DemoTenantOptions {
  * schemas), amounts in the API's representations (accounting strings, inventory/payroll numbers), one inactive
  * record of each kind that has `active`.
  */
-export function buildDemoTenantSeed(
-  options: DemoTenantOptions = {},
-): SimulatorTenantSeed {
+export function buildDemoTenantSeed(options: DemoTenantOptions = {}): SimulatorTenantSeed {
   const t0 = '2025-01-02T08:00:00.000Z';
   const glMaterials = {
     id: 5001,

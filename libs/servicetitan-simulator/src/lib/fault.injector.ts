@@ -61,9 +61,7 @@ export class FaultInjector {
   }
 
   latencyFor(path: string, isApi: boolean): number {
-    return this.latency && matches(this.latency.scope, path, isApi)
-      ? this.latency.ms
-      : 0;
+    return this.latency && matches(this.latency.scope, path, isApi) ? this.latency.ms : 0;
   }
 
   /** Consumes and returns the fault for this request, if any (drops take precedence). */
@@ -76,10 +74,7 @@ export class FaultInjector {
     const fail = this.fails.find((q) => matches(q.scope, path, isApi));
     if (fail) {
       consume(this.fails, fail);
-      const retryAfter =
-        fail.detail.retryAfter === undefined
-          ? undefined
-          : String(fail.detail.retryAfter);
+      const retryAfter = fail.detail.retryAfter === undefined ? undefined : String(fail.detail.retryAfter);
       return {
         kind: 'fail',
         status: fail.detail.status ?? 500,
@@ -100,9 +95,7 @@ export class FaultInjector {
 }
 
 function matches(scope: FaultScope, path: string, isApi: boolean): boolean {
-  return scope.pathPrefix === undefined
-    ? isApi
-    : path.startsWith(scope.pathPrefix);
+  return scope.pathPrefix === undefined ? isApi : path.startsWith(scope.pathPrefix);
 }
 
 function consume<T>(queue: Queued<T>[], entry: Queued<T>): void {
@@ -111,6 +104,5 @@ function consume<T>(queue: Queued<T>[], entry: Queued<T>): void {
 }
 
 function assertCount(count: number): void {
-  if (!Number.isInteger(count) || count < 1)
-    throw new RangeError('count must be a positive integer');
+  if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
 }

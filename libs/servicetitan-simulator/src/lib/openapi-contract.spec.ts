@@ -1,8 +1,5 @@
 import { ServiceTitanClient } from '@connector/servicetitan';
-import {
-  startServiceTitanSimulator,
-  type ServiceTitanSimulator,
-} from './servicetitan-simulator.server';
+import { startServiceTitanSimulator, type ServiceTitanSimulator } from './servicetitan-simulator.server';
 import { SIMULATOR_ROUTES } from './simulator.routes';
 import { buildDemoTenantSeed, DEMO_APP_KEY } from './demo-seed.fixture';
 import { OpenApiContract } from './openapi-contract.validator';
@@ -12,13 +9,7 @@ import { OpenApiContract } from './openapi-contract.validator';
  * the 200 response schema of the same operation in ServiceTitan's official OpenAPI specs.
  */
 describe('simulator responses match the official OpenAPI specs', () => {
-  const contract = new OpenApiContract([
-    'accounting',
-    'inventory',
-    'jpm',
-    'payroll',
-    'settings',
-  ]);
+  const contract = new OpenApiContract(['accounting', 'inventory', 'jpm', 'payroll', 'settings']);
   const seed = buildDemoTenantSeed();
   let sim: ServiceTitanSimulator;
   let client: ServiceTitanClient;
@@ -76,21 +67,11 @@ describe('simulator responses match the official OpenAPI specs', () => {
   it.each(SIMULATOR_ROUTES.map((route) => [route.name, route] as const))(
     '%s validates against its 200 schema',
     async (_name, route) => {
-      expect(contract.operationId(route.module, route.resource)).toBe(
-        route.operationId,
-      );
-      const body = await client.get<unknown>(
-        route.module as never,
-        route.resource,
-        queries[route.name] ?? {},
-      );
-      const rows = Array.isArray(body)
-        ? body
-        : (body as { data: unknown[] }).data;
+      expect(contract.operationId(route.module, route.resource)).toBe(route.operationId);
+      const body = await client.get<unknown>(route.module as never, route.resource, queries[route.name] ?? {});
+      const rows = Array.isArray(body) ? body : (body as { data: unknown[] }).data;
       expect(rows.length).toBeGreaterThan(0); // an empty list would validate trivially
-      expect(
-        contract.validate(route.module, route.resource, '200', body),
-      ).toEqual([]);
+      expect(contract.validate(route.module, route.resource, '200', body)).toEqual([]);
     },
   );
 
@@ -100,9 +81,7 @@ describe('simulator responses match the official OpenAPI specs', () => {
     const second = await client.exportInvoiceItemsPage({
       from: first.continueFrom,
     });
-    expect(
-      contract.validate('accounting', 'export/invoice-items', '200', second),
-    ).toEqual([]);
+    expect(contract.validate('accounting', 'export/invoice-items', '200', second)).toEqual([]);
   });
 
   it('error bodies follow the ApiErrorResponse schema (400 validation error)', async () => {
@@ -117,22 +96,16 @@ describe('simulator responses match the official OpenAPI specs', () => {
         }),
       }).then((r) => r.json() as Promise<{ access_token: string }>)
     ).access_token;
-    const res = await fetch(
-      `${sim.url}/jpm/v2/tenant/${seed.id}/jobs?pageSize=5001&modifiedOnOrAfter=yesterday`,
-      {
-        headers: {
-          'ST-App-Key': DEMO_APP_KEY,
-          Authorization: `Bearer ${token}`,
-        },
+    const res = await fetch(`${sim.url}/jpm/v2/tenant/${seed.id}/jobs?pageSize=5001&modifiedOnOrAfter=yesterday`, {
+      headers: {
+        'ST-App-Key': DEMO_APP_KEY,
+        Authorization: `Bearer ${token}`,
       },
-    );
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Record<string, string[]> };
     expect(contract.validate('jpm', 'jobs', '400', body)).toEqual([]);
-    expect(Object.keys(body.errors).sort()).toEqual([
-      'modifiedOnOrAfter',
-      'pageSize',
-    ]);
+    expect(Object.keys(body.errors).sort()).toEqual(['modifiedOnOrAfter', 'pageSize']);
   });
 
   it('the validator is not vacuous: an extra property, a number amount in accounting or a missing field fail', async () => {
@@ -152,18 +125,9 @@ describe('simulator responses match the official OpenAPI specs', () => {
     ).not.toEqual([]);
     const { hasMore: _hasMore, ...withoutHasMore } = page;
     void _hasMore;
-    expect(
-      contract.validate(
-        'accounting',
-        'inventory-bills/paginated',
-        '200',
-        withoutHasMore,
-      ),
-    ).not.toEqual([]);
+    expect(contract.validate('accounting', 'inventory-bills/paginated', '200', withoutHasMore)).not.toEqual([]);
     // the bare-array endpoint must not be wrapped in an envelope
-    expect(
-      contract.validate('accounting', 'inventory-bills', '200', page),
-    ).not.toEqual([]);
+    expect(contract.validate('accounting', 'inventory-bills', '200', page)).not.toEqual([]);
   });
 
   it('records completed from minimal seeds ({ id } only) validate too', async () => {
@@ -199,18 +163,10 @@ describe('simulator responses match the official OpenAPI specs', () => {
         retry: { maxRetries: 0 },
       });
       for (const route of SIMULATOR_ROUTES) {
-        const body = await minimalClient.get<unknown>(
-          route.module as never,
-          route.resource,
-        );
-        const rows = Array.isArray(body)
-          ? body
-          : (body as { data: unknown[] }).data;
+        const body = await minimalClient.get<unknown>(route.module as never, route.resource);
+        const rows = Array.isArray(body) ? body : (body as { data: unknown[] }).data;
         expect([route.name, rows.length > 0]).toEqual([route.name, true]);
-        expect([
-          route.name,
-          contract.validate(route.module, route.resource, '200', body),
-        ]).toEqual([route.name, []]);
+        expect([route.name, contract.validate(route.module, route.resource, '200', body)]).toEqual([route.name, []]);
       }
     } finally {
       await minimal.close();
@@ -219,9 +175,7 @@ describe('simulator responses match the official OpenAPI specs', () => {
 
   it('401, 404 and 429 bodies follow ApiErrorResponse as well', async () => {
     const bodies: unknown[] = [];
-    bodies.push(
-      await (await fetch(`${sim.url}/jpm/v2/tenant/${seed.id}/jobs`)).json(),
-    );
+    bodies.push(await (await fetch(`${sim.url}/jpm/v2/tenant/${seed.id}/jobs`)).json());
     sim.faults.failNext(1, { status: 429, retryAfter: 1 });
     const ok = await fetch(`${sim.url}/connect/token`, {
       method: 'POST',
@@ -237,20 +191,9 @@ describe('simulator responses match the official OpenAPI specs', () => {
       'ST-App-Key': DEMO_APP_KEY,
       Authorization: `Bearer ${access_token}`,
     };
-    bodies.push(
-      await (
-        await fetch(`${sim.url}/jpm/v2/tenant/${seed.id}/jobs`, { headers })
-      ).json(),
-    ); // injected 429
-    bodies.push(
-      await (
-        await fetch(`${sim.url}/jpm/v2/tenant/1/jobs`, { headers })
-      ).json(),
-    ); // unknown tenant
-    expect(bodies.map((b) => (b as { status: number }).status)).toEqual([
-      401, 429, 404,
-    ]);
-    for (const body of bodies)
-      expect(contract.validate('jpm', 'jobs', '400', body)).toEqual([]);
+    bodies.push(await (await fetch(`${sim.url}/jpm/v2/tenant/${seed.id}/jobs`, { headers })).json()); // injected 429
+    bodies.push(await (await fetch(`${sim.url}/jpm/v2/tenant/1/jobs`, { headers })).json()); // unknown tenant
+    expect(bodies.map((b) => (b as { status: number }).status)).toEqual([401, 429, 404]);
+    for (const body of bodies) expect(contract.validate('jpm', 'jobs', '400', body)).toEqual([]);
   });
 });

@@ -8,14 +8,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-export const OPENAPI_SPEC_DIR = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'servicetitan',
-  'openapi',
-);
+export const OPENAPI_SPEC_DIR = join(__dirname, '..', '..', '..', 'servicetitan', 'openapi');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -27,10 +20,7 @@ interface OpenApiSpec {
       string,
       {
         operationId?: string;
-        responses?: Record<
-          string,
-          { content?: Record<string, { schema?: Json }> }
-        >;
+        responses?: Record<string, { content?: Record<string, { schema?: Json }> }>;
       }
     >
   >;
@@ -42,31 +32,18 @@ const isObject = (value: Json | undefined): value is JsonObject =>
 
 /** Converts an OpenAPI 3.0 schema to JSON Schema draft-07 as understood by ajv. */
 export function convertOpenApiSchema(schema: Json, refPrefix: string): Json {
-  if (Array.isArray(schema))
-    return schema.map((item) => convertOpenApiSchema(item, refPrefix));
+  if (Array.isArray(schema)) return schema.map((item) => convertOpenApiSchema(item, refPrefix));
   if (!isObject(schema)) return schema;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (
-      key === 'nullable' ||
-      key === 'example' ||
-      key === 'x-enumNames' ||
-      key.startsWith('x-')
-    )
-      continue;
+    if (key === 'nullable' || key === 'example' || key === 'x-enumNames' || key.startsWith('x-')) continue;
     if (key === '$ref' && typeof value === 'string') {
-      out[key] = value.replace(
-        '#/components/schemas/',
-        `${refPrefix}#/definitions/`,
-      );
+      out[key] = value.replace('#/components/schemas/', `${refPrefix}#/definitions/`);
       continue;
     }
     if (key === 'properties' && isObject(value)) {
       out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, prop]) => [
-          name,
-          convertOpenApiSchema(prop, refPrefix),
-        ]),
+        Object.entries(value).map(([name, prop]) => [name, convertOpenApiSchema(prop, refPrefix)]),
       );
       continue;
     }
@@ -89,12 +66,9 @@ export class OpenApiContract {
     });
     addFormats(this.ajv);
     // Formats the ServiceTitan specs use that are annotations only (ajv-formats covers int32/int64/double/...).
-    for (const format of ['decimal', 'html', 'multiline', 'phone'])
-      this.ajv.addFormat(format, true);
+    for (const format of ['decimal', 'html', 'multiline', 'phone']) this.ajv.addFormat(format, true);
     for (const module of modules) {
-      const spec = JSON.parse(
-        readFileSync(join(specDir, `${module}-v2.json`), 'utf8'),
-      ) as OpenApiSpec;
+      const spec = JSON.parse(readFileSync(join(specDir, `${module}-v2.json`), 'utf8')) as OpenApiSpec;
       this.specs.set(module, spec);
       const definitions = Object.fromEntries(
         Object.entries(spec.components.schemas).map(([name, schema]) => [
@@ -111,44 +85,28 @@ export class OpenApiContract {
     const spec = this.specs.get(module);
     if (!spec) throw new Error(`spec ${module} not loaded`);
     const operation = spec.paths[`/tenant/{tenant}/${resource}`]?.['get'];
-    if (!operation)
-      throw new Error(`spec ${module} has no GET /tenant/{tenant}/${resource}`);
+    if (!operation) throw new Error(`spec ${module} has no GET /tenant/{tenant}/${resource}`);
     const content = operation.responses?.[status]?.content;
-    const schema =
-      content?.['application/json']?.schema ??
-      Object.values(content ?? {})[0]?.schema;
-    if (schema === undefined)
-      throw new Error(
-        `spec ${module} GET ${resource} has no ${status} response schema`,
-      );
+    const schema = content?.['application/json']?.schema ?? Object.values(content ?? {})[0]?.schema;
+    if (schema === undefined) throw new Error(`spec ${module} GET ${resource} has no ${status} response schema`);
     return convertOpenApiSchema(schema, `st-${module}`);
   }
 
   operationId(module: string, resource: string): string | undefined {
-    return this.specs.get(module)?.paths[`/tenant/{tenant}/${resource}`]?.[
-      'get'
-    ]?.operationId;
+    return this.specs.get(module)?.paths[`/tenant/{tenant}/${resource}`]?.['get']?.operationId;
   }
 
   /** Returns validation error messages (empty = valid). */
-  validate(
-    module: string,
-    resource: string,
-    status: string,
-    body: unknown,
-  ): string[] {
+  validate(module: string, resource: string, status: string, body: unknown): string[] {
     const key = `${module} ${resource} ${status}`;
     let validator = this.cache.get(key);
     if (!validator) {
-      validator = this.ajv.compile(
-        this.responseSchema(module, resource, status) as object,
-      );
+      validator = this.ajv.compile(this.responseSchema(module, resource, status) as object);
       this.cache.set(key, validator);
     }
     if (validator(body)) return [];
     return (validator.errors ?? []).map(
-      (e) =>
-        `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
     );
   }
 }

@@ -1,12 +1,5 @@
 /** Query parameter types the simulated endpoints declare (mirroring the official specs' parameter schemas). */
-export type ParamType =
-  | 'int'
-  | 'bool'
-  | 'date'
-  | 'string'
-  | 'idsCsv'
-  | 'idsArray'
-  | { enum: readonly string[] };
+export type ParamType = 'int' | 'bool' | 'date' | 'string' | 'idsCsv' | 'idsArray' | { enum: readonly string[] };
 export type ParamSpec = Record<string, ParamType>;
 export type ParsedValue = number | boolean | string | number[];
 export type ParsedQuery = Record<string, ParsedValue | undefined>;
@@ -28,37 +21,26 @@ const MAX_IDS = 50;
  * declare are rejected: the real API would silently ignore a misspelt filter and return unfiltered data, and the
  * simulator is where such client bugs must surface. Enum values bind case-insensitively, as ASP.NET does.
  */
-export function parseQuery(
-  search: URLSearchParams,
-  spec: ParamSpec,
-): ParsedQuery {
+export function parseQuery(search: URLSearchParams, spec: ParamSpec): ParsedQuery {
   const errors: Record<string, string[]> = {};
   const out: ParsedQuery = {};
-  const addError = (name: string, message: string) =>
-    (errors[name] ??= []).push(message);
+  const addError = (name: string, message: string) => (errors[name] ??= []).push(message);
   const names = new Set(search.keys());
   for (const name of names) {
     const type = spec[name];
     if (type === undefined) {
-      addError(
-        name,
-        `The simulator does not support query parameter '${name}' on this endpoint.`,
-      );
+      addError(name, `The simulator does not support query parameter '${name}' on this endpoint.`);
       continue;
     }
     const values = search.getAll(name);
     if (type !== 'idsArray' && values.length > 1) {
-      addError(
-        name,
-        `The parameter '${name}' was given ${values.length} times.`,
-      );
+      addError(name, `The parameter '${name}' was given ${values.length} times.`);
       continue;
     }
     const raw = values[0] ?? '';
     if (type === 'idsArray') {
       const ids = values.flatMap((v) => v.split(',')).map((v) => v.trim());
-      if (ids.some((v) => !/^\d+$/.test(v)))
-        addError(name, `The value '${values.join(',')}' is not valid.`);
+      if (ids.some((v) => !/^\d+$/.test(v))) addError(name, `The value '${values.join(',')}' is not valid.`);
       else out[name] = ids.map(Number);
       continue;
     }
@@ -70,14 +52,12 @@ export function parseQuery(
         else out[name] = Number(raw);
         break;
       case 'bool':
-        if (!/^(true|false)$/i.test(raw))
-          addError(name, `The value '${raw}' is not valid.`);
+        if (!/^(true|false)$/i.test(raw)) addError(name, `The value '${raw}' is not valid.`);
         else out[name] = raw.toLowerCase() === 'true';
         break;
       case 'date': {
         const ms = Date.parse(raw);
-        if (Number.isNaN(ms))
-          addError(name, `The value '${raw}' is not valid.`);
+        if (Number.isNaN(ms)) addError(name, `The value '${raw}' is not valid.`);
         else out[name] = ms;
         break;
       }
@@ -86,38 +66,23 @@ export function parseQuery(
         break;
       case 'idsCsv': {
         const ids = raw.split(',').map((v) => v.trim());
-        if (ids.some((v) => !/^\d+$/.test(v)))
-          addError(name, `The value '${raw}' is not valid.`);
-        else if (ids.length > MAX_IDS)
-          addError(name, `Maximum ${MAX_IDS} ids are allowed.`);
+        if (ids.some((v) => !/^\d+$/.test(v))) addError(name, `The value '${raw}' is not valid.`);
+        else if (ids.length > MAX_IDS) addError(name, `Maximum ${MAX_IDS} ids are allowed.`);
         else out[name] = ids.map(Number);
         break;
       }
       default: {
-        const match = type.enum.find(
-          (v) => v.toLowerCase() === raw.toLowerCase(),
-        );
-        if (match === undefined)
-          addError(
-            name,
-            `The value '${raw}' is not valid. Values: [${type.enum.join(', ')}]`,
-          );
+        const match = type.enum.find((v) => v.toLowerCase() === raw.toLowerCase());
+        if (match === undefined) addError(name, `The value '${raw}' is not valid. Values: [${type.enum.join(', ')}]`);
         else out[name] = match;
       }
     }
   }
   const page = out['page'];
-  if (typeof page === 'number' && page < 1)
-    addError('page', 'The field page must be greater than or equal to 1.');
+  if (typeof page === 'number' && page < 1) addError('page', 'The field page must be greater than or equal to 1.');
   const pageSize = out['pageSize'];
-  if (
-    typeof pageSize === 'number' &&
-    (pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-  ) {
-    addError(
-      'pageSize',
-      `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`,
-    );
+  if (typeof pageSize === 'number' && (pageSize < 1 || pageSize > MAX_PAGE_SIZE)) {
+    addError('pageSize', `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`);
   }
   if (Object.keys(errors).length > 0) throw new QueryValidationError(errors);
   return out;

@@ -67,11 +67,7 @@ export function buildJob(seed: SeedOf<ExportJob>, now: string): ExportJob {
   };
 }
 
-export function buildInvoiceItem(
-  seed: SeedOf<InvoiceItem>,
-  now: string,
-  index = 0,
-): InvoiceItem {
+export function buildInvoiceItem(seed: SeedOf<InvoiceItem>, now: string, index = 0): InvoiceItem {
   return {
     description: null,
     quantity: '1',
@@ -126,10 +122,7 @@ export function buildInvoice(seed: SeedInvoice, now: string): Invoice {
   };
 }
 
-export function buildInventoryBillItem(
-  seed: SeedOf<InventoryBillItem>,
-  index = 0,
-): InventoryBillItem {
+export function buildInventoryBillItem(seed: SeedOf<InventoryBillItem>, index = 0): InventoryBillItem {
   return {
     order: index + 1,
     name: null,
@@ -149,10 +142,7 @@ export function buildInventoryBillItem(
   };
 }
 
-export function buildInventoryBill(
-  seed: SeedInventoryBill,
-  now: string,
-): ExportInventoryBill {
+export function buildInventoryBill(seed: SeedInventoryBill, now: string): ExportInventoryBill {
   const { items, ...rest } = seed;
   return {
     purchaseOrderId: null,
@@ -181,10 +171,7 @@ export function buildInventoryBill(
   };
 }
 
-export function buildPurchaseOrderItem(
-  seed: SeedOf<PurchaseOrderItem>,
-  now: string,
-): PurchaseOrderItem {
+export function buildPurchaseOrderItem(seed: SeedOf<PurchaseOrderItem>, now: string): PurchaseOrderItem {
   return {
     skuId: 1,
     description: '',
@@ -205,10 +192,7 @@ export function buildPurchaseOrderItem(
   };
 }
 
-export function buildPurchaseOrder(
-  seed: SeedPurchaseOrder,
-  now: string,
-): PurchaseOrder {
+export function buildPurchaseOrder(seed: SeedPurchaseOrder, now: string): PurchaseOrder {
   const { items, ...rest } = seed;
   return {
     number: `PO-${seed.id}`,
@@ -265,10 +249,7 @@ export function buildVendor(seed: SeedOf<Vendor>, now: string): Vendor {
   };
 }
 
-export function buildGrossPayItem(
-  seed: SeedOf<ExportGrossPayItem>,
-  now: string,
-): StoredGrossPayItem {
+export function buildGrossPayItem(seed: SeedOf<ExportGrossPayItem>, now: string): StoredGrossPayItem {
   return {
     employeeId: 1,
     employeeType: 'Technician',
@@ -290,10 +271,7 @@ export function buildGrossPayItem(
   };
 }
 
-export function buildTechnician(
-  seed: SeedOf<Technician>,
-  now: string,
-): Technician {
+export function buildTechnician(seed: SeedOf<Technician>, now: string): Technician {
   return {
     userId: seed.id,
     name: `Technician ${seed.id}`,
@@ -312,10 +290,7 @@ export function buildTechnician(
   };
 }
 
-export function buildBusinessUnit(
-  seed: SeedOf<BusinessUnit>,
-  now: string,
-): BusinessUnit {
+export function buildBusinessUnit(seed: SeedOf<BusinessUnit>, now: string): BusinessUnit {
   return {
     active: true,
     name: `Business unit ${seed.id}`,
@@ -325,10 +300,7 @@ export function buildBusinessUnit(
   };
 }
 
-export function buildGlAccount(
-  seed: SeedOf<GlAccount>,
-  now: string,
-): GlAccount {
+export function buildGlAccount(seed: SeedOf<GlAccount>, now: string): GlAccount {
   return {
     name: `Account ${seed.id}`,
     number: String(seed.id),

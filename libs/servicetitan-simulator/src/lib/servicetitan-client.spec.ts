@@ -27,9 +27,7 @@ import type { SimulatorTenantSeed } from './simulator.store';
 const TENANT = 1000001;
 const SECRET = 'cs1.test-secret-not-real-000';
 
-function tenantSeed(
-  extra: Partial<SimulatorTenantSeed> = {},
-): SimulatorTenantSeed {
+function tenantSeed(extra: Partial<SimulatorTenantSeed> = {}): SimulatorTenantSeed {
   return {
     ...buildDemoTenantSeed({ tenantId: TENANT, clientSecret: SECRET }),
     ...extra,
@@ -47,10 +45,7 @@ async function startSim(
 }
 
 /** Client wired to the simulator; waits are recorded and skipped unless `realSleep` is set. */
-function clientFor(
-  sim: ServiceTitanSimulator,
-  overrides: Partial<ServiceTitanClientConfig> = {},
-) {
+function clientFor(sim: ServiceTitanSimulator, overrides: Partial<ServiceTitanClientConfig> = {}) {
   const sleeps: number[] = [];
   const client = new ServiceTitanClient({
     authUrl: sim.url,
@@ -94,9 +89,7 @@ describe('ServiceTitanClient against the simulator', () => {
       await client.listJobs();
       expect(sim.callCount('token')).toBe(1);
       clock.advance(900_000 - 60_000); // inside the default 60 s refresh margin
-      const results = await Promise.all(
-        Array.from({ length: 25 }, () => client.listJobs()),
-      );
+      const results = await Promise.all(Array.from({ length: 25 }, () => client.listJobs()));
       expect(results.every((page) => page.data.length > 0)).toBe(true);
       expect(sim.callCount('token')).toBe(2);
       expect(client.tokenRequestCount).toBe(2);
@@ -110,9 +103,7 @@ describe('ServiceTitanClient against the simulator', () => {
       await client.listJobs();
       clock.advance(901_000);
       const n = 20;
-      const results = await Promise.all(
-        Array.from({ length: n }, () => client.listInvoices()),
-      );
+      const results = await Promise.all(Array.from({ length: n }, () => client.listInvoices()));
       expect(results).toHaveLength(n);
       expect(sim.callCount('token')).toBe(2);
       expect(sim.callCount('invoices.list')).toBe(2 * n);
@@ -160,12 +151,8 @@ describe('ServiceTitanClient against the simulator', () => {
         tenantId: TENANT,
       });
       expect((error as Error).message).toContain('invalid_client');
-      expect((error as Error).message).toContain(
-        'check the client id and client secret',
-      );
-      expect((error as Error).message).not.toContain(
-        'wrong-secret-not-real-111',
-      );
+      expect((error as Error).message).toContain('check the client id and client secret');
+      expect((error as Error).message).not.toContain('wrong-secret-not-real-111');
       expect(sim.callCount('token')).toBe(1); // a 400 is not retried
       expect(sim.callCount('jobs.list')).toBe(0);
     });
@@ -181,9 +168,7 @@ describe('ServiceTitanClient against the simulator', () => {
         status: 401,
         title: 'The application key is not valid.',
       });
-      expect((error as Error).message).not.toContain(
-        'ak1.unknown-app-not-real',
-      );
+      expect((error as Error).message).not.toContain('ak1.unknown-app-not-real');
     });
   });
 
@@ -250,9 +235,7 @@ describe('ServiceTitanClient against the simulator', () => {
         attempts: 3,
         title: 'Service busy',
       });
-      expect((error as ServiceTitanApiError).traceId).toMatch(
-        /^00-[0-9a-f]{32}-/,
-      );
+      expect((error as ServiceTitanApiError).traceId).toMatch(/^00-[0-9a-f]{32}-/);
       expect(sim.callCount('purchaseOrders.list')).toBe(3);
     });
 
@@ -282,14 +265,10 @@ describe('ServiceTitanClient against the simulator', () => {
 
     it('does not retry a 400 and exposes the field errors', async () => {
       const { client } = clientFor(sim);
-      const error = await client
-        .get('jpm', 'jobs', { modifiedOnOrAfter: 'not-a-date' })
-        .catch((e: unknown) => e);
+      const error = await client.get('jpm', 'jobs', { modifiedOnOrAfter: 'not-a-date' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceTitanApiError);
       expect(error).toMatchObject({ status: 400, attempts: 1 });
-      expect(
-        (error as ServiceTitanApiError).errors['modifiedOnOrAfter'],
-      ).toHaveLength(1);
+      expect((error as ServiceTitanApiError).errors['modifiedOnOrAfter']).toHaveLength(1);
     });
 
     it('retries a 500 from the token endpoint', async () => {
@@ -311,10 +290,7 @@ describe('ServiceTitanClient against the simulator', () => {
       billAmount: `${i}.10`,
     }));
     beforeAll(async () => {
-      sim = await startSim(
-        { exportPageSize: 10 },
-        tenantSeed({ jobs, inventoryBills: bills, invoices: [] }),
-      );
+      sim = await startSim({ exportPageSize: 10 }, tenantSeed({ jobs, inventoryBills: bills, invoices: [] }));
     });
     afterAll(() => sim.close());
     beforeEach(() => sim.resetCalls());
@@ -322,8 +298,7 @@ describe('ServiceTitanClient against the simulator', () => {
     it('iterates more than two pages and returns every record exactly once', async () => {
       const { client } = clientFor(sim);
       const ids: number[] = [];
-      for await (const job of client.iterateJobs({}, { pageSize: 50 }))
-        ids.push(job.id);
+      for await (const job of client.iterateJobs({}, { pageSize: 50 })) ids.push(job.id);
       expect(ids).toHaveLength(120);
       expect(new Set(ids).size).toBe(120);
       expect(sim.callCount('jobs.list')).toBe(3);
@@ -335,9 +310,7 @@ describe('ServiceTitanClient against the simulator', () => {
         modifiedOnOrAfter: new Date(Date.UTC(2025, 0, 1) + 100_000),
         pageSize: 500,
       });
-      expect(recent.data.map((j) => j.id)).toEqual(
-        jobs.slice(100).map((j) => j.id),
-      );
+      expect(recent.data.map((j) => j.id)).toEqual(jobs.slice(100).map((j) => j.id));
       const picked = await client.getJobsByIds([10_005, 10_007, 10_005]);
       expect(picked.map((j) => j.id)).toEqual([10_005, 10_007]);
     });
@@ -348,20 +321,12 @@ describe('ServiceTitanClient against the simulator', () => {
       expect(Array.isArray(raw)).toBe(true);
       expect(raw).toHaveLength(3);
       const ids: number[] = [];
-      for await (const bill of client.iterateInventoryBillsBareArray(
-        {},
-        { pageSize: 50 },
-      ))
-        ids.push(bill.id);
+      for await (const bill of client.iterateInventoryBillsBareArray({}, { pageSize: 50 })) ids.push(bill.id);
       expect(new Set(ids).size).toBe(100);
       expect(ids).toHaveLength(100);
       expect(sim.callCount('inventoryBills.list')).toBe(4); // 1 above + 2 full pages + 1 empty page
       const viaEnvelope: number[] = [];
-      for await (const bill of client.iterateInventoryBills(
-        {},
-        { pageSize: 50 },
-      ))
-        viaEnvelope.push(bill.id);
+      for await (const bill of client.iterateInventoryBills({}, { pageSize: 50 })) viaEnvelope.push(bill.id);
       expect(viaEnvelope).toEqual(ids);
       expect(sim.callCount('inventoryBills.paginated')).toBe(2);
     });
@@ -373,12 +338,8 @@ describe('ServiceTitanClient against the simulator', () => {
       expect(raw.rows.length).toBeGreaterThan(100);
       expect(raw.result.pages).toBe(raw.rows.length - 100 + 1);
 
-      const deduper = new ExportBoundaryDeduper<ExportInventoryBill>(
-        defaultExportRowKey,
-      );
-      const { rows, result } = await collectExport(
-        dedupeExportPages(client.exportInventoryBills(), deduper),
-      );
+      const deduper = new ExportBoundaryDeduper<ExportInventoryBill>(defaultExportRowKey);
+      const { rows, result } = await collectExport(dedupeExportPages(client.exportInventoryBills(), deduper));
       expect(rows.map((b) => b.id)).toEqual(bills.map((b) => b.id));
       expect(result.continueFrom).toEqual(expect.any(String));
 
@@ -389,15 +350,9 @@ describe('ServiceTitanClient against the simulator', () => {
       };
       sim.tenant(TENANT).updateInventoryBill(20_005, { billAmount: '999.99' });
       sim.tenant(TENANT).voidInventoryBill(20_007);
-      const resumed = new ExportBoundaryDeduper<ExportInventoryBill>(
-        defaultExportRowKey,
-        checkpoint.keys,
-      );
+      const resumed = new ExportBoundaryDeduper<ExportInventoryBill>(defaultExportRowKey, checkpoint.keys);
       const next = await collectExport(
-        dedupeExportPages(
-          client.exportInventoryBills({ from: checkpoint.token }),
-          resumed,
-        ),
+        dedupeExportPages(client.exportInventoryBills({ from: checkpoint.token }), resumed),
       );
       expect(next.rows.map((b) => [b.id, b.billAmount, b.active])).toEqual([
         [20_005, '999.99', true],
@@ -435,9 +390,7 @@ describe('ServiceTitanClient against the simulator', () => {
             }),
           ),
         );
-        const bodies = await Promise.all(
-          responses.map((r) => r.json() as Promise<Record<string, unknown>>),
-        );
+        const bodies = await Promise.all(responses.map((r) => r.json() as Promise<Record<string, unknown>>));
         const statuses = responses.map((r) => r.status);
         expect(statuses.filter((s) => s === 200)).toHaveLength(60);
         expect(statuses.filter((s) => s === 429)).toHaveLength(10);
@@ -469,9 +422,7 @@ describe('ServiceTitanClient against the simulator', () => {
           maxRequestsPerSecond: 40,
           onRetry: (event) => retries.push(event.reason),
         });
-        await Promise.all(
-          Array.from({ length: 75 }, () => client.listBusinessUnits()),
-        );
+        await Promise.all(Array.from({ length: 75 }, () => client.listBusinessUnits()));
         expect(retries).toEqual([]);
         expect(sim.callCount('businessUnits.list')).toBe(75);
       } finally {
@@ -497,33 +448,25 @@ describe('ServiceTitanClient against the simulator', () => {
         items: [{ id: 9501, quantity: '3', cost: '0.1' }],
       });
       const [bill] = await client.getInventoryBillsByIds([950]);
-      const normalized = normalizeInventoryBill(
-        bill as NonNullable<typeof bill>,
-      );
+      const normalized = normalizeInventoryBill(bill as NonNullable<typeof bill>);
       expect(normalized).toMatchObject({
         billAmount: '0.3',
         taxAmount: '0.1',
         shippingAmount: '0.2',
       });
-      expect(
-        sumDecimals([
-          normalized.taxAmount ?? '0',
-          normalized.shippingAmount ?? '0',
-        ]).toFixed(),
-      ).toBe(normalized.billAmount);
+      expect(sumDecimals([normalized.taxAmount ?? '0', normalized.shippingAmount ?? '0']).toFixed()).toBe(
+        normalized.billAmount,
+      );
       expect(normalized.items[0]).toMatchObject({ quantity: '3', cost: '0.1' });
 
       const [invoice] = await client.getInvoicesByIds([501]);
       const inv = normalizeInvoice(invoice as NonNullable<typeof invoice>);
       expect(inv.total).toBe('1234.5');
-      expect(
-        sumDecimals([inv.subTotal ?? '0', inv.salesTax ?? '0']).toFixed(),
-      ).toBe(inv.total);
+      expect(sumDecimals([inv.subTotal ?? '0', inv.salesTax ?? '0']).toFixed()).toBe(inv.total);
       expect(inv.items.map((i) => i.cost)).toEqual(['612.33', '0']);
 
       const po = normalizePurchaseOrder(
-        (await client.listPurchaseOrders())
-          .data[0] as NonNullable<unknown> as Parameters<
+        (await client.listPurchaseOrders()).data[0] as NonNullable<unknown> as Parameters<
           typeof normalizePurchaseOrder
         >[0],
       );

@@ -1,18 +1,9 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { FaultInjector, type FailFault } from './fault.injector';
-import {
-  ManualClock,
-  systemClock,
-  type SimulatorClock,
-} from './simulator.clock';
+import { ManualClock, systemClock, type SimulatorClock } from './simulator.clock';
 import {
   ENTITY_KINDS,
   SimulatorTenant,
@@ -112,8 +103,7 @@ export class ServiceTitanSimulator {
   constructor(private readonly options: ServiceTitanSimulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 900;
-    if (!(this.tokenLifetimeSeconds > 0))
-      throw new RangeError('tokenLifetimeSeconds must be > 0');
+    if (!(this.tokenLifetimeSeconds > 0)) throw new RangeError('tokenLifetimeSeconds must be > 0');
     this.tokenFormat = options.tokenFormat ?? 'jwt';
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? 60;
     this.rateLimitClock = options.rateLimitClock ?? (() => performance.now());
@@ -147,18 +137,13 @@ export class ServiceTitanSimulator {
   async listen(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(
-        this.options.port ?? 0,
-        this.options.host ?? '127.0.0.1',
-        () => {
-          this.server.off('error', reject);
-          resolve();
-        },
-      );
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     const address = this.server.address() as AddressInfo;
-    const host =
-      address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.baseUrl = `http://${host}:${address.port}`;
     return this;
   }
@@ -179,12 +164,7 @@ export class ServiceTitanSimulator {
   // ---------------------------------------------------------------- data
   /** Adds tenants (replacing same-id tenants) and app keys. */
   seed(seed: ServiceTitanSimulatorSeed): void {
-    const keys =
-      seed.appKey === undefined
-        ? []
-        : Array.isArray(seed.appKey)
-          ? seed.appKey
-          : [seed.appKey];
+    const keys = seed.appKey === undefined ? [] : Array.isArray(seed.appKey) ? seed.appKey : [seed.appKey];
     for (const key of keys) this.appKeys.add(key);
     for (const tenantSeed of seed.tenants ?? []) this.addTenant(tenantSeed);
   }
@@ -220,17 +200,11 @@ export class ServiceTitanSimulator {
   // ---------------------------------------------------------------- observation
   /** Requests received per endpoint name (`token`, `inventoryBills.list`, ...), whatever their outcome. */
   callCount(name: string, tenantId?: number): number {
-    return (
-      this.callCounts.get(
-        tenantId === undefined ? name : `${tenantId}:${name}`,
-      ) ?? 0
-    );
+    return this.callCounts.get(tenantId === undefined ? name : `${tenantId}:${name}`) ?? 0;
   }
 
   calls(): Record<string, number> {
-    return Object.fromEntries(
-      [...this.callCounts.entries()].filter(([key]) => !/^\d+:/.test(key)),
-    );
+    return Object.fromEntries([...this.callCounts.entries()].filter(([key]) => !/^\d+:/.test(key)));
   }
 
   resetCalls(): void {
@@ -243,25 +217,16 @@ export class ServiceTitanSimulator {
   }
 
   /** Names of the simulated API endpoints (for call counts). */
-  static readonly routeNames: readonly string[] = [
-    'token',
-    ...SIMULATOR_ROUTES.map((route) => route.name),
-  ];
+  static readonly routeNames: readonly string[] = ['token', ...SIMULATOR_ROUTES.map((route) => route.name)];
 
   private count(name: string, tenantId?: number): void {
     this.callCounts.set(name, (this.callCounts.get(name) ?? 0) + 1);
     if (tenantId !== undefined)
-      this.callCounts.set(
-        `${tenantId}:${name}`,
-        (this.callCounts.get(`${tenantId}:${name}`) ?? 0) + 1,
-      );
+      this.callCounts.set(`${tenantId}:${name}`, (this.callCounts.get(`${tenantId}:${name}`) ?? 0) + 1);
   }
 
   // ---------------------------------------------------------------- request handling
-  private async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.local');
     const path = url.pathname;
     if (path.startsWith('/__admin/')) return this.handleAdmin(req, res, url);
@@ -269,77 +234,39 @@ export class ServiceTitanSimulator {
     const isToken = path === '/connect/token';
     const apiMatch = API_PATH.exec(path);
     const isApi = !isToken && apiMatch !== null;
-    const route = apiMatch
-      ? findRoute(apiMatch[1] ?? '', apiMatch[3] ?? '')
-      : undefined;
-    const pathTenantId =
-      apiMatch && /^\d+$/.test(apiMatch[2] ?? '')
-        ? Number(apiMatch[2])
-        : undefined;
+    const route = apiMatch ? findRoute(apiMatch[1] ?? '', apiMatch[3] ?? '') : undefined;
+    const pathTenantId = apiMatch && /^\d+$/.test(apiMatch[2] ?? '') ? Number(apiMatch[2]) : undefined;
     this.count(isToken ? 'token' : (route?.name ?? 'unknown'), pathTenantId);
 
     const latency = this.faults.latencyFor(path, isApi);
-    if (latency > 0)
-      await new Promise((resolve) => setTimeout(resolve, latency));
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const fault = this.faults.take(path, isApi);
     if (fault.kind === 'drop') {
       req.socket.destroy();
       return;
     }
     if (fault.kind === 'fail') {
-      const headers: Record<string, string> =
-        fault.retryAfter !== undefined
-          ? { 'Retry-After': fault.retryAfter }
-          : {};
+      const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {};
       if (isToken && fault.status < 500 && fault.status !== 429) {
-        return this.json(
-          res,
-          fault.status,
-          { error: fault.title ?? 'invalid_request' },
-          headers,
-        );
+        return this.json(res, fault.status, { error: fault.title ?? 'invalid_request' }, headers);
       }
-      return this.problem(
-        res,
-        fault.status,
-        { title: fault.title ?? 'Injected failure' },
-        headers,
-      );
+      return this.problem(res, fault.status, { title: fault.title ?? 'Injected failure' }, headers);
     }
 
     if (isToken) return this.handleToken(req, res);
     if (!apiMatch) return this.problem(res, 404, { title: 'Not Found' });
-    return this.handleApi(
-      req,
-      res,
-      url,
-      apiMatch[1] ?? '',
-      apiMatch[2] ?? '',
-      route,
-    );
+    return this.handleApi(req, res, url, apiMatch[1] ?? '', apiMatch[2] ?? '', route);
   }
 
-  private async handleToken(
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
+  private async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST')
-      return this.json(
-        res,
-        405,
-        { error: 'invalid_request', error_description: 'POST required' },
-        { Allow: 'POST' },
-      );
-    const contentType = (req.headers['content-type'] ?? '')
-      .split(';')[0]
-      ?.trim()
-      .toLowerCase();
+      return this.json(res, 405, { error: 'invalid_request', error_description: 'POST required' }, { Allow: 'POST' });
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     const raw = (await readBody(req)).toString('utf8');
     if (contentType !== 'application/x-www-form-urlencoded') {
       return this.json(res, 400, {
         error: 'invalid_request',
-        error_description:
-          'Content-Type must be application/x-www-form-urlencoded',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded',
       });
     }
     const form = new URLSearchParams(raw);
@@ -347,22 +274,14 @@ export class ServiceTitanSimulator {
       return this.json(res, 400, { error: 'unsupported_grant_type' });
     const clientId = form.get('client_id');
     const clientSecret = form.get('client_secret');
-    const tenant = [...this.tenants.values()].find(
-      (t) => t.clientId === clientId,
-    );
-    if (
-      !clientId ||
-      !clientSecret ||
-      !tenant ||
-      !constantTimeEqual(tenant.clientSecret, clientSecret)
-    ) {
+    const tenant = [...this.tenants.values()].find((t) => t.clientId === clientId);
+    if (!clientId || !clientSecret || !tenant || !constantTimeEqual(tenant.clientSecret, clientSecret)) {
       return this.json(res, this.invalidClientStatus, {
         error: 'invalid_client',
       });
     }
     const now = this.clock.now();
-    for (const [token, issued] of this.tokens)
-      if (issued.expiresAtMs <= now) this.tokens.delete(token);
+    for (const [token, issued] of this.tokens) if (issued.expiresAtMs <= now) this.tokens.delete(token);
     const accessToken = this.newToken(tenant, now);
     this.tokens.set(accessToken, {
       tenantId: tenant.id,
@@ -378,8 +297,7 @@ export class ServiceTitanSimulator {
   }
 
   private newToken(tenant: SimulatorTenant, now: number): string {
-    if (this.tokenFormat === 'opaque')
-      return randomBytes(32).toString('base64url');
+    if (this.tokenFormat === 'opaque') return randomBytes(32).toString('base64url');
     const header = b64json({
       alg: 'RS256',
       typ: 'JWT',
@@ -405,16 +323,10 @@ export class ServiceTitanSimulator {
     route: ReturnType<typeof findRoute>,
   ): void {
     // 1. application key (header, or the query form the specs also declare)
-    const appKey =
-      headerValue(req, 'st-app-key') ??
-      url.searchParams.get('servicetitanapplicationkey') ??
-      undefined;
+    const appKey = headerValue(req, 'st-app-key') ?? url.searchParams.get('servicetitanapplicationkey') ?? undefined;
     url.searchParams.delete('servicetitanapplicationkey');
-    const tenantId = /^\d+$/.test(tenantSegment)
-      ? Number(tenantSegment)
-      : undefined;
-    const tenant =
-      tenantId === undefined ? undefined : this.tenants.get(tenantId);
+    const tenantId = /^\d+$/.test(tenantSegment) ? Number(tenantSegment) : undefined;
+    const tenant = tenantId === undefined ? undefined : this.tenants.get(tenantId);
     if (!appKey)
       return this.problem(res, 401, {
         title: 'The ST-App-Key header is missing.',
@@ -426,8 +338,7 @@ export class ServiceTitanSimulator {
     }
     // 2. bearer token
     const authorization = headerValue(req, 'authorization');
-    const bearer =
-      authorization && /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+    const bearer = authorization && /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
     if (!bearer)
       return this.problem(
         res,
@@ -450,8 +361,7 @@ export class ServiceTitanSimulator {
         401,
         { title: 'The access token has expired.' },
         {
-          'WWW-Authenticate':
-            'Bearer error="invalid_token", error_description="The token expired"',
+          'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The token expired"',
         },
       );
     }
@@ -479,20 +389,10 @@ export class ServiceTitanSimulator {
       return this.problem(res, 404, {
         title: `No simulated endpoint for /${module}/v2/tenant/{tenant}/${url.pathname.split('/').slice(5).join('/')}`,
       });
-    if (req.method !== 'GET')
-      return this.problem(
-        res,
-        405,
-        { title: 'Method Not Allowed' },
-        { Allow: 'GET' },
-      );
+    if (req.method !== 'GET') return this.problem(res, 405, { title: 'Method Not Allowed' }, { Allow: 'GET' });
     try {
       const query = parseQuery(url.searchParams, route.params);
-      return this.json(
-        res,
-        200,
-        route.handle({ tenant, query, exportPageSize: this.exportPageSize }),
-      );
+      return this.json(res, 200, route.handle({ tenant, query, exportPageSize: this.exportPageSize }));
     } catch (error) {
       if (error instanceof QueryValidationError)
         return this.problem(res, 400, {
@@ -506,9 +406,7 @@ export class ServiceTitanSimulator {
   /** Sliding one-second window. Returns Retry-After seconds when over the limit. */
   private rateLimit(key: string): number | undefined {
     const now = this.rateLimitClock();
-    const window = (this.rateWindows.get(key) ?? []).filter(
-      (t) => t > now - 1000,
-    );
+    const window = (this.rateWindows.get(key) ?? []).filter((t) => t > now - 1000);
     if (window.length >= this.rateLimitPerSecond) {
       this.rateWindows.set(key, window);
       const oldest = window[0] ?? now;
@@ -520,18 +418,8 @@ export class ServiceTitanSimulator {
   }
 
   // ---------------------------------------------------------------- admin API
-  private async handleAdmin(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-  ): Promise<void> {
-    if (
-      this.adminToken !== undefined &&
-      !constantTimeEqual(
-        this.adminToken,
-        headerValue(req, 'x-admin-token') ?? '',
-      )
-    ) {
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (this.adminToken !== undefined && !constantTimeEqual(this.adminToken, headerValue(req, 'x-admin-token') ?? '')) {
       return this.problem(res, 401, { title: 'x-admin-token required' });
     }
     const path = url.pathname.replace(/\/+$/, '');
@@ -588,38 +476,24 @@ export class ServiceTitanSimulator {
             return this.problem(res, 409, {
               title: 'The simulator runs on the system clock',
             });
-          if (typeof body['advanceMs'] === 'number')
-            this.clock.advance(body['advanceMs']);
-          if (
-            typeof body['set'] === 'string' ||
-            typeof body['set'] === 'number'
-          )
-            this.clock.set(body['set']);
+          if (typeof body['advanceMs'] === 'number') this.clock.advance(body['advanceMs']);
+          if (typeof body['set'] === 'string' || typeof body['set'] === 'number') this.clock.set(body['set']);
           return this.json(res, 200, {
             now: new Date(this.clock.now()).toISOString(),
           });
         }
         case 'POST /__admin/webhooks/send': {
-          const delivery = this.webhooks.send(
-            body as unknown as WebhookSendRequest,
-          );
+          const delivery = this.webhooks.send(body as unknown as WebhookSendRequest);
           if (body['wait'] === true) await delivery.done;
           return this.json(res, 200, summarizeDelivery(delivery));
         }
         case 'GET /__admin/webhooks/deliveries':
-          return this.json(
-            res,
-            200,
-            this.webhooks.deliveries.map(summarizeDelivery),
-          );
+          return this.json(res, 200, this.webhooks.deliveries.map(summarizeDelivery));
       }
       // POST /__admin/tenants/{id}/{kind}/{recordId}        body = patch   (bumps modifiedOn)
       // POST /__admin/tenants/{id}/{kind}/{recordId}/deactivate            (void / delete)
       // POST /__admin/tenants/{id}/{kind}                   body = record  (insert)
-      const match =
-        /^\/__admin\/tenants\/(\d+)\/([A-Za-z]+)(?:\/(\d+)(\/deactivate)?)?$/.exec(
-          path,
-        );
+      const match = /^\/__admin\/tenants\/(\d+)\/([A-Za-z]+)(?:\/(\d+)(\/deactivate)?)?$/.exec(path);
       if (method === 'POST' && match) {
         const tenant = this.tenant(Number(match[1]));
         const kind = match[2] as EntityKind;
@@ -627,8 +501,7 @@ export class ServiceTitanSimulator {
           return this.problem(res, 404, {
             title: `Unknown entity kind ${kind}`,
           });
-        if (match[3] === undefined)
-          return this.json(res, 200, tenant.insert(kind, body as never));
+        if (match[3] === undefined) return this.json(res, 200, tenant.insert(kind, body as never));
         const id = Number(match[3]);
         if (match[4]) {
           tenant.deactivate(kind, id);
@@ -645,8 +518,7 @@ export class ServiceTitanSimulator {
   }
 
   private applyFaults(body: Record<string, unknown>): void {
-    const pathPrefix =
-      typeof body['pathPrefix'] === 'string' ? body['pathPrefix'] : undefined;
+    const pathPrefix = typeof body['pathPrefix'] === 'string' ? body['pathPrefix'] : undefined;
     const fail = body['fail'];
     if (fail && typeof fail === 'object') {
       const f = fail as FailFault & { count?: number };
@@ -662,17 +534,11 @@ export class ServiceTitanSimulator {
         pathPrefix: d.pathPrefix ?? pathPrefix,
       });
     }
-    if (typeof body['latencyMs'] === 'number')
-      this.faults.setLatency(body['latencyMs'], { pathPrefix });
+    if (typeof body['latencyMs'] === 'number') this.faults.setLatency(body['latencyMs'], { pathPrefix });
   }
 
   // ---------------------------------------------------------------- responses
-  private json(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const payload = JSON.stringify(body);
     res.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
@@ -729,8 +595,7 @@ function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
   let diff = left.length ^ right.length;
-  for (let i = 0; i < Math.max(left.length, right.length); i++)
-    diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
   return diff === 0;
 }
 
@@ -738,9 +603,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk)
-      ? chunk
-      : Buffer.from(chunk as string);
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += buffer.length;
     if (size > MAX_BODY_BYTES) throw new Error('request body too large');
     chunks.push(buffer);

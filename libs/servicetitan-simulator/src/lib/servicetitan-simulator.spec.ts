@@ -1,7 +1,4 @@
-import {
-  startServiceTitanSimulator,
-  type ServiceTitanSimulator,
-} from './servicetitan-simulator.server';
+import { startServiceTitanSimulator, type ServiceTitanSimulator } from './servicetitan-simulator.server';
 import { ManualClock } from './simulator.clock';
 import { buildDemoTenantSeed, DEMO_APP_KEY } from './demo-seed.fixture';
 
@@ -30,11 +27,7 @@ async function token(
   };
 }
 
-async function api(
-  sim: ServiceTitanSimulator,
-  path: string,
-  headers: Record<string, string>,
-) {
+async function api(sim: ServiceTitanSimulator, path: string, headers: Record<string, string>) {
   const res = await fetch(`${sim.url}${path}`, { headers });
   return {
     status: res.status,
@@ -102,9 +95,7 @@ describe('ServiceTitan simulator', () => {
         title: 'The access token has expired.',
         status: 401,
       });
-      expect(expired.headers.get('www-authenticate')).toContain(
-        'invalid_token',
-      );
+      expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
     });
   });
 
@@ -117,12 +108,8 @@ describe('ServiceTitan simulator', () => {
         status: 401,
         body: { title: 'The ST-App-Key header is missing.' },
       });
-      expect(
-        (await api(sim, path, { ...auth, 'ST-App-Key': 'wrong' })).status,
-      ).toBe(401);
-      expect(
-        (await api(sim, path, { 'ST-App-Key': DEMO_APP_KEY })).status,
-      ).toBe(401);
+      expect((await api(sim, path, { ...auth, 'ST-App-Key': 'wrong' })).status).toBe(401);
+      expect((await api(sim, path, { 'ST-App-Key': DEMO_APP_KEY })).status).toBe(401);
       expect(
         (
           await api(sim, path, {
@@ -132,15 +119,7 @@ describe('ServiceTitan simulator', () => {
         ).status,
       ).toBe(401);
       // the query-string form of the app key the specs also declare
-      expect(
-        (
-          await api(
-            sim,
-            `${path}?servicetitanapplicationkey=${DEMO_APP_KEY}`,
-            noKey,
-          )
-        ).status,
-      ).toBe(200);
+      expect((await api(sim, `${path}?servicetitanapplicationkey=${DEMO_APP_KEY}`, noKey)).status).toBe(200);
     });
 
     it('404 for an unknown tenant, 403 for another tenant with a valid token, 404 for an unknown endpoint', async () => {
@@ -149,15 +128,9 @@ describe('ServiceTitan simulator', () => {
         clientId: 'cid.other-not-real',
         clientSecret: 'cs.other-not-real',
       });
-      expect((await api(sim, `/jpm/v2/tenant/999/jobs`, auth)).status).toBe(
-        404,
-      );
-      expect((await api(sim, `/jpm/v2/tenant/2000002/jobs`, auth)).status).toBe(
-        403,
-      );
-      expect(
-        (await api(sim, `/jpm/v2/tenant/${TENANT}/no-such-thing`, auth)).status,
-      ).toBe(404);
+      expect((await api(sim, `/jpm/v2/tenant/999/jobs`, auth)).status).toBe(404);
+      expect((await api(sim, `/jpm/v2/tenant/2000002/jobs`, auth)).status).toBe(403);
+      expect((await api(sim, `/jpm/v2/tenant/${TENANT}/no-such-thing`, auth)).status).toBe(404);
       expect((await api(sim, `/not-an-api-path`, auth)).status).toBe(404);
     });
   });
@@ -166,8 +139,7 @@ describe('ServiceTitan simulator', () => {
     it('active defaults to True; Any and False are honoured', async () => {
       const ids = async (q: string) =>
         (
-          (await api(sim, `/inventory/v2/tenant/${TENANT}/vendors${q}`, auth))
-            .body as { data: { id: number }[] }
+          (await api(sim, `/inventory/v2/tenant/${TENANT}/vendors${q}`, auth)).body as { data: { id: number }[] }
         ).data.map((v) => v.id);
       expect(await ids('')).toEqual([301]);
       expect(await ids('?active=Any')).toEqual([301, 302]);
@@ -188,11 +160,7 @@ describe('ServiceTitan simulator', () => {
         totalCount: 2,
         data: [{ id: 202 }],
       });
-      const noTotal = await api(
-        sim,
-        `/settings/v2/tenant/${TENANT}/technicians`,
-        auth,
-      );
+      const noTotal = await api(sim, `/settings/v2/tenant/${TENANT}/technicians`, auth);
       expect(noTotal.body).toMatchObject({
         page: 1,
         pageSize: 50,
@@ -202,20 +170,10 @@ describe('ServiceTitan simulator', () => {
     });
 
     it('the list of inventory bills is a bare array, the paginated one an envelope; lists hide `active`', async () => {
-      const bare = await api(
-        sim,
-        `/accounting/v2/tenant/${TENANT}/inventory-bills`,
-        auth,
-      );
+      const bare = await api(sim, `/accounting/v2/tenant/${TENANT}/inventory-bills`, auth);
       expect(Array.isArray(bare.body)).toBe(true);
-      expect((bare.body as Record<string, unknown>[])[0]).not.toHaveProperty(
-        'active',
-      );
-      const paged = await api(
-        sim,
-        `/accounting/v2/tenant/${TENANT}/inventory-bills/paginated`,
-        auth,
-      );
+      expect((bare.body as Record<string, unknown>[])[0]).not.toHaveProperty('active');
+      const paged = await api(sim, `/accounting/v2/tenant/${TENANT}/inventory-bills/paginated`, auth);
       expect(paged.body).toMatchObject({
         page: 1,
         hasMore: false,
@@ -228,18 +186,9 @@ describe('ServiceTitan simulator', () => {
         [`/jpm/v2/tenant/${TENANT}/jobs?pageSize=5001`, 'pageSize'],
         [`/jpm/v2/tenant/${TENANT}/jobs?page=0`, 'page'],
         [`/jpm/v2/tenant/${TENANT}/jobs?jobStatus=Done`, 'jobStatus'],
-        [
-          `/jpm/v2/tenant/${TENANT}/jobs?ids=${Array.from({ length: 51 }, (_, i) => i + 1).join(',')}`,
-          'ids',
-        ],
-        [
-          `/jpm/v2/tenant/${TENANT}/jobs?modifiedSince=2025-01-01`,
-          'modifiedSince',
-        ],
-        [
-          `/accounting/v2/tenant/${TENANT}/export/inventory-bills?from=garbage`,
-          'from',
-        ],
+        [`/jpm/v2/tenant/${TENANT}/jobs?ids=${Array.from({ length: 51 }, (_, i) => i + 1).join(',')}`, 'ids'],
+        [`/jpm/v2/tenant/${TENANT}/jobs?modifiedSince=2025-01-01`, 'modifiedSince'],
+        [`/accounting/v2/tenant/${TENANT}/export/inventory-bills?from=garbage`, 'from'],
       ];
       for (const [path, field] of cases) {
         const res = await api(sim, path, auth);
@@ -250,9 +199,7 @@ describe('ServiceTitan simulator', () => {
           traceId: expect.any(String),
           data: {},
         });
-        expect(Object.keys((res.body as { errors: object }).errors)).toEqual([
-          field,
-        ]);
+        expect(Object.keys((res.body as { errors: object }).errors)).toEqual([field]);
       }
     });
   });
@@ -274,21 +221,12 @@ describe('ServiceTitan simulator', () => {
       };
       expect(first.data.map((r) => r.id)).toEqual([1201, 1202]);
       expect(first.hasMore).toBe(true);
-      const second = (
-        await api(
-          sim,
-          `${base}?from=${encodeURIComponent(first.continueFrom)}`,
-          auth,
-        )
-      ).body as typeof first;
+      const second = (await api(sim, `${base}?from=${encodeURIComponent(first.continueFrom)}`, auth))
+        .body as typeof first;
       expect(second.data.map((r) => r.id)).toEqual([1202, 1203]);
       expect(second.hasMore).toBe(false);
       const poll = (
-        await api(
-          sim,
-          `${base}?from=${encodeURIComponent(second.continueFrom)}&includeRecentChanges=true`,
-          auth,
-        )
+        await api(sim, `${base}?from=${encodeURIComponent(second.continueFrom)}&includeRecentChanges=true`, auth)
       ).body as typeof first;
       expect(poll.data.map((r) => r.id)).toEqual([1203]);
       expect(poll.hasMore).toBe(false);
@@ -298,51 +236,21 @@ describe('ServiceTitan simulator', () => {
       const base = `/accounting/v2/tenant/${TENANT}/export/inventory-bills`;
       const before = clock.now();
       const voided = sim.tenant(TENANT).voidInventoryBill(901);
-      expect(Date.parse(voided.modifiedOn ?? '')).toBeGreaterThanOrEqual(
-        before,
-      );
-      const res = (
-        await api(
-          sim,
-          `${base}?from=${encodeURIComponent(new Date(before).toISOString())}`,
-          auth,
-        )
-      ).body as {
+      expect(Date.parse(voided.modifiedOn ?? '')).toBeGreaterThanOrEqual(before);
+      const res = (await api(sim, `${base}?from=${encodeURIComponent(new Date(before).toISOString())}`, auth)).body as {
         data: { id: number; active: boolean }[];
       };
-      expect(res.data).toEqual([
-        expect.objectContaining({ id: 901, active: false }),
-      ]);
-      expect(
-        (
-          (
-            await api(
-              sim,
-              `/accounting/v2/tenant/${TENANT}/inventory-bills`,
-              auth,
-            )
-          ).body as unknown[]
-        ).length,
-      ).toBe(0);
+      expect(res.data).toEqual([expect.objectContaining({ id: 901, active: false })]);
+      expect(((await api(sim, `/accounting/v2/tenant/${TENANT}/inventory-bills`, auth)).body as unknown[]).length).toBe(
+        0,
+      );
     });
 
     it('invoice items export carries invoiceId and the invoice active flag', async () => {
-      const res = (
-        await api(
-          sim,
-          `/accounting/v2/tenant/${TENANT}/export/invoice-items`,
-          auth,
-        )
-      ).body as {
+      const res = (await api(sim, `/accounting/v2/tenant/${TENANT}/export/invoice-items`, auth)).body as {
         data: { id: number; invoiceId: number; active: boolean }[];
       };
-      expect(
-        res.data.every(
-          (row) =>
-            typeof row.invoiceId === 'number' &&
-            typeof row.active === 'boolean',
-        ),
-      ).toBe(true);
+      expect(res.data.every((row) => typeof row.invoiceId === 'number' && typeof row.active === 'boolean')).toBe(true);
     });
   });
 
@@ -368,21 +276,15 @@ describe('ServiceTitan simulator', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
-      expect(
-        (await post({ fail: { count: 1, status: 429, retryAfter: 3 } })).status,
-      ).toBe(200);
+      expect((await post({ fail: { count: 1, status: 429, retryAfter: 3 } })).status).toBe(200);
       const limited = await api(sim, `/jpm/v2/tenant/${TENANT}/jobs`, auth);
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toBe('3');
       await post({ drop: { count: 1 } });
-      await expect(
-        fetch(`${sim.url}/jpm/v2/tenant/${TENANT}/jobs`, { headers: auth }),
-      ).rejects.toThrow();
+      await expect(fetch(`${sim.url}/jpm/v2/tenant/${TENANT}/jobs`, { headers: auth })).rejects.toThrow();
       await post({ latencyMs: 80 });
       const started = Date.now();
-      expect(
-        (await api(sim, `/jpm/v2/tenant/${TENANT}/jobs`, auth)).status,
-      ).toBe(200);
+      expect((await api(sim, `/jpm/v2/tenant/${TENANT}/jobs`, auth)).status).toBe(200);
       expect(Date.now() - started).toBeGreaterThanOrEqual(75);
       await fetch(`${sim.url}/__admin/faults`, { method: 'DELETE' });
       expect(sim.faults.pending()).toEqual({
@@ -418,9 +320,7 @@ describe('ServiceTitan simulator', () => {
       expect(updated.jobStatus).toBe('Completed');
       await post(`/__admin/tenants/3000003/jobs/1/deactivate`, {});
       expect(sim.tenant(3000003).get('jobs', 1)?.active).toBe(false);
-      const moved = (await (
-        await post('/__admin/clock', { advanceMs: 1000 })
-      ).json()) as { now: string };
+      const moved = (await (await post('/__admin/clock', { advanceMs: 1000 })).json()) as { now: string };
       expect(Date.parse(moved.now)).toBe(clock.now());
     });
 

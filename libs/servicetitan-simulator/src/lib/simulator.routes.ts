@@ -33,8 +33,7 @@ interface Timestamped {
   createdOn?: string | null;
 }
 
-const ms = (iso: string | null | undefined): number =>
-  iso ? Date.parse(iso) : 0;
+const ms = (iso: string | null | undefined): number => (iso ? Date.parse(iso) : 0);
 
 /** ids, modifiedOnOrAfter, modifiedBefore, createdOnOrAfter, createdBefore. */
 function commonFilter(record: Timestamped, q: ParsedQuery): boolean {
@@ -42,26 +41,10 @@ function commonFilter(record: Timestamped, q: ParsedQuery): boolean {
   if (ids && !ids.includes(record.id ?? -1)) return false;
   const modified = ms(record.modifiedOn);
   const created = ms(record.createdOn);
-  if (
-    q['modifiedOnOrAfter'] !== undefined &&
-    modified < (q['modifiedOnOrAfter'] as number)
-  )
-    return false;
-  if (
-    q['modifiedBefore'] !== undefined &&
-    modified >= (q['modifiedBefore'] as number)
-  )
-    return false;
-  if (
-    q['createdOnOrAfter'] !== undefined &&
-    created < (q['createdOnOrAfter'] as number)
-  )
-    return false;
-  if (
-    q['createdBefore'] !== undefined &&
-    created >= (q['createdBefore'] as number)
-  )
-    return false;
+  if (q['modifiedOnOrAfter'] !== undefined && modified < (q['modifiedOnOrAfter'] as number)) return false;
+  if (q['modifiedBefore'] !== undefined && modified >= (q['modifiedBefore'] as number)) return false;
+  if (q['createdOnOrAfter'] !== undefined && created < (q['createdOnOrAfter'] as number)) return false;
+  if (q['createdBefore'] !== undefined && created >= (q['createdBefore'] as number)) return false;
   return true;
 }
 
@@ -84,9 +67,7 @@ function paginate<T>(rows: T[], q: ParsedQuery) {
   };
 }
 
-function withoutActive<T extends { active?: boolean }>(
-  record: T,
-): Omit<T, 'active'> {
+function withoutActive<T extends { active?: boolean }>(record: T): Omit<T, 'active'> {
   const { active: _active, ...rest } = record;
   void _active;
   return rest;
@@ -99,26 +80,14 @@ interface ExportPosition {
 }
 
 function encodeToken(position: ExportPosition): string {
-  return Buffer.from(
-    JSON.stringify({ v: 1, m: position.m, i: position.i }),
-    'utf8',
-  ).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 1, m: position.m, i: position.i }), 'utf8').toString('base64url');
 }
 
 function decodeFrom(from: string | undefined): ExportPosition {
-  if (from === undefined || from === '')
-    return { m: Number.NEGATIVE_INFINITY, i: Number.NEGATIVE_INFINITY };
+  if (from === undefined || from === '') return { m: Number.NEGATIVE_INFINITY, i: Number.NEGATIVE_INFINITY };
   try {
-    const decoded: unknown = JSON.parse(
-      Buffer.from(from, 'base64url').toString('utf8'),
-    );
-    if (
-      decoded &&
-      typeof decoded === 'object' &&
-      'v' in decoded &&
-      'm' in decoded &&
-      'i' in decoded
-    ) {
+    const decoded: unknown = JSON.parse(Buffer.from(from, 'base64url').toString('utf8'));
+    if (decoded && typeof decoded === 'object' && 'v' in decoded && 'm' in decoded && 'i' in decoded) {
       const { m, i } = decoded as { m: unknown; i: unknown };
       if (typeof m === 'number' && typeof i === 'number') return { m, i };
     }
@@ -132,19 +101,14 @@ function decodeFrom(from: string | undefined): ExportPosition {
   });
 }
 
-const compare = (a: ExportPosition, b: ExportPosition) =>
-  a.m !== b.m ? a.m - b.m : a.i - b.i;
+const compare = (a: ExportPosition, b: ExportPosition) => (a.m !== b.m ? a.m - b.m : a.i - b.i);
 
 /**
  * Export feed semantics: rows ordered by (modifiedOn, id); `from` is INCLUSIVE, so the row the token points at is
  * returned again as the first row of the next response (the real API repeats boundary rows too). `hasMore` is true
  * while rows beyond the returned page exist.
  */
-export function exportPage<T extends Timestamped>(
-  rows: T[],
-  from: string | undefined,
-  pageSize: number,
-) {
+export function exportPage<T extends Timestamped>(rows: T[], from: string | undefined, pageSize: number) {
   const start = decodeFrom(from);
   const positioned = rows
     .map((row) => ({
@@ -187,11 +151,7 @@ function exportRoute<T extends Timestamped>(
     operationId,
     params: EXPORT_PARAMS,
     handle: ({ tenant, query, exportPageSize }) =>
-      exportPage(
-        rows(tenant),
-        query['from'] as string | undefined,
-        exportPageSize,
-      ),
+      exportPage(rows(tenant), query['from'] as string | undefined, exportPageSize),
   };
 }
 
@@ -214,12 +174,7 @@ function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts'>(
     params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ...ids, ...active },
     handle: ({ tenant, query }) =>
       paginate(
-        tenant
-          .all(kind)
-          .filter(
-            (r: StoredRecords[K]) =>
-              commonFilter(r, query) && activeFilter(r.active, query),
-          ),
+        tenant.all(kind).filter((r: StoredRecords[K]) => commonFilter(r, query) && activeFilter(r.active, query)),
         query,
       ),
   };
@@ -247,14 +202,7 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
       ...MODIFIED_PARAMS,
       ...ids,
       jobStatus: {
-        enum: [
-          'Scheduled',
-          'Dispatched',
-          'InProgress',
-          'Hold',
-          'Completed',
-          'Canceled',
-        ],
+        enum: ['Scheduled', 'Dispatched', 'InProgress', 'Hold', 'Completed', 'Canceled'],
       },
     },
     handle: ({ tenant, query }) =>
@@ -262,18 +210,12 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
         tenant
           .all('jobs')
           .filter((job) => job.active && commonFilter(job, query))
-          .filter(
-            (job) =>
-              query['jobStatus'] === undefined ||
-              job.jobStatus === query['jobStatus'],
-          )
+          .filter((job) => query['jobStatus'] === undefined || job.jobStatus === query['jobStatus'])
           .map(withoutActive),
         query,
       ),
   },
-  exportRoute('jobs.export', 'jpm', 'export/jobs', 'Export_Jobs', (t) =>
-    t.all('jobs'),
-  ),
+  exportRoute('jobs.export', 'jpm', 'export/jobs', 'Export_Jobs', (t) => t.all('jobs')),
   {
     name: 'invoices.list',
     module: 'accounting',
@@ -288,36 +230,20 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
     },
     handle: ({ tenant, query }) => {
       // The spec documents no default for activeState; the simulator assumes ActiveOnly like the other lists.
-      const state =
-        (query['activeState'] as string | undefined) ?? 'ActiveOnly';
+      const state = (query['activeState'] as string | undefined) ?? 'ActiveOnly';
       return paginate(
         tenant
           .all('invoices')
           .filter((inv) => commonFilter(inv, query))
-          .filter(
-            (inv) => state === 'All' || (state === 'ActiveOnly') === inv.active,
-          )
-          .filter(
-            (inv) =>
-              query['jobId'] === undefined || inv.job?.id === query['jobId'],
-          ),
+          .filter((inv) => state === 'All' || (state === 'ActiveOnly') === inv.active)
+          .filter((inv) => query['jobId'] === undefined || inv.job?.id === query['jobId']),
         query,
       );
     },
   },
-  exportRoute(
-    'invoices.export',
-    'accounting',
-    'export/invoices',
-    'Export_Invoices',
-    (t) => t.all('invoices'),
-  ),
-  exportRoute(
-    'invoiceItems.export',
-    'accounting',
-    'export/invoice-items',
-    'Export_InvoiceItems',
-    (t) => t.invoiceItemRows(),
+  exportRoute('invoices.export', 'accounting', 'export/invoices', 'Export_Invoices', (t) => t.all('invoices')),
+  exportRoute('invoiceItems.export', 'accounting', 'export/invoice-items', 'Export_InvoiceItems', (t) =>
+    t.invoiceItemRows(),
   ),
   {
     // The quirk: a BARE ARRAY, no paging envelope.
@@ -326,8 +252,7 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
     resource: 'inventory-bills',
     operationId: 'InventoryBills_GetList',
     params: inventoryBillParams,
-    handle: ({ tenant, query }) =>
-      paginate(listedInventoryBills(tenant, query), query).data,
+    handle: ({ tenant, query }) => paginate(listedInventoryBills(tenant, query), query).data,
   },
   {
     name: 'inventoryBills.paginated',
@@ -335,23 +260,12 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
     resource: 'inventory-bills/paginated',
     operationId: 'InventoryBills_GetListPaginated',
     params: inventoryBillParams,
-    handle: ({ tenant, query }) =>
-      paginate(listedInventoryBills(tenant, query), query),
+    handle: ({ tenant, query }) => paginate(listedInventoryBills(tenant, query), query),
   },
-  exportRoute(
-    'inventoryBills.export',
-    'accounting',
-    'export/inventory-bills',
-    'Export_InventoryBills',
-    (t) => t.all('inventoryBills'),
+  exportRoute('inventoryBills.export', 'accounting', 'export/inventory-bills', 'Export_InventoryBills', (t) =>
+    t.all('inventoryBills'),
   ),
-  activeList(
-    'glAccounts.list',
-    'accounting',
-    'gl-accounts',
-    'GlAccounts_GetList',
-    'glAccounts',
-  ),
+  activeList('glAccounts.list', 'accounting', 'gl-accounts', 'GlAccounts_GetList', 'glAccounts'),
   {
     name: 'purchaseOrders.list',
     module: 'inventory',
@@ -364,19 +278,13 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
           .all('purchaseOrders')
           .filter((po) => commonFilter(po, query))
           .filter(
-            (po) =>
-              query['status'] === undefined ||
-              po.status.toLowerCase() === String(query['status']).toLowerCase(),
+            (po) => query['status'] === undefined || po.status.toLowerCase() === String(query['status']).toLowerCase(),
           ),
         query,
       ),
   },
-  exportRoute(
-    'purchaseOrders.export',
-    'inventory',
-    'export/purchase-orders',
-    'Export_PurchaseOrders',
-    (t) => t.all('purchaseOrders'),
+  exportRoute('purchaseOrders.export', 'inventory', 'export/purchase-orders', 'Export_PurchaseOrders', (t) =>
+    t.all('purchaseOrders'),
   ),
   {
     name: 'vendors.list',
@@ -386,11 +294,7 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
     params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ids: 'idsArray', ...active },
     handle: ({ tenant, query }) =>
       paginate(
-        tenant
-          .all('vendors')
-          .filter(
-            (v) => commonFilter(v, query) && activeFilter(v.active, query),
-          ),
+        tenant.all('vendors').filter((v) => commonFilter(v, query) && activeFilter(v.active, query)),
         query,
       ),
   },
@@ -411,62 +315,24 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
       paginate(
         tenant
           .all('grossPayItems')
+          .filter((item) => item.active && commonFilter({ ...item, id: undefined }, query))
+          .filter((item) => query['dateOnOrAfter'] === undefined || ms(item.date) >= (query['dateOnOrAfter'] as number))
           .filter(
-            (item) =>
-              item.active && commonFilter({ ...item, id: undefined }, query),
+            (item) => query['dateOnOrBefore'] === undefined || ms(item.date) <= (query['dateOnOrBefore'] as number),
           )
-          .filter(
-            (item) =>
-              query['dateOnOrAfter'] === undefined ||
-              ms(item.date) >= (query['dateOnOrAfter'] as number),
-          )
-          .filter(
-            (item) =>
-              query['dateOnOrBefore'] === undefined ||
-              ms(item.date) <= (query['dateOnOrBefore'] as number),
-          )
-          .filter(
-            (item) =>
-              query['employeeId'] === undefined ||
-              item.employeeId === query['employeeId'],
-          )
-          .filter(
-            (item) =>
-              query['employeeType'] === undefined ||
-              item.employeeType === query['employeeType'],
-          )
+          .filter((item) => query['employeeId'] === undefined || item.employeeId === query['employeeId'])
+          .filter((item) => query['employeeType'] === undefined || item.employeeType === query['employeeType'])
           .map(withoutActive),
         query,
       ),
   },
-  exportRoute(
-    'grossPayItems.export',
-    'payroll',
-    'export/gross-pay-items',
-    'Export_GrossPayItems',
-    (t) => t.all('grossPayItems'),
+  exportRoute('grossPayItems.export', 'payroll', 'export/gross-pay-items', 'Export_GrossPayItems', (t) =>
+    t.all('grossPayItems'),
   ),
-  activeList(
-    'technicians.list',
-    'settings',
-    'technicians',
-    'Technicians_GetList',
-    'technicians',
-  ),
-  activeList(
-    'businessUnits.list',
-    'settings',
-    'business-units',
-    'BusinessUnits_GetList',
-    'businessUnits',
-  ),
+  activeList('technicians.list', 'settings', 'technicians', 'Technicians_GetList', 'technicians'),
+  activeList('businessUnits.list', 'settings', 'business-units', 'BusinessUnits_GetList', 'businessUnits'),
 ];
 
-export function findRoute(
-  module: string,
-  resource: string,
-): SimulatorRoute | undefined {
-  return SIMULATOR_ROUTES.find(
-    (route) => route.module === module && route.resource === resource,
-  );
+export function findRoute(module: string, resource: string): SimulatorRoute | undefined {
+  return SIMULATOR_ROUTES.find((route) => route.module === module && route.resource === resource);
 }

@@ -134,24 +134,20 @@ export class SimulatorTenant {
     seed: SimulatorTenantSeed,
     private readonly stamp: () => string,
   ) {
-    if (!Number.isSafeInteger(seed.id) || seed.id <= 0)
-      throw new RangeError('tenant id must be a positive integer');
+    if (!Number.isSafeInteger(seed.id) || seed.id <= 0) throw new RangeError('tenant id must be a positive integer');
     this.id = seed.id;
     this.name = seed.name ?? `Tenant ${seed.id}`;
     this.clientId = seed.clientId;
     this.clientSecret = seed.clientSecret;
     for (const key of seed.appKeys ?? []) this.appKeys.add(key);
     for (const kind of ENTITY_KINDS) {
-      for (const record of (seed[kind] ?? []) as SeedRecords[typeof kind][])
-        this.insert(kind, record);
+      for (const record of (seed[kind] ?? []) as SeedRecords[typeof kind][]) this.insert(kind, record);
     }
   }
 
   /** All records of a kind ordered by id (the stored, export-shaped records). */
   all<K extends EntityKind>(kind: K): StoredRecords[K][] {
-    return [
-      ...(this.tables[kind] as Map<number, StoredRecords[K]>).values(),
-    ].sort((a, b) => a.id - b.id);
+    return [...(this.tables[kind] as Map<number, StoredRecords[K]>).values()].sort((a, b) => a.id - b.id);
   }
 
   get<K extends EntityKind>(kind: K, id: number): StoredRecords[K] | undefined {
@@ -166,14 +162,8 @@ export class SimulatorTenant {
    * Inserts a record as seeded: missing fields get schema-valid defaults, `modifiedOn`/`createdOn` default to now.
    * Replaces an existing record with the same id.
    */
-  insert<K extends EntityKind>(
-    kind: K,
-    seed: SeedRecords[K],
-  ): StoredRecords[K] {
-    const builder = BUILDERS[kind] as (
-      s: SeedRecords[K],
-      now: string,
-    ) => StoredRecords[K];
+  insert<K extends EntityKind>(kind: K, seed: SeedRecords[K]): StoredRecords[K] {
+    const builder = BUILDERS[kind] as (s: SeedRecords[K], now: string) => StoredRecords[K];
     // id first: responses read like the real API's.
     const { id, ...rest } = builder(seed, this.stamp());
     const record = { id, ...rest } as StoredRecords[K];
@@ -182,15 +172,10 @@ export class SimulatorTenant {
   }
 
   /** Changes a record the way an edit in ServiceTitan would: merges the patch and bumps `modifiedOn`. */
-  update<K extends EntityKind>(
-    kind: K,
-    id: number,
-    patch: Partial<StoredRecords[K]>,
-  ): StoredRecords[K] {
+  update<K extends EntityKind>(kind: K, id: number, patch: Partial<StoredRecords[K]>): StoredRecords[K] {
     const table = this.tables[kind] as Map<number, StoredRecords[K]>;
     const existing = table.get(id);
-    if (!existing)
-      throw new Error(`tenant ${this.id} has no ${kind} record ${id}`);
+    if (!existing) throw new Error(`tenant ${this.id} has no ${kind} record ${id}`);
     const modifiedOn = this.stamp();
     const next = { ...existing, ...patch, id, modifiedOn } as StoredRecords[K];
     if (kind === 'invoices' && 'items' in patch) {
@@ -219,16 +204,11 @@ export class SimulatorTenant {
       });
       return;
     }
-    this.update(kind, id, { active: false } as Partial<
-      StoredRecords[typeof kind]
-    >);
+    this.update(kind, id, { active: false } as Partial<StoredRecords[typeof kind]>);
   }
 
   // Named helpers for the records the connector cares most about.
-  updateInventoryBill(
-    id: number,
-    patch: Partial<ExportInventoryBill>,
-  ): ExportInventoryBill {
+  updateInventoryBill(id: number, patch: Partial<ExportInventoryBill>): ExportInventoryBill {
     return this.update('inventoryBills', id, patch);
   }
 
@@ -246,10 +226,7 @@ export class SimulatorTenant {
     return this.update('jobs', id, patch);
   }
 
-  updatePurchaseOrder(
-    id: number,
-    patch: Partial<PurchaseOrder>,
-  ): PurchaseOrder {
+  updatePurchaseOrder(id: number, patch: Partial<PurchaseOrder>): PurchaseOrder {
     return this.update('purchaseOrders', id, patch);
   }
 
@@ -257,10 +234,7 @@ export class SimulatorTenant {
     return this.update('vendors', id, patch);
   }
 
-  updateGrossPayItem(
-    id: number,
-    patch: Partial<StoredGrossPayItem>,
-  ): StoredGrossPayItem {
+  updateGrossPayItem(id: number, patch: Partial<StoredGrossPayItem>): StoredGrossPayItem {
     return this.update('grossPayItems', id, patch);
   }
 
@@ -268,8 +242,7 @@ export class SimulatorTenant {
   invoiceItemRows(): ExportInvoiceItem[] {
     const rows: ExportInvoiceItem[] = [];
     for (const invoice of this.all('invoices')) {
-      for (const item of invoice.items ?? [])
-        rows.push({ ...item, invoiceId: invoice.id, active: invoice.active });
+      for (const item of invoice.items ?? []) rows.push({ ...item, invoiceId: invoice.id, active: invoice.active });
     }
     return rows;
   }

@@ -17,13 +17,12 @@ export interface WebhookTenantInfo {
   name: string;
 }
 
-export type LegacyWebhookEvent<E extends object = Record<string, unknown>> =
-  E & {
-    eventId: string;
-    webhookId: number;
-    __eventInfo: WebhookEventInfo;
-    __tenantInfo: WebhookTenantInfo;
-  };
+export type LegacyWebhookEvent<E extends object = Record<string, unknown>> = E & {
+  eventId: string;
+  webhookId: number;
+  __eventInfo: WebhookEventInfo;
+  __tenantInfo: WebhookTenantInfo;
+};
 
 export interface BuildWebhookEventInput<E extends object> {
   webhookType: string;
@@ -35,9 +34,7 @@ export interface BuildWebhookEventInput<E extends object> {
   webhookId?: number;
 }
 
-export function buildWebhookEvent<E extends object>(
-  input: BuildWebhookEventInput<E>,
-): LegacyWebhookEvent<E> {
+export function buildWebhookEvent<E extends object>(input: BuildWebhookEventInput<E>): LegacyWebhookEvent<E> {
   const eventId = input.eventId ?? randomUUID();
   const webhookId = input.webhookId ?? 1;
   return {
@@ -57,9 +54,7 @@ export interface JobCompletedInvoice {
   items: InvoiceItem[];
 }
 
-export type JobCompletedEvent = LegacyWebhookEvent<
-  Job & { invoice: JobCompletedInvoice }
->;
+export type JobCompletedEvent = LegacyWebhookEvent<Job & { invoice: JobCompletedInvoice }>;
 
 export interface BuildJobCompletedEventInput {
   tenant: WebhookTenantInfo;
@@ -72,11 +67,8 @@ export interface BuildJobCompletedEventInput {
   completedOn?: string;
 }
 
-export function buildJobCompletedEvent(
-  input: BuildJobCompletedEventInput,
-): JobCompletedEvent {
-  const completedOn =
-    input.completedOn ?? input.job.completedOn ?? input.job.modifiedOn;
+export function buildJobCompletedEvent(input: BuildJobCompletedEventInput): JobCompletedEvent {
+  const completedOn = input.completedOn ?? input.job.completedOn ?? input.job.modifiedOn;
   return buildWebhookEvent({
     webhookType: 'JobCompleted',
     tenant: input.tenant,

@@ -1,20 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS,
-  WebhookSender,
-  signWebhookBody,
-} from './webhook.sender';
-import {
-  buildJobCompletedEvent,
-  buildWebhookEvent,
-} from './webhook-event.builder';
+import { SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS, WebhookSender, signWebhookBody } from './webhook.sender';
+import { buildJobCompletedEvent, buildWebhookEvent } from './webhook-event.builder';
 import { startServiceTitanSimulator } from './servicetitan-simulator.server';
 import { buildJob, buildInvoice } from './record.builders';
 
@@ -28,18 +16,16 @@ interface Received {
 /** Receiver whose answers are scripted per request: a status code or 'drop' (connection destroyed). */
 async function startReceiver(script: Array<number | 'drop'>) {
   const received: Received[] = [];
-  const server: Server = createServer(
-    (req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ raw: Buffer.concat(chunks), headers: req.headers });
-        const action = script[received.length - 1] ?? 200;
-        if (action === 'drop') req.socket.destroy();
-        else res.writeHead(action).end();
-      });
-    },
-  );
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ raw: Buffer.concat(chunks), headers: req.headers });
+      const action = script[received.length - 1] ?? 200;
+      if (action === 'drop') req.socket.destroy();
+      else res.writeHead(action).end();
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/servicetitan`;
   const close = () =>
@@ -50,11 +36,7 @@ async function startReceiver(script: Array<number | 'drop'>) {
   return { url, received, close };
 }
 
-function verify(
-  raw: Buffer,
-  header: string | undefined,
-  encoding: 'hex' | 'base64',
-): boolean {
+function verify(raw: Buffer, header: string | undefined, encoding: 'hex' | 'base64'): boolean {
   if (!header) return false;
   const expected = createHmac('sha256', SECRET).update(raw).digest();
   const given = Buffer.from(header, encoding);
@@ -76,18 +58,10 @@ describe('WebhookSender', () => {
       expect(delivery.state).toBe('delivered');
       const [hit] = receiver.received;
       expect(hit?.raw.toString('utf8')).toBe(body);
-      expect(
-        verify(
-          hit?.raw ?? Buffer.alloc(0),
-          hit?.headers['x-servicetitan-signature'] as string,
-          'hex',
-        ),
-      ).toBe(true);
+      expect(verify(hit?.raw ?? Buffer.alloc(0), hit?.headers['x-servicetitan-signature'] as string, 'hex')).toBe(true);
       expect(delivery.signature).toBe(signWebhookBody(body, SECRET, 'hex'));
       // a different secret does not verify
-      expect(
-        signWebhookBody(body, 'another-secret-not-real-00000000000', 'hex'),
-      ).not.toBe(delivery.signature);
+      expect(signWebhookBody(body, 'another-secret-not-real-00000000000', 'hex')).not.toBe(delivery.signature);
     } finally {
       sender.close();
       await receiver.close();
@@ -112,13 +86,7 @@ describe('WebhookSender', () => {
       }).done;
       const [hit] = receiver.received;
       expect(hit?.headers['x-servicetitan-signature']).toBeUndefined();
-      expect(
-        verify(
-          hit?.raw ?? Buffer.alloc(0),
-          hit?.headers['x-st-signature'] as string,
-          'base64',
-        ),
-      ).toBe(true);
+      expect(verify(hit?.raw ?? Buffer.alloc(0), hit?.headers['x-st-signature'] as string, 'base64')).toBe(true);
       expect(JSON.parse(hit?.raw.toString('utf8') ?? '{}')).toEqual(event);
     } finally {
       sender.close();
@@ -127,9 +95,7 @@ describe('WebhookSender', () => {
   });
 
   it('re-delivers failures on the 10/30/60/300 s schedule (scaled) and records every attempt', async () => {
-    expect(SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS).toEqual([
-      10, 30, 60, 300,
-    ]);
+    expect(SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS).toEqual([10, 30, 60, 300]);
     const receiver = await startReceiver([500, 'drop', 429, 200]);
     const sender = new WebhookSender({ timeScale: 0.001 });
     try {
@@ -139,31 +105,17 @@ describe('WebhookSender', () => {
         body: { eventId: 'e-2' },
       }).done;
       expect(delivery.state).toBe('delivered');
-      expect(delivery.attempts.map((a) => a.delayBeforeMs)).toEqual([
-        0, 10, 30, 60,
-      ]);
-      expect(delivery.attempts.map((a) => a.status ?? 'error')).toEqual([
-        500,
-        'error',
-        429,
-        200,
-      ]);
+      expect(delivery.attempts.map((a) => a.delayBeforeMs)).toEqual([0, 10, 30, 60]);
+      expect(delivery.attempts.map((a) => a.status ?? 'error')).toEqual([500, 'error', 429, 200]);
       expect(delivery.attempts[1]?.error).toEqual(expect.any(String));
       for (let i = 1; i < delivery.attempts.length; i++) {
-        const gap =
-          (delivery.attempts[i]?.at ?? 0) - (delivery.attempts[i - 1]?.at ?? 0);
-        expect(gap).toBeGreaterThanOrEqual(
-          (delivery.attempts[i]?.delayBeforeMs ?? 0) - 2,
-        ); // timers may fire ~1 ms early
+        const gap = (delivery.attempts[i]?.at ?? 0) - (delivery.attempts[i - 1]?.at ?? 0);
+        expect(gap).toBeGreaterThanOrEqual((delivery.attempts[i]?.delayBeforeMs ?? 0) - 2); // timers may fire ~1 ms early
       }
       // every attempt carried the same bytes and signature
-      const signatures = new Set(
-        receiver.received.map((r) => r.headers['x-servicetitan-signature']),
-      );
+      const signatures = new Set(receiver.received.map((r) => r.headers['x-servicetitan-signature']));
       expect(signatures.size).toBe(1);
-      expect(
-        new Set(receiver.received.map((r) => r.raw.toString('hex'))).size,
-      ).toBe(1);
+      expect(new Set(receiver.received.map((r) => r.raw.toString('hex'))).size).toBe(1);
     } finally {
       sender.close();
       await receiver.close();
@@ -180,13 +132,9 @@ describe('WebhookSender', () => {
       }).done;
       expect(delivery.state).toBe('failed');
       expect(delivery.attempts).toHaveLength(5);
-      expect(delivery.attempts.map((a) => a.delayBeforeMs)).toEqual([
-        0, 1, 3, 6, 30,
-      ]);
+      expect(delivery.attempts.map((a) => a.delayBeforeMs)).toEqual([0, 1, 3, 6, 30]);
       expect(receiver.received).toHaveLength(5);
-      expect(
-        receiver.received[0]?.headers['x-servicetitan-signature'],
-      ).toBeUndefined(); // no secret, no signature
+      expect(receiver.received[0]?.headers['x-servicetitan-signature']).toBeUndefined(); // no secret, no signature
     } finally {
       sender.close();
       await receiver.close();
@@ -281,13 +229,9 @@ describe('webhook events', () => {
         attempts: [{ status: 200, ok: true }],
       });
       const last = receiver.received[2];
-      expect(
-        verify(
-          last?.raw ?? Buffer.alloc(0),
-          last?.headers['x-servicetitan-signature'] as string,
-          'base64',
-        ),
-      ).toBe(true);
+      expect(verify(last?.raw ?? Buffer.alloc(0), last?.headers['x-servicetitan-signature'] as string, 'base64')).toBe(
+        true,
+      );
     } finally {
       await sim.close();
       await receiver.close();

@@ -1,9 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /** ServiceTitan's documented re-delivery schedule after a failed delivery, in seconds. */
-export const SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS: readonly number[] = [
-  10, 30, 60, 300,
-];
+export const SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS: readonly number[] = [10, 30, 60, 300];
 
 export type SignatureEncoding = 'hex' | 'base64';
 
@@ -56,11 +54,7 @@ export interface WebhookSenderOptions {
 }
 
 /** HMAC-SHA256 of the exact raw body bytes. */
-export function signWebhookBody(
-  rawBody: Buffer | string,
-  secret: string,
-  encoding: SignatureEncoding = 'hex',
-): string {
+export function signWebhookBody(rawBody: Buffer | string, secret: string, encoding: SignatureEncoding = 'hex'): string {
   return createHmac('sha256', secret).update(rawBody).digest(encoding);
 }
 
@@ -85,12 +79,9 @@ export class WebhookSender {
   constructor(options: WebhookSenderOptions = {}) {
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale >= 0)) throw new RangeError('timeScale must be >= 0');
-    this.schedule =
-      options.retryScheduleSeconds ??
-      SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS;
+    this.schedule = options.retryScheduleSeconds ?? SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-    this.fetchImpl =
-      options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.clock = options.clock ?? Date.now;
   }
 
@@ -98,13 +89,9 @@ export class WebhookSender {
   send(request: WebhookSendRequest): WebhookDelivery {
     if (this.closed) throw new Error('webhook sender is closed');
     const rawBody = toRawBody(request.body);
-    const headerName = (
-      request.headerName ?? 'x-servicetitan-signature'
-    ).toLowerCase();
+    const headerName = (request.headerName ?? 'x-servicetitan-signature').toLowerCase();
     const signature =
-      request.secret === undefined
-        ? undefined
-        : signWebhookBody(rawBody, request.secret, request.encoding ?? 'hex');
+      request.secret === undefined ? undefined : signWebhookBody(rawBody, request.secret, request.encoding ?? 'hex');
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       ...request.headers,
@@ -148,12 +135,7 @@ export class WebhookSender {
   ): Promise<WebhookDelivery> {
     const total = this.schedule.length + 1;
     for (let attempt = 1; attempt <= total; attempt++) {
-      const delayBeforeMs =
-        attempt === 1
-          ? 0
-          : Math.round(
-              (this.schedule[attempt - 2] ?? 0) * 1000 * this.timeScale,
-            );
+      const delayBeforeMs = attempt === 1 ? 0 : Math.round((this.schedule[attempt - 2] ?? 0) * 1000 * this.timeScale);
       if (delayBeforeMs > 0 || attempt > 1) {
         const proceeded = await this.wait(delayBeforeMs);
         if (!proceeded) {

@@ -1,11 +1,6 @@
 import type { ResolvedServiceTitanConfig } from './servicetitan.config';
 import { ServiceTitanAuthError } from './servicetitan.errors';
-import {
-  computeBackoffMs,
-  isRetryableStatus,
-  isTimeout,
-  parseRetryAfter,
-} from './retry.policy';
+import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 
 interface CachedToken {
   accessToken: string;
@@ -31,8 +26,7 @@ export class AccessTokenProvider {
 
   async getToken(): Promise<string> {
     const cached = this.current;
-    if (cached && this.config.clock() < cached.refreshAtMs)
-      return cached.accessToken;
+    if (cached && this.config.clock() < cached.refreshAtMs) return cached.accessToken;
     return this.refresh();
   }
 
@@ -41,11 +35,7 @@ export class AccessTokenProvider {
    * already replaced it, the newer token is returned without a new request.
    */
   async refreshAfterRejection(rejectedToken: string): Promise<string> {
-    if (
-      this.current &&
-      this.current.accessToken !== rejectedToken &&
-      this.config.clock() < this.current.refreshAtMs
-    ) {
+    if (this.current && this.current.accessToken !== rejectedToken && this.config.clock() < this.current.refreshAtMs) {
       return this.current.accessToken;
     }
     if (this.current?.accessToken === rejectedToken) this.current = undefined;
@@ -75,12 +65,7 @@ export class AccessTokenProvider {
       const delayMs =
         outcome.retryAfterMs !== undefined
           ? Math.min(outcome.retryAfterMs, retry.maxRetryAfterMs)
-          : computeBackoffMs(
-              attempt,
-              retry.baseDelayMs,
-              retry.maxDelayMs,
-              this.config.random,
-            );
+          : computeBackoffMs(attempt, retry.baseDelayMs, retry.maxDelayMs, this.config.random);
       this.config.onRetry?.({
         attempt,
         delayMs,
@@ -134,19 +119,12 @@ export class AccessTokenProvider {
     const text = await response.text().catch(() => '');
     const json = safeJson(text);
     if (!response.ok) {
-      const oauthError =
-        typeof json?.['error'] === 'string' ? json['error'] : undefined;
-      const description =
-        typeof json?.['error_description'] === 'string'
-          ? json['error_description']
-          : undefined;
+      const oauthError = typeof json?.['error'] === 'string' ? json['error'] : undefined;
+      const description = typeof json?.['error_description'] === 'string' ? json['error_description'] : undefined;
       return {
         kind: 'error',
         retryable: isRetryableStatus(response.status),
-        retryAfterMs: parseRetryAfter(
-          response.headers.get('retry-after'),
-          this.config.clock(),
-        ),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.config.clock()),
         error: new ServiceTitanAuthError({
           tenantId,
           status: response.status,
@@ -157,12 +135,7 @@ export class AccessTokenProvider {
     }
     const accessToken = json?.['access_token'];
     const expiresIn = json?.['expires_in'];
-    if (
-      typeof accessToken !== 'string' ||
-      accessToken === '' ||
-      typeof expiresIn !== 'number' ||
-      !(expiresIn > 0)
-    ) {
+    if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
       return {
         kind: 'error',
         retryable: false,

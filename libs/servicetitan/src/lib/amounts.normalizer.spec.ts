@@ -4,11 +4,7 @@ import {
   normalizePurchaseOrder,
   parseAmount,
 } from './amounts.normalizer';
-import type {
-  GrossPayItem,
-  InventoryBill,
-  PurchaseOrder,
-} from './servicetitan.types';
+import type { GrossPayItem, InventoryBill, PurchaseOrder } from './servicetitan.types';
 
 describe('amount normalisers', () => {
   it('turns accounting strings into canonical decimal strings, keeping nulls', () => {
@@ -76,8 +72,6 @@ describe('amount normalisers', () => {
 
   it('names the field when an amount is not a number', () => {
     const bill = { id: 7, billAmount: '12,50', items: [] } as InventoryBill;
-    expect(() => normalizeInventoryBill(bill)).toThrow(
-      'inventoryBill 7.billAmount',
-    );
+    expect(() => normalizeInventoryBill(bill)).toThrow('inventoryBill 7.billAmount');
   });
 });

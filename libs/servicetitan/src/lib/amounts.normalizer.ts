@@ -21,40 +21,26 @@ import type {
  */
 
 /** Parses an API amount (string or number) into the project decimal type; null/undefined/'' stay null. */
-export function parseAmount(
-  value: string | number | null | undefined,
-): Decimal | null {
+export function parseAmount(value: string | number | null | undefined): Decimal | null {
   return toDecimalOrNull(value);
 }
 
 /** Parses an API amount that must be present. */
-export function parseRequiredAmount(
-  value: string | number,
-  field: string,
-): Decimal {
+export function parseRequiredAmount(value: string | number, field: string): Decimal {
   try {
     return toDecimal(value);
   } catch (error) {
-    throw new RangeError(
-      `ServiceTitan field ${field}: ${(error as Error).message}`,
-    );
+    throw new RangeError(`ServiceTitan field ${field}: ${(error as Error).message}`);
   }
 }
 
-function amountString(
-  value: string | number | null | undefined,
-  field: string,
-): string | null {
+function amountString(value: string | number | null | undefined, field: string): string | null {
   if (value === null || value === undefined || value === '') return null;
   return parseRequiredAmount(value, field).toFixed();
 }
 
 type AmountsAsStrings<T, K extends keyof T> = Omit<T, K> & {
-  [P in K]: undefined extends T[P]
-    ? string | null | undefined
-    : null extends T[P]
-      ? string | null
-      : string;
+  [P in K]: undefined extends T[P] ? string | null | undefined : null extends T[P] ? string | null : string;
 };
 
 function withAmounts<T extends object, K extends keyof T>(
@@ -65,19 +51,12 @@ function withAmounts<T extends object, K extends keyof T>(
   const out = { ...record } as Record<string, unknown>;
   for (const key of keys) {
     if (!(key in record)) continue;
-    out[key as string] = amountString(
-      record[key] as string | number | null | undefined,
-      `${context}.${String(key)}`,
-    );
+    out[key as string] = amountString(record[key] as string | number | null | undefined, `${context}.${String(key)}`);
   }
   return out as AmountsAsStrings<T, K>;
 }
 
-const INVENTORY_BILL_AMOUNTS = [
-  'billAmount',
-  'taxAmount',
-  'shippingAmount',
-] as const;
+const INVENTORY_BILL_AMOUNTS = ['billAmount', 'taxAmount', 'shippingAmount'] as const;
 const INVENTORY_BILL_ITEM_AMOUNTS = ['quantity', 'cost'] as const;
 
 export type NormalizedInventoryBillItem = AmountsAsStrings<
@@ -85,49 +64,32 @@ export type NormalizedInventoryBillItem = AmountsAsStrings<
   (typeof INVENTORY_BILL_ITEM_AMOUNTS)[number]
 >;
 export type NormalizedInventoryBill<
-  B extends InventoryBill | ExportInventoryBill =
-    | InventoryBill
-    | ExportInventoryBill,
-> = Omit<
-  AmountsAsStrings<B, (typeof INVENTORY_BILL_AMOUNTS)[number]>,
-  'items'
-> & { items: NormalizedInventoryBillItem[] };
+  B extends InventoryBill | ExportInventoryBill = InventoryBill | ExportInventoryBill,
+> = Omit<AmountsAsStrings<B, (typeof INVENTORY_BILL_AMOUNTS)[number]>, 'items'> & {
+  items: NormalizedInventoryBillItem[];
+};
 
-export function normalizeInventoryBill<
-  B extends InventoryBill | ExportInventoryBill,
->(bill: B): NormalizedInventoryBill<B> {
+export function normalizeInventoryBill<B extends InventoryBill | ExportInventoryBill>(
+  bill: B,
+): NormalizedInventoryBill<B> {
   const ctx = `inventoryBill ${bill.id}`;
   return {
     ...withAmounts(bill, INVENTORY_BILL_AMOUNTS, ctx),
-    items: (bill.items ?? []).map((item) =>
-      withAmounts(item, INVENTORY_BILL_ITEM_AMOUNTS, `${ctx} item ${item.id}`),
-    ),
+    items: (bill.items ?? []).map((item) => withAmounts(item, INVENTORY_BILL_ITEM_AMOUNTS, `${ctx} item ${item.id}`)),
   } as NormalizedInventoryBill<B>;
 }
 
-const INVOICE_AMOUNTS = [
-  'subTotal',
-  'salesTax',
-  'total',
-  'balance',
-  'discountTotal',
-] as const;
-const INVOICE_ITEM_AMOUNTS = [
-  'quantity',
-  'cost',
-  'totalCost',
-  'price',
-  'total',
-  'memberPrice',
-  'soldHours',
-] as const;
+const INVOICE_AMOUNTS = ['subTotal', 'salesTax', 'total', 'balance', 'discountTotal'] as const;
+const INVOICE_ITEM_AMOUNTS = ['quantity', 'cost', 'totalCost', 'price', 'total', 'memberPrice', 'soldHours'] as const;
 
-export type NormalizedInvoiceItem<
-  I extends InvoiceItem | ExportInvoiceItem = InvoiceItem,
-> = AmountsAsStrings<I, (typeof INVOICE_ITEM_AMOUNTS)[number]>;
-export type NormalizedInvoice<
-  V extends Invoice | ExportInvoice = Invoice | ExportInvoice,
-> = Omit<AmountsAsStrings<V, (typeof INVOICE_AMOUNTS)[number]>, 'items'> & {
+export type NormalizedInvoiceItem<I extends InvoiceItem | ExportInvoiceItem = InvoiceItem> = AmountsAsStrings<
+  I,
+  (typeof INVOICE_ITEM_AMOUNTS)[number]
+>;
+export type NormalizedInvoice<V extends Invoice | ExportInvoice = Invoice | ExportInvoice> = Omit<
+  AmountsAsStrings<V, (typeof INVOICE_AMOUNTS)[number]>,
+  'items'
+> & {
   items: NormalizedInvoiceItem[];
 };
 
@@ -138,68 +100,39 @@ export function normalizeInvoiceItem<I extends InvoiceItem | ExportInvoiceItem>(
   return withAmounts(item, INVOICE_ITEM_AMOUNTS, `${context} ${item.id}`);
 }
 
-export function normalizeInvoice<V extends Invoice | ExportInvoice>(
-  invoice: V,
-): NormalizedInvoice<V> {
+export function normalizeInvoice<V extends Invoice | ExportInvoice>(invoice: V): NormalizedInvoice<V> {
   const ctx = `invoice ${invoice.id}`;
   return {
     ...withAmounts(invoice, INVOICE_AMOUNTS, ctx),
-    items: (invoice.items ?? []).map((item) =>
-      normalizeInvoiceItem(item, `${ctx} item`),
-    ),
+    items: (invoice.items ?? []).map((item) => normalizeInvoiceItem(item, `${ctx} item`)),
   } as NormalizedInvoice<V>;
 }
 
 const PO_AMOUNTS = ['total', 'tax', 'shipping'] as const;
-const PO_ITEM_AMOUNTS = [
-  'quantity',
-  'quantityReceived',
-  'cost',
-  'total',
-] as const;
+const PO_ITEM_AMOUNTS = ['quantity', 'quantityReceived', 'cost', 'total'] as const;
 
-export type NormalizedPurchaseOrderItem = AmountsAsStrings<
-  PurchaseOrderItem,
-  (typeof PO_ITEM_AMOUNTS)[number]
->;
+export type NormalizedPurchaseOrderItem = AmountsAsStrings<PurchaseOrderItem, (typeof PO_ITEM_AMOUNTS)[number]>;
 export type NormalizedPurchaseOrder<
-  P extends PurchaseOrder | ExportPurchaseOrder =
-    | PurchaseOrder
-    | ExportPurchaseOrder,
+  P extends PurchaseOrder | ExportPurchaseOrder = PurchaseOrder | ExportPurchaseOrder,
 > = Omit<AmountsAsStrings<P, (typeof PO_AMOUNTS)[number]>, 'items'> & {
   items: NormalizedPurchaseOrderItem[];
 };
 
-export function normalizePurchaseOrder<
-  P extends PurchaseOrder | ExportPurchaseOrder,
->(po: P): NormalizedPurchaseOrder<P> {
+export function normalizePurchaseOrder<P extends PurchaseOrder | ExportPurchaseOrder>(
+  po: P,
+): NormalizedPurchaseOrder<P> {
   const ctx = `purchaseOrder ${po.id}`;
   return {
     ...withAmounts(po, PO_AMOUNTS, ctx),
-    items: po.items.map((item) =>
-      withAmounts(item, PO_ITEM_AMOUNTS, `${ctx} item ${item.id}`),
-    ),
+    items: po.items.map((item) => withAmounts(item, PO_ITEM_AMOUNTS, `${ctx} item ${item.id}`)),
   } as NormalizedPurchaseOrder<P>;
 }
 
-const GROSS_PAY_AMOUNTS = [
-  'amount',
-  'amountAdjustment',
-  'paidDurationHours',
-] as const;
+const GROSS_PAY_AMOUNTS = ['amount', 'amountAdjustment', 'paidDurationHours'] as const;
 
-export type NormalizedGrossPayItem<
-  G extends GrossPayItem | ExportGrossPayItem =
-    | GrossPayItem
-    | ExportGrossPayItem,
-> = AmountsAsStrings<G, (typeof GROSS_PAY_AMOUNTS)[number]>;
+export type NormalizedGrossPayItem<G extends GrossPayItem | ExportGrossPayItem = GrossPayItem | ExportGrossPayItem> =
+  AmountsAsStrings<G, (typeof GROSS_PAY_AMOUNTS)[number]>;
 
-export function normalizeGrossPayItem<
-  G extends GrossPayItem | ExportGrossPayItem,
->(item: G): NormalizedGrossPayItem<G> {
-  return withAmounts(
-    item,
-    GROSS_PAY_AMOUNTS,
-    `grossPayItem ${item.id ?? `payroll ${item.payrollId}`}`,
-  );
+export function normalizeGrossPayItem<G extends GrossPayItem | ExportGrossPayItem>(item: G): NormalizedGrossPayItem<G> {
+  return withAmounts(item, GROSS_PAY_AMOUNTS, `grossPayItem ${item.id ?? `payroll ${item.payrollId}`}`);
 }

@@ -22,10 +22,7 @@ describe('paging iterators', () => {
     for await (const r of iteratePagedList(
       async (page, pageSize) => {
         requested.push(page);
-        const data = [1, 2, 3, 4, 5].slice(
-          (page - 1) * pageSize,
-          page * pageSize,
-        );
+        const data = [1, 2, 3, 4, 5].slice((page - 1) * pageSize, page * pageSize);
         return { page, pageSize, hasMore: page * pageSize < 5, data };
       },
       { pageSize: 2 },
@@ -53,10 +50,7 @@ describe('paging iterators', () => {
   });
 
   it('rejects page sizes above the API maximum', async () => {
-    const it = iteratePagedList(
-      async () => ({ page: 1, pageSize: 1, hasMore: false, data: [] }),
-      { pageSize: 5001 },
-    );
+    const it = iteratePagedList(async () => ({ page: 1, pageSize: 1, hasMore: false, data: [] }), { pageSize: 5001 });
     await expect(it.next()).rejects.toThrow('between 1 and 5000');
   });
 
@@ -79,13 +73,10 @@ describe('paging iterators', () => {
   });
 
   it('refuses a feed that claims more rows but repeats its token', async () => {
-    const feed = iterateExportFeed(
-      async () => ({ hasMore: true, continueFrom: 'same', data: [row(1)] }),
-      { from: 'same' },
-    );
-    await expect(collectExport(feed)).rejects.toThrow(
-      'unchanged continuation token',
-    );
+    const feed = iterateExportFeed(async () => ({ hasMore: true, continueFrom: 'same', data: [row(1)] }), {
+      from: 'same',
+    });
+    await expect(collectExport(feed)).rejects.toThrow('unchanged continuation token');
   });
 
   it('stops at maxPages and returns the token to resume from', async () => {
@@ -104,16 +95,9 @@ describe('paging iterators', () => {
   it('dedupes boundary repeats by id + modifiedOn but keeps a later change of the same id', async () => {
     const deduper = new ExportBoundaryDeduper<Row>(defaultExportRowKey);
     expect(deduper.filter([row(1), row(2)]).map((r) => r.id)).toEqual([1, 2]);
-    expect(deduper.filter([row(2), row(3), row(3)]).map((r) => r.id)).toEqual([
-      3,
-    ]);
-    expect(
-      deduper.filter([row(3), row(1, 59)]).map((r) => r.modifiedOn),
-    ).toEqual(['2025-01-01T00:59:00Z']);
-    const resumed = new ExportBoundaryDeduper<Row>(
-      defaultExportRowKey,
-      deduper.boundaryKeys(),
-    );
+    expect(deduper.filter([row(2), row(3), row(3)]).map((r) => r.id)).toEqual([3]);
+    expect(deduper.filter([row(3), row(1, 59)]).map((r) => r.modifiedOn)).toEqual(['2025-01-01T00:59:00Z']);
+    const resumed = new ExportBoundaryDeduper<Row>(defaultExportRowKey, deduper.boundaryKeys());
     expect(resumed.filter([row(1, 59), row(4)]).map((r) => r.id)).toEqual([4]);
   });
 

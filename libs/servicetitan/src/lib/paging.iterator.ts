@@ -5,9 +5,7 @@ export const DEFAULT_ITERATION_PAGE_SIZE = 500;
 
 export function assertPageSize(pageSize: number): number {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new RangeError(
-      `pageSize must be an integer between 1 and ${MAX_PAGE_SIZE}`,
-    );
+    throw new RangeError(`pageSize must be an integer between 1 and ${MAX_PAGE_SIZE}`);
   }
   return pageSize;
 }
@@ -30,9 +28,7 @@ export async function* iteratePagedList<T>(
   fetchPage: (page: number, pageSize: number) => Promise<PagedResponse<T>>,
   options: PageIterationOptions = {},
 ): AsyncGenerator<T, void, undefined> {
-  const pageSize = assertPageSize(
-    options.pageSize ?? DEFAULT_ITERATION_PAGE_SIZE,
-  );
+  const pageSize = assertPageSize(options.pageSize ?? DEFAULT_ITERATION_PAGE_SIZE);
   const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
   let page = options.startPage ?? 1;
   for (let fetched = 0; fetched < maxPages; fetched++, page++) {
@@ -50,9 +46,7 @@ export async function* iterateBareArrayList<T>(
   fetchPage: (page: number, pageSize: number) => Promise<T[]>,
   options: PageIterationOptions = {},
 ): AsyncGenerator<T, void, undefined> {
-  const pageSize = assertPageSize(
-    options.pageSize ?? DEFAULT_ITERATION_PAGE_SIZE,
-  );
+  const pageSize = assertPageSize(options.pageSize ?? DEFAULT_ITERATION_PAGE_SIZE);
   const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
   let page = options.startPage ?? 1;
   for (let fetched = 0; fetched < maxPages; fetched++, page++) {
@@ -114,9 +108,7 @@ export async function* iterateExportFeed<T>(
     if (!response.hasMore) return { continueFrom: next, pages, rows };
     if (next === from) {
       // A feed that claims more rows but hands back the same token would loop forever.
-      throw new Error(
-        `export feed returned hasMore=true with an unchanged continuation token after ${pages} page(s)`,
-      );
+      throw new Error(`export feed returned hasMore=true with an unchanged continuation token after ${pages} page(s)`);
     }
     from = next;
   }
@@ -126,10 +118,7 @@ export async function* iterateExportFeed<T>(
 /** Identity of an export row for boundary dedupe: id + modifiedOn (the same row changed later is NOT a duplicate). */
 export type ExportRowKey<T> = (row: T) => string;
 
-export function defaultExportRowKey(row: {
-  id?: number | null;
-  modifiedOn?: string | null;
-}): string {
+export function defaultExportRowKey(row: { id?: number | null; modifiedOn?: string | null }): string {
   return `${row.id ?? ''}@${row.modifiedOn ?? ''}`;
 }
 
@@ -159,8 +148,7 @@ export class ExportBoundaryDeduper<T> {
       out.push(row);
     }
     // Keep the previous keys too when the page was all repeats, so an empty step does not forget the boundary.
-    if (page.length > 0)
-      this.previous = new Set(page.map((row) => this.keyOf(row)));
+    if (page.length > 0) this.previous = new Set(page.map((row) => this.keyOf(row)));
     return out;
   }
 

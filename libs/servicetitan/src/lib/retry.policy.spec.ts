@@ -1,9 +1,4 @@
-import {
-  computeBackoffMs,
-  isRetryableStatus,
-  isTimeout,
-  parseRetryAfter,
-} from './retry.policy';
+import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 
 describe('retry policy', () => {
   const now = Date.UTC(2025, 0, 1, 12, 0, 0);

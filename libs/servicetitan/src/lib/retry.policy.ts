@@ -1,23 +1,13 @@
 /** Statuses worth retrying: rate limiting and transient server-side failures. */
 export function isRetryableStatus(status: number): boolean {
-  return (
-    status === 429 ||
-    status === 500 ||
-    status === 502 ||
-    status === 503 ||
-    status === 504 ||
-    status === 408
-  );
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || status === 408;
 }
 
 /**
  * Parses a Retry-After header: delta-seconds or an HTTP date (RFC 9110 §10.2.3). Returns milliseconds to wait
  * (>= 0) or undefined when absent/unparseable.
  */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  nowMs: number,
-): number | undefined {
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
@@ -39,18 +29,13 @@ export function computeBackoffMs(
   maxDelayMs: number,
   random: () => number,
 ): number {
-  const step = Math.min(
-    maxDelayMs,
-    baseDelayMs * 2 ** Math.max(0, attempt - 1),
-  );
+  const step = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(step / 2 + random() * (step / 2));
 }
 
 /** fetch rejects with a DOMException on abort/timeout, which is not always `instanceof Error` (other realm). */
 export function isTimeout(cause: unknown): boolean {
   const name =
-    typeof cause === 'object' && cause !== null && 'name' in cause
-      ? (cause as { name: unknown }).name
-      : undefined;
+    typeof cause === 'object' && cause !== null && 'name' in cause ? (cause as { name: unknown }).name : undefined;
   return name === 'TimeoutError' || name === 'AbortError';
 }

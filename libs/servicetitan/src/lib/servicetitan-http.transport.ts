@@ -1,27 +1,12 @@
 import type { ResolvedServiceTitanConfig } from './servicetitan.config';
-import {
-  ServiceTitanApiError,
-  ServiceTitanNetworkError,
-  ServiceTitanProtocolError,
-} from './servicetitan.errors';
-import {
-  computeBackoffMs,
-  isRetryableStatus,
-  isTimeout,
-  parseRetryAfter,
-} from './retry.policy';
+import { ServiceTitanApiError, ServiceTitanNetworkError, ServiceTitanProtocolError } from './servicetitan.errors';
+import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 import { AccessTokenProvider } from './access-token.provider';
 import { TokenBucketRateLimiter } from './token-bucket.limiter';
 import type { ServiceTitanModule } from './servicetitan.types';
 
 /** Query values the client sends; arrays become repeated parameters, `undefined` is skipped. */
-export type QueryValue =
-  | string
-  | number
-  | boolean
-  | Date
-  | readonly (string | number)[]
-  | undefined;
+export type QueryValue = string | number | boolean | Date | readonly (string | number)[] | undefined;
 export type QueryParams = Record<string, QueryValue>;
 
 type AttemptOutcome =
@@ -58,11 +43,7 @@ export class ServiceTitanHttpTransport {
   }
 
   /** `GET {apiBaseUrl}/{module}/v2/tenant/{tenantId}/{resource}?query` returning the parsed JSON body. */
-  async get<T>(
-    module: ServiceTitanModule,
-    resource: string,
-    query: QueryParams = {},
-  ): Promise<T> {
+  async get<T>(module: ServiceTitanModule, resource: string, query: QueryParams = {}): Promise<T> {
     const path = `/${module}/v2/tenant/${this.config.tenantId}/${resource.replace(/^\/+/, '')}`;
     const url = this.config.apiBaseUrl + path + buildQueryString(query);
     const { retry } = this.config;
@@ -76,30 +57,19 @@ export class ServiceTitanHttpTransport {
       const outcome = await this.attempt(url, token);
       if (outcome.kind === 'ok') return outcome.body as T;
 
-      if (
-        outcome.kind === 'http' &&
-        outcome.status === 401 &&
-        !refreshedAfter401
-      ) {
+      if (outcome.kind === 'http' && outcome.status === 401 && !refreshedAfter401) {
         // The token may have expired server-side before our clock said so: refresh once (single flight), retry once.
         refreshedAfter401 = true;
         await this.tokens.refreshAfterRejection(token);
         continue;
       }
-      const retryable =
-        outcome.kind === 'network' || isRetryableStatus(outcome.status);
-      if (!retryable || retries >= retry.maxRetries)
-        throw this.toError(outcome, path, attempts);
+      const retryable = outcome.kind === 'network' || isRetryableStatus(outcome.status);
+      if (!retryable || retries >= retry.maxRetries) throw this.toError(outcome, path, attempts);
       retries++;
       const delayMs =
         outcome.kind === 'http' && outcome.retryAfterMs !== undefined
           ? Math.min(outcome.retryAfterMs, retry.maxRetryAfterMs)
-          : computeBackoffMs(
-              retries,
-              retry.baseDelayMs,
-              retry.maxDelayMs,
-              this.config.random,
-            );
+          : computeBackoffMs(retries, retry.baseDelayMs, retry.maxDelayMs, this.config.random);
       this.config.onRetry?.({
         attempt: retries,
         delayMs,
@@ -146,16 +116,11 @@ export class ServiceTitanHttpTransport {
       status: response.status,
       body: parseObject(text),
       retryAfterMs,
-      retryAfterSeconds:
-        retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+      retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
     };
   }
 
-  private toError(
-    outcome: Exclude<AttemptOutcome, { kind: 'ok' }>,
-    path: string,
-    attempts: number,
-  ): Error {
+  private toError(outcome: Exclude<AttemptOutcome, { kind: 'ok' }>, path: string, attempts: number): Error {
     if (outcome.kind === 'network') {
       return new ServiceTitanNetworkError({
         method: 'GET',
@@ -174,8 +139,7 @@ export class ServiceTitanHttpTransport {
       tenantId: this.config.tenantId,
       title: typeof body['title'] === 'string' ? body['title'] : undefined,
       type: typeof body['type'] === 'string' ? body['type'] : undefined,
-      traceId:
-        typeof body['traceId'] === 'string' ? body['traceId'] : undefined,
+      traceId: typeof body['traceId'] === 'string' ? body['traceId'] : undefined,
       errors: asFieldErrors(body['errors']),
       data: isRecord(body['data']) ? body['data'] : undefined,
       attempts,
@@ -200,11 +164,8 @@ export function buildQueryString(query: QueryParams): string {
   return text ? `?${text}` : '';
 }
 
-function describeOutcome(
-  outcome: Exclude<AttemptOutcome, { kind: 'ok' }>,
-): string {
-  if (outcome.kind === 'network')
-    return outcome.timedOut ? 'timeout' : 'network error';
+function describeOutcome(outcome: Exclude<AttemptOutcome, { kind: 'ok' }>): string {
+  if (outcome.kind === 'network') return outcome.timedOut ? 'timeout' : 'network error';
   return `HTTP ${outcome.status}`;
 }
 

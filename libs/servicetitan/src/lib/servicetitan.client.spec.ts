@@ -1,8 +1,5 @@
 import { ServiceTitanClient } from './servicetitan.client';
-import {
-  resolveServiceTitanConfig,
-  type ServiceTitanClientConfig,
-} from './servicetitan.config';
+import { resolveServiceTitanConfig, type ServiceTitanClientConfig } from './servicetitan.config';
 
 interface Call {
   url: string;
@@ -49,24 +46,18 @@ describe('ServiceTitanClient requests', () => {
       pageSize: 100,
     });
     const [tokenCall, apiCall] = calls;
-    expect(tokenCall?.url).toBe(
-      'https://auth-integration.servicetitan.io/connect/token',
-    );
+    expect(tokenCall?.url).toBe('https://auth-integration.servicetitan.io/connect/token');
     expect(tokenCall?.init.method).toBe('POST');
-    expect(
-      (tokenCall?.init.headers as Record<string, string>)['Content-Type'],
-    ).toBe('application/x-www-form-urlencoded');
-    expect(
-      Object.fromEntries(new URLSearchParams(String(tokenCall?.init.body))),
-    ).toEqual({
+    expect((tokenCall?.init.headers as Record<string, string>)['Content-Type']).toBe(
+      'application/x-www-form-urlencoded',
+    );
+    expect(Object.fromEntries(new URLSearchParams(String(tokenCall?.init.body)))).toEqual({
       grant_type: 'client_credentials',
       client_id: 'cid.test-not-real',
       client_secret: 'test-secret-not-real-000',
     });
     const url = new URL(apiCall?.url ?? '');
-    expect(url.origin + url.pathname).toBe(
-      'https://api-integration.servicetitan.io/jpm/v2/tenant/123/jobs',
-    );
+    expect(url.origin + url.pathname).toBe('https://api-integration.servicetitan.io/jpm/v2/tenant/123/jobs');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       ids: '1,2',
       jobStatus: 'Completed',
@@ -109,9 +100,7 @@ describe('ServiceTitanClient requests', () => {
     ]) {
       await page;
     }
-    expect(
-      calls.slice(1).map((c) => c.url.replace('http://api.local', '')),
-    ).toEqual([
+    expect(calls.slice(1).map((c) => c.url.replace('http://api.local', ''))).toEqual([
       '/accounting/v2/tenant/123/invoices?activeState=All',
       '/accounting/v2/tenant/123/inventory-bills',
       '/accounting/v2/tenant/123/inventory-bills/paginated',
@@ -133,23 +122,15 @@ describe('ServiceTitanClient requests', () => {
 
   it('validates ids and page sizes before calling', () => {
     const client = new ServiceTitanClient({ ...base, fetch: fakeFetch([]) });
-    expect(() =>
-      client.listJobs({ ids: Array.from({ length: 51 }, (_, i) => i + 1) }),
-    ).toThrow('at most 50 ids');
-    expect(() => client.listJobs({ pageSize: 5001 })).toThrow(
-      'between 1 and 5000',
-    );
+    expect(() => client.listJobs({ ids: Array.from({ length: 51 }, (_, i) => i + 1) })).toThrow('at most 50 ids');
+    expect(() => client.listJobs({ pageSize: 5001 })).toThrow('between 1 and 5000');
   });
 
   it('fetches any number of ids in chunks of 50', async () => {
     const calls: Call[] = [];
     const client = new ServiceTitanClient({ ...base, fetch: fakeFetch(calls) });
     await client.getInvoicesByIds(Array.from({ length: 120 }, (_, i) => i + 1));
-    const idCounts = calls
-      .slice(1)
-      .map(
-        (c) => (new URL(c.url).searchParams.get('ids') ?? '').split(',').length,
-      );
+    const idCounts = calls.slice(1).map((c) => (new URL(c.url).searchParams.get('ids') ?? '').split(',').length);
     expect(idCounts).toEqual([50, 50, 20]);
   });
 });
@@ -166,15 +147,9 @@ describe('resolveServiceTitanConfig', () => {
   });
 
   it('refuses a rate at or above the API limit and names missing fields without values', () => {
-    expect(() =>
-      resolveServiceTitanConfig({ ...base, maxRequestsPerSecond: 60 }),
-    ).toThrow('below the API limit of 60');
-    expect(() =>
-      resolveServiceTitanConfig({ ...base, clientSecret: '' }),
-    ).toThrow('clientSecret is required');
-    expect(() => resolveServiceTitanConfig({ ...base, tenantId: 0 })).toThrow(
-      'tenantId',
-    );
+    expect(() => resolveServiceTitanConfig({ ...base, maxRequestsPerSecond: 60 })).toThrow('below the API limit of 60');
+    expect(() => resolveServiceTitanConfig({ ...base, clientSecret: '' })).toThrow('clientSecret is required');
+    expect(() => resolveServiceTitanConfig({ ...base, tenantId: 0 })).toThrow('tenantId');
     try {
       resolveServiceTitanConfig({ ...base, maxRequestsPerSecond: 99 });
     } catch (error) {

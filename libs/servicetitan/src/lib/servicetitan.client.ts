@@ -3,10 +3,7 @@ import {
   type ResolvedServiceTitanConfig,
   type ServiceTitanClientConfig,
 } from './servicetitan.config';
-import {
-  ServiceTitanHttpTransport,
-  type QueryParams,
-} from './servicetitan-http.transport';
+import { ServiceTitanHttpTransport, type QueryParams } from './servicetitan-http.transport';
 import {
   assertPageSize,
   iterateBareArrayList,
@@ -50,11 +47,7 @@ import type {
 /** The API accepts at most 50 ids per request. */
 export const MAX_IDS_PER_REQUEST = 50;
 
-export type ExportIterator<T> = AsyncGenerator<
-  ExportPage<T>,
-  ExportFeedResult,
-  undefined
->;
+export type ExportIterator<T> = AsyncGenerator<ExportPage<T>, ExportFeedResult, undefined>;
 
 /**
  * Read-only ServiceTitan API client for ONE tenant (tenant id, client id/secret are per tenant). Create one per
@@ -82,11 +75,7 @@ export class ServiceTitanClient {
   }
 
   /** Escape hatch: authenticated, rate-limited, retried GET of any tenant resource. */
-  get<T>(
-    module: ServiceTitanModule,
-    resource: string,
-    query: QueryParams = {},
-  ): Promise<T> {
+  get<T>(module: ServiceTitanModule, resource: string, query: QueryParams = {}): Promise<T> {
     return this.http.get<T>(module, resource, query);
   }
 
@@ -100,21 +89,13 @@ export class ServiceTitanClient {
     });
   }
 
-  iterateJobs(
-    query: JobsQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<Job, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listJobs({ ...query, page, pageSize }),
-      options,
-    );
+  iterateJobs(query: JobsQuery = {}, options: PageIterationOptions = {}): AsyncGenerator<Job, void, undefined> {
+    return iteratePagedList((page, pageSize) => this.listJobs({ ...query, page, pageSize }), options);
   }
 
   /** Jobs with the given ids (any number; requested in chunks of 50). */
   async getJobsByIds(ids: readonly number[]): Promise<Job[]> {
-    return this.collectByIds(ids, (chunk) =>
-      this.listJobs({ ids: chunk, pageSize: chunk.length }),
-    );
+    return this.collectByIds(ids, (chunk) => this.listJobs({ ids: chunk, pageSize: chunk.length }));
   }
 
   exportJobsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportJob>> {
@@ -126,9 +107,7 @@ export class ServiceTitanClient {
   }
 
   // ---------------------------------------------------------------- invoices (accounting)
-  listInvoices(
-    query: InvoicesQuery & PageQuery = {},
-  ): Promise<PagedResponse<Invoice>> {
+  listInvoices(query: InvoicesQuery & PageQuery = {}): Promise<PagedResponse<Invoice>> {
     return this.get('accounting', 'invoices', {
       ...pageParams(query),
       ...modifiedParams(query),
@@ -142,10 +121,7 @@ export class ServiceTitanClient {
     query: InvoicesQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<Invoice, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listInvoices({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listInvoices({ ...query, page, pageSize }), options);
   }
 
   /**
@@ -156,56 +132,34 @@ export class ServiceTitanClient {
     ids: readonly number[],
     activeState: InvoicesQuery['activeState'] = 'All',
   ): Promise<Invoice[]> {
-    return this.collectByIds(ids, (chunk) =>
-      this.listInvoices({ ids: chunk, activeState, pageSize: chunk.length }),
-    );
+    return this.collectByIds(ids, (chunk) => this.listInvoices({ ids: chunk, activeState, pageSize: chunk.length }));
   }
 
-  exportInvoicesPage(
-    query: ExportQuery = {},
-  ): Promise<ExportResponse<ExportInvoice>> {
+  exportInvoicesPage(query: ExportQuery = {}): Promise<ExportResponse<ExportInvoice>> {
     return this.get('accounting', 'export/invoices', exportParams(query));
   }
 
-  exportInvoices(
-    options: ExportIterationOptions = {},
-  ): ExportIterator<ExportInvoice> {
+  exportInvoices(options: ExportIterationOptions = {}): ExportIterator<ExportInvoice> {
     return this.exportFeed((q) => this.exportInvoicesPage(q), options);
   }
 
-  exportInvoiceItemsPage(
-    query: ExportQuery = {},
-  ): Promise<ExportResponse<ExportInvoiceItem>> {
+  exportInvoiceItemsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportInvoiceItem>> {
     return this.get('accounting', 'export/invoice-items', exportParams(query));
   }
 
-  exportInvoiceItems(
-    options: ExportIterationOptions = {},
-  ): ExportIterator<ExportInvoiceItem> {
+  exportInvoiceItems(options: ExportIterationOptions = {}): ExportIterator<ExportInvoiceItem> {
     return this.exportFeed((q) => this.exportInvoiceItemsPage(q), options);
   }
 
   // ---------------------------------------------------------------- inventory bills (accounting)
   /** `GET /accounting/v2/tenant/{t}/inventory-bills`: the API answers a BARE ARRAY (no envelope, no hasMore). */
-  listInventoryBills(
-    query: InventoryBillsQuery & PageQuery = {},
-  ): Promise<InventoryBill[]> {
-    return this.get(
-      'accounting',
-      'inventory-bills',
-      inventoryBillParams(query),
-    );
+  listInventoryBills(query: InventoryBillsQuery & PageQuery = {}): Promise<InventoryBill[]> {
+    return this.get('accounting', 'inventory-bills', inventoryBillParams(query));
   }
 
   /** `GET /accounting/v2/tenant/{t}/inventory-bills/paginated`: the enveloped variant. */
-  listInventoryBillsPaginated(
-    query: InventoryBillsQuery & PageQuery = {},
-  ): Promise<PagedResponse<InventoryBill>> {
-    return this.get(
-      'accounting',
-      'inventory-bills/paginated',
-      inventoryBillParams(query),
-    );
+  listInventoryBillsPaginated(query: InventoryBillsQuery & PageQuery = {}): Promise<PagedResponse<InventoryBill>> {
+    return this.get('accounting', 'inventory-bills/paginated', inventoryBillParams(query));
   }
 
   /** Iterates with the enveloped endpoint (hasMore avoids the extra empty request of the bare array). */
@@ -214,8 +168,7 @@ export class ServiceTitanClient {
     options: PageIterationOptions = {},
   ): AsyncGenerator<InventoryBill, void, undefined> {
     return iteratePagedList(
-      (page, pageSize) =>
-        this.listInventoryBillsPaginated({ ...query, page, pageSize }),
+      (page, pageSize) => this.listInventoryBillsPaginated({ ...query, page, pageSize }),
       options,
     );
   }
@@ -225,40 +178,23 @@ export class ServiceTitanClient {
     query: InventoryBillsQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<InventoryBill, void, undefined> {
-    return iterateBareArrayList(
-      (page, pageSize) => this.listInventoryBills({ ...query, page, pageSize }),
-      options,
-    );
+    return iterateBareArrayList((page, pageSize) => this.listInventoryBills({ ...query, page, pageSize }), options);
   }
 
-  async getInventoryBillsByIds(
-    ids: readonly number[],
-  ): Promise<InventoryBill[]> {
-    return this.collectByIds(ids, (chunk) =>
-      this.listInventoryBillsPaginated({ ids: chunk, pageSize: chunk.length }),
-    );
+  async getInventoryBillsByIds(ids: readonly number[]): Promise<InventoryBill[]> {
+    return this.collectByIds(ids, (chunk) => this.listInventoryBillsPaginated({ ids: chunk, pageSize: chunk.length }));
   }
 
-  exportInventoryBillsPage(
-    query: ExportQuery = {},
-  ): Promise<ExportResponse<ExportInventoryBill>> {
-    return this.get(
-      'accounting',
-      'export/inventory-bills',
-      exportParams(query),
-    );
+  exportInventoryBillsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportInventoryBill>> {
+    return this.get('accounting', 'export/inventory-bills', exportParams(query));
   }
 
-  exportInventoryBills(
-    options: ExportIterationOptions = {},
-  ): ExportIterator<ExportInventoryBill> {
+  exportInventoryBills(options: ExportIterationOptions = {}): ExportIterator<ExportInventoryBill> {
     return this.exportFeed((q) => this.exportInventoryBillsPage(q), options);
   }
 
   // ---------------------------------------------------------------- GL accounts (accounting)
-  listGlAccounts(
-    query: ActiveListQuery & PageQuery = {},
-  ): Promise<PagedResponse<GlAccount>> {
+  listGlAccounts(query: ActiveListQuery & PageQuery = {}): Promise<PagedResponse<GlAccount>> {
     return this.get('accounting', 'gl-accounts', activeListParams(query));
   }
 
@@ -266,16 +202,11 @@ export class ServiceTitanClient {
     query: ActiveListQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<GlAccount, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listGlAccounts({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listGlAccounts({ ...query, page, pageSize }), options);
   }
 
   // ---------------------------------------------------------------- purchase orders, vendors (inventory)
-  listPurchaseOrders(
-    query: PurchaseOrdersQuery & PageQuery = {},
-  ): Promise<PagedResponse<PurchaseOrder>> {
+  listPurchaseOrders(query: PurchaseOrdersQuery & PageQuery = {}): Promise<PagedResponse<PurchaseOrder>> {
     return this.get('inventory', 'purchase-orders', {
       ...pageParams(query),
       ...modifiedParams(query),
@@ -288,21 +219,14 @@ export class ServiceTitanClient {
     query: PurchaseOrdersQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<PurchaseOrder, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listPurchaseOrders({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listPurchaseOrders({ ...query, page, pageSize }), options);
   }
 
-  exportPurchaseOrdersPage(
-    query: ExportQuery = {},
-  ): Promise<ExportResponse<ExportPurchaseOrder>> {
+  exportPurchaseOrdersPage(query: ExportQuery = {}): Promise<ExportResponse<ExportPurchaseOrder>> {
     return this.get('inventory', 'export/purchase-orders', exportParams(query));
   }
 
-  exportPurchaseOrders(
-    options: ExportIterationOptions = {},
-  ): ExportIterator<ExportPurchaseOrder> {
+  exportPurchaseOrders(options: ExportIterationOptions = {}): ExportIterator<ExportPurchaseOrder> {
     return this.exportFeed((q) => this.exportPurchaseOrdersPage(q), options);
   }
 
@@ -310,9 +234,7 @@ export class ServiceTitanClient {
    * Vendors have no export feed: poll this with `modifiedOnOrAfter`. `active` defaults to `Any` here (the API
    * default `True` would hide deactivations).
    */
-  listVendors(
-    query: VendorsQuery & PageQuery = {},
-  ): Promise<PagedResponse<Vendor>> {
+  listVendors(query: VendorsQuery & PageQuery = {}): Promise<PagedResponse<Vendor>> {
     return this.get('inventory', 'vendors', {
       ...pageParams(query),
       ...modifiedParams(query),
@@ -326,17 +248,12 @@ export class ServiceTitanClient {
     query: VendorsQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<Vendor, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listVendors({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listVendors({ ...query, page, pageSize }), options);
   }
 
   // ---------------------------------------------------------------- gross pay items (payroll)
   /** Gross pay items cannot be filtered by job: filter by date and group by `jobId`. */
-  listGrossPayItems(
-    query: GrossPayItemsQuery & PageQuery = {},
-  ): Promise<PagedResponse<GrossPayItem>> {
+  listGrossPayItems(query: GrossPayItemsQuery & PageQuery = {}): Promise<PagedResponse<GrossPayItem>> {
     return this.get('payroll', 'gross-pay-items', {
       ...pageParams(query),
       ...modifiedParams(query),
@@ -351,28 +268,19 @@ export class ServiceTitanClient {
     query: GrossPayItemsQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<GrossPayItem, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listGrossPayItems({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listGrossPayItems({ ...query, page, pageSize }), options);
   }
 
-  exportGrossPayItemsPage(
-    query: ExportQuery = {},
-  ): Promise<ExportResponse<ExportGrossPayItem>> {
+  exportGrossPayItemsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportGrossPayItem>> {
     return this.get('payroll', 'export/gross-pay-items', exportParams(query));
   }
 
-  exportGrossPayItems(
-    options: ExportIterationOptions = {},
-  ): ExportIterator<ExportGrossPayItem> {
+  exportGrossPayItems(options: ExportIterationOptions = {}): ExportIterator<ExportGrossPayItem> {
     return this.exportFeed((q) => this.exportGrossPayItemsPage(q), options);
   }
 
   // ---------------------------------------------------------------- technicians, business units (settings)
-  listTechnicians(
-    query: ActiveListQuery & PageQuery = {},
-  ): Promise<PagedResponse<Technician>> {
+  listTechnicians(query: ActiveListQuery & PageQuery = {}): Promise<PagedResponse<Technician>> {
     return this.get('settings', 'technicians', activeListParams(query));
   }
 
@@ -380,15 +288,10 @@ export class ServiceTitanClient {
     query: ActiveListQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<Technician, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listTechnicians({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listTechnicians({ ...query, page, pageSize }), options);
   }
 
-  listBusinessUnits(
-    query: ActiveListQuery & PageQuery = {},
-  ): Promise<PagedResponse<BusinessUnit>> {
+  listBusinessUnits(query: ActiveListQuery & PageQuery = {}): Promise<PagedResponse<BusinessUnit>> {
     return this.get('settings', 'business-units', activeListParams(query));
   }
 
@@ -396,10 +299,7 @@ export class ServiceTitanClient {
     query: ActiveListQuery = {},
     options: PageIterationOptions = {},
   ): AsyncGenerator<BusinessUnit, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listBusinessUnits({ ...query, page, pageSize }),
-      options,
-    );
+    return iteratePagedList((page, pageSize) => this.listBusinessUnits({ ...query, page, pageSize }), options);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -408,8 +308,7 @@ export class ServiceTitanClient {
     options: ExportIterationOptions,
   ): ExportIterator<T> {
     return iterateExportFeed(
-      (from) =>
-        fetchPage({ from, includeRecentChanges: options.includeRecentChanges }),
+      (from) => fetchPage({ from, includeRecentChanges: options.includeRecentChanges }),
       options,
     );
   }
@@ -421,9 +320,7 @@ export class ServiceTitanClient {
     const unique = [...new Set(ids)];
     const out: T[] = [];
     for (let i = 0; i < unique.length; i += MAX_IDS_PER_REQUEST) {
-      const response = await fetchChunk(
-        unique.slice(i, i + MAX_IDS_PER_REQUEST),
-      );
+      const response = await fetchChunk(unique.slice(i, i + MAX_IDS_PER_REQUEST));
       out.push(...response.data);
     }
     return out;
@@ -433,16 +330,12 @@ export class ServiceTitanClient {
 function pageParams(query: PageQuery): QueryParams {
   return {
     page: query.page,
-    pageSize:
-      query.pageSize === undefined ? undefined : assertPageSize(query.pageSize),
+    pageSize: query.pageSize === undefined ? undefined : assertPageSize(query.pageSize),
     includeTotal: query.includeTotal,
   };
 }
 
-function modifiedParams(query: {
-  modifiedOnOrAfter?: Date | string;
-  modifiedBefore?: Date | string;
-}): QueryParams {
+function modifiedParams(query: { modifiedOnOrAfter?: Date | string; modifiedBefore?: Date | string }): QueryParams {
   return {
     modifiedOnOrAfter: query.modifiedOnOrAfter,
     modifiedBefore: query.modifiedBefore,
@@ -453,9 +346,7 @@ function exportParams(query: ExportQuery): QueryParams {
   return { from: query.from, includeRecentChanges: query.includeRecentChanges };
 }
 
-function inventoryBillParams(
-  query: InventoryBillsQuery & PageQuery,
-): QueryParams {
+function inventoryBillParams(query: InventoryBillsQuery & PageQuery): QueryParams {
   return {
     ...pageParams(query),
     ...modifiedParams(query),
@@ -472,17 +363,11 @@ function activeListParams(query: ActiveListQuery & PageQuery): QueryParams {
   };
 }
 
-function checkIds(
-  ids: readonly number[] | undefined,
-): readonly number[] | undefined {
+function checkIds(ids: readonly number[] | undefined): readonly number[] | undefined {
   if (ids === undefined) return undefined;
   if (ids.length > MAX_IDS_PER_REQUEST)
-    throw new RangeError(
-      `at most ${MAX_IDS_PER_REQUEST} ids per request (got ${ids.length})`,
-    );
-  for (const id of ids)
-    if (!Number.isSafeInteger(id) || id <= 0)
-      throw new RangeError(`invalid id: ${id}`);
+    throw new RangeError(`at most ${MAX_IDS_PER_REQUEST} ids per request (got ${ids.length})`);
+  for (const id of ids) if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`invalid id: ${id}`);
   return ids;
 }
 

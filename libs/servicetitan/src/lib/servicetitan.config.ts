@@ -94,107 +94,57 @@ export interface ResolvedServiceTitanConfig {
   onRetry?: (event: ServiceTitanRetryEvent) => void;
 }
 
-export const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 function stripTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 function requireText(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new TypeError(`ServiceTitan config: ${name} is required`);
+  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`ServiceTitan config: ${name} is required`);
   return value;
 }
 
-function positiveNumber(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  allowZero = false,
-): number {
+function positiveNumber(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new RangeError(
-      `ServiceTitan config: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`,
-    );
+    throw new RangeError(`ServiceTitan config: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
   }
   return v;
 }
 
 /** Validates the config and fills defaults. Error messages name the field, never its value (secrets). */
-export function resolveServiceTitanConfig(
-  config: ServiceTitanClientConfig,
-): ResolvedServiceTitanConfig {
+export function resolveServiceTitanConfig(config: ServiceTitanClientConfig): ResolvedServiceTitanConfig {
   const env = SERVICETITAN_ENVIRONMENTS[config.environment ?? 'production'];
-  if (!env)
-    throw new RangeError(
-      'ServiceTitan config: environment must be production or integration',
-    );
+  if (!env) throw new RangeError('ServiceTitan config: environment must be production or integration');
   if (!Number.isSafeInteger(config.tenantId) || config.tenantId <= 0) {
-    throw new RangeError(
-      'ServiceTitan config: tenantId must be a positive integer',
-    );
+    throw new RangeError('ServiceTitan config: tenantId must be a positive integer');
   }
-  const maxRequestsPerSecond = positiveNumber(
-    'maxRequestsPerSecond',
-    config.maxRequestsPerSecond,
-    50,
-  );
+  const maxRequestsPerSecond = positiveNumber('maxRequestsPerSecond', config.maxRequestsPerSecond, 50);
   if (maxRequestsPerSecond >= 60) {
-    throw new RangeError(
-      'ServiceTitan config: maxRequestsPerSecond must stay below the API limit of 60',
-    );
+    throw new RangeError('ServiceTitan config: maxRequestsPerSecond must stay below the API limit of 60');
   }
   const burst = Math.floor(positiveNumber('burst', config.burst, 1));
-  if (burst < 1)
-    throw new RangeError('ServiceTitan config: burst must be at least 1');
+  if (burst < 1) throw new RangeError('ServiceTitan config: burst must be at least 1');
   const tokenPath = config.tokenPath ?? '/connect/token';
   return {
     tokenUrl:
-      stripTrailingSlash(config.authUrl ?? env.authUrl) +
-      (tokenPath.startsWith('/') ? tokenPath : `/${tokenPath}`),
+      stripTrailingSlash(config.authUrl ?? env.authUrl) + (tokenPath.startsWith('/') ? tokenPath : `/${tokenPath}`),
     apiBaseUrl: stripTrailingSlash(config.apiBaseUrl ?? env.apiBaseUrl),
     tenantId: config.tenantId,
     appKey: requireText('appKey', config.appKey),
     clientId: requireText('clientId', config.clientId),
     clientSecret: requireText('clientSecret', config.clientSecret),
-    requestTimeoutMs: positiveNumber(
-      'requestTimeoutMs',
-      config.requestTimeoutMs,
-      110_000,
-    ),
+    requestTimeoutMs: positiveNumber('requestTimeoutMs', config.requestTimeoutMs, 110_000),
     maxRequestsPerSecond,
     burst,
     tokenRefreshMarginMs:
-      positiveNumber(
-        'tokenRefreshMarginSeconds',
-        config.tokenRefreshMarginSeconds,
-        60,
-        true,
-      ) * 1000,
+      positiveNumber('tokenRefreshMarginSeconds', config.tokenRefreshMarginSeconds, 60, true) * 1000,
     retry: {
-      maxRetries: Math.floor(
-        positiveNumber('retry.maxRetries', config.retry?.maxRetries, 6, true),
-      ),
-      baseDelayMs: positiveNumber(
-        'retry.baseDelayMs',
-        config.retry?.baseDelayMs,
-        500,
-        true,
-      ),
-      maxDelayMs: positiveNumber(
-        'retry.maxDelayMs',
-        config.retry?.maxDelayMs,
-        30_000,
-        true,
-      ),
-      maxRetryAfterMs: positiveNumber(
-        'retry.maxRetryAfterMs',
-        config.retry?.maxRetryAfterMs,
-        120_000,
-        true,
-      ),
+      maxRetries: Math.floor(positiveNumber('retry.maxRetries', config.retry?.maxRetries, 6, true)),
+      baseDelayMs: positiveNumber('retry.baseDelayMs', config.retry?.baseDelayMs, 500, true),
+      maxDelayMs: positiveNumber('retry.maxDelayMs', config.retry?.maxDelayMs, 30_000, true),
+      maxRetryAfterMs: positiveNumber('retry.maxRetryAfterMs', config.retry?.maxRetryAfterMs, 120_000, true),
     },
     clock: config.clock ?? Date.now,
     sleep: config.sleep ?? realSleep,

@@ -91,9 +91,7 @@ export class ServiceTitanAuthError extends ServiceTitanError {
       args.oauthError ? `: ${args.oauthError}` : '',
       args.description ? ` (${args.description})` : '',
       args.reason ? `: ${args.reason}` : '',
-      args.oauthError === 'invalid_client'
-        ? ' - check the client id and client secret of this tenant'
-        : '',
+      args.oauthError === 'invalid_client' ? ' - check the client id and client secret of this tenant' : '',
     ];
     super(parts.join(''), { cause: args.cause });
     this.status = args.status;
@@ -118,9 +116,7 @@ export class ServiceTitanNetworkError extends ServiceTitanError {
     timedOut: boolean;
     cause?: unknown;
   }) {
-    const what = args.timedOut
-      ? 'timed out'
-      : `network error${describeCause(args.cause)}`;
+    const what = args.timedOut ? 'timed out' : `network error${describeCause(args.cause)}`;
     super(
       `ServiceTitan ${args.method} ${args.path} (tenant ${args.tenantId}) ${what} after ${args.attempts} attempt(s)`,
       {
@@ -141,9 +137,6 @@ export class ServiceTitanProtocolError extends ServiceTitanError {}
 function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return '';
   const inner = (cause as Error & { cause?: unknown }).cause;
-  const code =
-    inner && typeof inner === 'object' && 'code' in inner
-      ? String((inner as { code: unknown }).code)
-      : '';
+  const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : '';
   return `: ${cause.message}${code ? ` (${code})` : ''}`;
 }

@@ -9,13 +9,9 @@ describe('TokenBucketRateLimiter', () => {
       clock: () => now,
     });
     expect([limiter.reserve(), limiter.reserve()]).toEqual([0, 0]);
-    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([
-      20, 40, 60,
-    ]);
+    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([20, 40, 60]);
     now = 1000; // a second later the debt is repaid and the bucket is full again
-    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([
-      0, 0, 20,
-    ]);
+    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([0, 0, 20]);
   });
 
   it('never starts more than burst + rate requests in any one second', () => {
@@ -27,9 +23,7 @@ describe('TokenBucketRateLimiter', () => {
     });
     const starts = Array.from({ length: 500 }, () => now + limiter.reserve());
     for (const start of starts) {
-      const inWindow = starts.filter(
-        (t) => t >= start && t < start + 1000,
-      ).length;
+      const inWindow = starts.filter((t) => t >= start && t < start + 1000).length;
       expect(inWindow).toBeLessThanOrEqual(51);
     }
     now = 0;
@@ -49,11 +43,7 @@ describe('TokenBucketRateLimiter', () => {
   });
 
   it('rejects nonsense settings', () => {
-    expect(
-      () => new TokenBucketRateLimiter({ ratePerSecond: 0, burst: 1 }),
-    ).toThrow(RangeError);
-    expect(
-      () => new TokenBucketRateLimiter({ ratePerSecond: 10, burst: 0 }),
-    ).toThrow(RangeError);
+    expect(() => new TokenBucketRateLimiter({ ratePerSecond: 0, burst: 1 })).toThrow(RangeError);
+    expect(() => new TokenBucketRateLimiter({ ratePerSecond: 10, burst: 0 })).toThrow(RangeError);
   });
 });

@@ -24,9 +24,7 @@ export class TokenBucketRateLimiter {
 
   constructor(options: TokenBucketOptions) {
     if (!(options.ratePerSecond > 0) || !(options.burst >= 1)) {
-      throw new RangeError(
-        'TokenBucketRateLimiter: ratePerSecond must be > 0 and burst >= 1',
-      );
+      throw new RangeError('TokenBucketRateLimiter: ratePerSecond must be > 0 and burst >= 1');
     }
     this.rate = options.ratePerSecond;
     this.burst = options.burst;
@@ -41,10 +39,7 @@ export class TokenBucketRateLimiter {
     const now = this.clock();
     const elapsed = Math.max(0, now - this.last);
     this.last = now;
-    this.tokens = Math.min(
-      this.burst,
-      this.tokens + (elapsed * this.rate) / 1000,
-    );
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.rate);
   }

@@ -17,15 +17,22 @@ function boot(app: string, env: Record<string, string>): { status: number | null
 }
 
 describe('apps refuse to start on a bad environment, naming the variable', () => {
-  it.each(['webhook-gateway', 'mapper', 'x3-poster', 'x3-poller'])('%s without TENANTS_FILE and CONNECTOR_ENCRYPTION_KEY exits 78', (app) => {
-    const { status, stderr } = boot(app, {});
-    expect(status).toBe(78);
-    expect(stderr).toContain('TENANTS_FILE is required');
-    expect(stderr).toContain('CONNECTOR_ENCRYPTION_KEY is required');
-  });
+  it.each(['webhook-gateway', 'mapper', 'x3-poster', 'x3-poller'])(
+    '%s without TENANTS_FILE and CONNECTOR_ENCRYPTION_KEY exits 78',
+    (app) => {
+      const { status, stderr } = boot(app, {});
+      expect(status).toBe(78);
+      expect(stderr).toContain('TENANTS_FILE is required');
+      expect(stderr).toContain('CONNECTOR_ENCRYPTION_KEY is required');
+    },
+  );
 
   it('an invalid value is named without echoing it', () => {
-    const { status, stderr } = boot('audit-service', { KAFKA_BROKERS: 'not-a-broker-list', PORT: '99999', AUDIT_PAYLOAD_RETENTION_DAYS: 'soon' });
+    const { status, stderr } = boot('audit-service', {
+      KAFKA_BROKERS: 'not-a-broker-list',
+      PORT: '99999',
+      AUDIT_PAYLOAD_RETENTION_DAYS: 'soon',
+    });
     expect(status).toBe(78);
     expect(stderr).toContain('KAFKA_BROKERS must be a comma-separated host:port list');
     expect(stderr).toContain('PORT');

@@ -15,19 +15,30 @@ describe('a consumer killed with SIGKILL mid-stream', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'kill-')), 'handled.txt');
     const producer = await startMessagingHarness(prefix, [], 'producer');
     try {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'support/slow-consumer.process.ts'), prefix, out], {
-        cwd: ROOT,
-        env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json') },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['-r', '@swc-node/register', join(__dirname, 'support/slow-consumer.process.ts'), prefix, out],
+        {
+          cwd: ROOT,
+          env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json') },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
         child.on('exit', (code) => reject(new Error(`consumer process exited early (${code})`)));
       });
       const sent = Array.from({ length: 60 }, (_, i) =>
-        createEnvelope({ type: ST_VENDOR_REVISION, tenant: 'acme', source: 'poll', payload: { vendorId: i, name: `V${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' } }),
+        createEnvelope({
+          type: ST_VENDOR_REVISION,
+          tenant: 'acme',
+          source: 'poll',
+          payload: { vendorId: i, name: `V${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
+        }),
       );
-      await Promise.all(sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })));
+      await Promise.all(
+        sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })),
+      );
       const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
       await eventually(lines, (l) => l.length >= 15, 'some messages handled before the kill');
       child.kill('SIGKILL');
@@ -36,10 +47,25 @@ describe('a consumer killed with SIGKILL mid-stream', () => {
       expect(beforeKill).toBeLessThan(60);
 
       const handledAfter: string[] = [];
-      const restarted = await startMessagingHarness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void handledAfter.push(m.envelope.id) }], 'restarted');
+      const restarted = await startMessagingHarness(
+        prefix,
+        [
+          {
+            groupId: 'vendors',
+            topics: [Topics.StVendor],
+            handler: async (m) => void handledAfter.push(m.envelope.id),
+          },
+        ],
+        'restarted',
+      );
       try {
         const all = () => new Set([...lines(), ...handledAfter]);
-        await eventually(() => all().size, (n) => n === 60, 'every message handled across both consumers', 60000);
+        await eventually(
+          () => all().size,
+          (n) => n === 60,
+          'every message handled across both consumers',
+          60000,
+        );
         expect([...all()].sort()).toEqual(sent.map((e) => e.id).sort());
         const reprocessed = lines().filter((id) => handledAfter.includes(id)).length;
         // Handled-but-uncommitted at the kill: at most one in flight per partition (3 partitions).

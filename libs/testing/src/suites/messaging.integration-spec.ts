@@ -27,11 +27,23 @@ describe('messaging on a real Kafka broker', () => {
   it('delivers every message once to a consumer group and commits offset + 1', async () => {
     const prefix = uniquePrefix('msg');
     const seen: string[] = [];
-    const consumer = await harness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void seen.push(m.envelope.id) }], 'consumer');
+    const consumer = await harness(
+      prefix,
+      [{ groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void seen.push(m.envelope.id) }],
+      'consumer',
+    );
     const producer = await harness(prefix, [], 'producer');
     const sent = Array.from({ length: 30 }, (_, i) => vendorEnvelope(i));
-    await Promise.all(sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) })));
-    await eventually(() => seen.length, (n) => n >= 30, '30 messages consumed');
+    await Promise.all(
+      sent.map((e, i) =>
+        producer.messaging.producer.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) }),
+      ),
+    );
+    await eventually(
+      () => seen.length,
+      (n) => n >= 30,
+      '30 messages consumed',
+    );
     expect([...seen].sort()).toEqual(sent.map((e) => e.id).sort());
     const admin = new ConsumerGroupAdmin(consumer.messaging.kafka, consumer.messaging.ns);
     const committed = await eventually(
@@ -41,13 +53,20 @@ describe('messaging on a real Kafka broker', () => {
     );
     expect(committed).toHaveLength(3);
     const lag = await eventually(
-      async () => (await consumer.metrics.render()).match(/connector_consumer_lag\{topic="servicetitan\.vendor\.v1",group="vendors",app="consumer"\} (\d+)/)?.[1],
+      async () =>
+        (await consumer.metrics.render()).match(
+          /connector_consumer_lag\{topic="servicetitan\.vendor\.v1",group="vendors",app="consumer"\} (\d+)/,
+        )?.[1],
       (v) => v === '0',
       'consumer lag gauge at 0 after catching up',
     );
     expect(lag).toBe('0');
     const metrics = await consumer.metrics.render();
-    expect(metrics).toMatch(new RegExp(`connector_messages_consumed_total\\{topic="${Topics.StVendor.replace(/\./g, '\\.')}",group="vendors",app="consumer"\\} 30`));
+    expect(metrics).toMatch(
+      new RegExp(
+        `connector_messages_consumed_total\\{topic="${Topics.StVendor.replace(/\./g, '\\.')}",group="vendors",app="consumer"\\} 30`,
+      ),
+    );
   });
 
   it('dead-letters an invalid message with the reason and the original bytes, and keeps consuming', async () => {
@@ -56,14 +75,26 @@ describe('messaging on a real Kafka broker', () => {
     const dead: ConsumedMessage[] = [];
     await harness(prefix, [
       { groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void good.push(m.envelope.id) },
-      { groupId: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: async (m) => void dead.push(m) },
+      {
+        groupId: 'dlq-reader',
+        topics: [`${Topics.StVendor}.dlq`],
+        mode: 'raw',
+        handler: async (m) => void dead.push(m),
+      },
     ]);
     const producer = await harness(prefix, [], 'producer');
     const invalid = JSON.stringify({ ...vendorEnvelope(1), payload: { vendorId: 'not-a-number' } });
-    await producer.messaging.producer.publishRaw(Topics.StVendor, [{ key: 'acme:vendor:1', value: invalid }, { key: 'acme:vendor:2', value: '{oops' }]);
+    await producer.messaging.producer.publishRaw(Topics.StVendor, [
+      { key: 'acme:vendor:1', value: invalid },
+      { key: 'acme:vendor:2', value: '{oops' },
+    ]);
     const valid = vendorEnvelope(3);
     await producer.messaging.producer.publish(Topics.StVendor, valid, { key: 'acme:vendor:3' });
-    await eventually(() => dead.length + good.length, (n) => n >= 3, 'two dead letters and one good message');
+    await eventually(
+      () => dead.length + good.length,
+      (n) => n >= 3,
+      'two dead letters and one good message',
+    );
     expect(good).toEqual([valid.id]);
     const reasons = dead.map((d) => d.headers[H.DeadLetterReason]).sort();
     expect(reasons[0]).toContain('invalid message: invalid payload: payload.vendorId must be an integer number');
@@ -95,12 +126,26 @@ describe('messaging on a real Kafka broker', () => {
           done.push(id);
         },
       },
-      { groupId: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: async (m) => void dead.push(m) },
+      {
+        groupId: 'dlq-reader',
+        topics: [`${Topics.StVendor}.dlq`],
+        mode: 'raw',
+        handler: async (m) => void dead.push(m),
+      },
     ]);
     const producer = await harness(prefix, [], 'producer');
-    for (const i of [1, 2, 3]) await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
-    await eventually(() => dead.length, (n) => n >= 2, 'two dead letters');
-    await eventually(() => done, (d) => d.includes(1), 'message 1 handled after retries');
+    for (const i of [1, 2, 3])
+      await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+    await eventually(
+      () => dead.length,
+      (n) => n >= 2,
+      'two dead letters',
+    );
+    await eventually(
+      () => done,
+      (d) => d.includes(1),
+      'message 1 handled after retries',
+    );
     expect(attempts.get(1)).toBe(3);
     expect(attempts.get(2)).toBe(1);
     expect(attempts.get(3)).toBe(3);
@@ -117,14 +162,28 @@ describe('messaging on a real Kafka broker', () => {
       await new Promise((r) => setTimeout(r, 15));
       processed.push(m.envelope.id);
     };
-    const first = await startMessagingHarness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c1');
-    await Promise.all(sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })));
-    await eventually(() => processed.length, (n) => n >= 10, 'some messages processed');
+    const first = await startMessagingHarness(
+      prefix,
+      [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }],
+      'c1',
+    );
+    await Promise.all(
+      sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })),
+    );
+    await eventually(
+      () => processed.length,
+      (n) => n >= 10,
+      'some messages processed',
+    );
     await first.close(); // graceful: the in-flight handler finishes and commits
     const afterFirst = processed.length;
     expect(afterFirst).toBeLessThan(40);
     await harness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c2');
-    await eventually(() => new Set(processed).size, (n) => n === 40, 'all 40 distinct messages processed');
+    await eventually(
+      () => new Set(processed).size,
+      (n) => n === 40,
+      'all 40 distinct messages processed',
+    );
     const duplicates = processed.length - new Set(processed).size;
     // Graceful stop commits after each handled message, so nothing is reprocessed.
     expect(duplicates).toBe(0);
@@ -139,12 +198,23 @@ describe('messaging on a real Kafka broker', () => {
     const prefix = uniquePrefix('reset');
     const producer = await harness(prefix, [], 'producer');
     const seen: string[] = [];
-    const reg = { groupId: 'vendors', topics: [Topics.StVendor], handler: async (m: ConsumedMessage) => void seen.push(m.envelope.id) };
+    const reg = {
+      groupId: 'vendors',
+      topics: [Topics.StVendor],
+      handler: async (m: ConsumedMessage) => void seen.push(m.envelope.id),
+    };
     const c = await startMessagingHarness(prefix, [reg], 'c1');
-    for (let i = 0; i < 6; i++) await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
-    await eventually(() => seen.length, (n) => n === 6, 'first 6');
+    for (let i = 0; i < 6; i++)
+      await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+    await eventually(
+      () => seen.length,
+      (n) => n === 6,
+      'first 6',
+    );
     const admin = new ConsumerGroupAdmin(producer.messaging.kafka, producer.messaging.ns);
-    await expect(admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false })).rejects.toThrow('is active');
+    await expect(admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false })).rejects.toThrow(
+      'is active',
+    );
     await c.close();
     const dry = await admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: true });
     expect(dry.applied).toBe(false);
@@ -152,6 +222,10 @@ describe('messaging on a real Kafka broker', () => {
     const applied = await admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false });
     expect(applied.applied).toBe(true);
     await harness(prefix, [reg], 'c2');
-    await eventually(() => seen.length, (n) => n === 12, 'all 6 re-read after reset');
+    await eventually(
+      () => seen.length,
+      (n) => n === 12,
+      'all 6 re-read after reset',
+    );
   });
 });

@@ -1,16 +1,40 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ApiAuthGuard, AuthenticatedRequest, principalOf, tenantScope } from '../auth/api-auth.guard';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
 import { ReplayService } from '../replay/replay.service';
 import {
-  BulkReplayDto, BulkReplayResultDto, FailureReasonDto, ListRecordsQueryDto, PrincipalDto, RecordDto, RecordFilterDto, RecordPageDto, RecordTimelineDto,
-  ReconciliationQueryDto, ReplayOutcomeDto, ReplayRecordDto,
+  BulkReplayDto,
+  BulkReplayResultDto,
+  FailureReasonDto,
+  ListRecordsQueryDto,
+  PrincipalDto,
+  RecordDto,
+  RecordFilterDto,
+  RecordPageDto,
+  RecordTimelineDto,
+  ReconciliationQueryDto,
+  ReplayOutcomeDto,
+  ReplayRecordDto,
 } from './audit-api.dto';
 import { AuditQueryRepository, RecordFilter } from './audit-query.repository';
 
 function toFilter(req: AuthenticatedRequest, q: RecordFilterDto): RecordFilter {
-  return { tenant: tenantScope(principalOf(req), q.tenant), kind: q.kind, statuses: q.status, from: q.from, to: q.to, q: q.q };
+  return {
+    tenant: tenantScope(principalOf(req), q.tenant),
+    kind: q.kind,
+    statuses: q.status,
+    from: q.from,
+    to: q.to,
+    q: q.q,
+  };
 }
 
 @ApiTags('audit')
@@ -19,7 +43,11 @@ function toFilter(req: AuthenticatedRequest, q: RecordFilterDto): RecordFilter {
 @UseGuards(ApiAuthGuard)
 @Controller('api')
 export class AuditApiController {
-  constructor(private readonly queries: AuditQueryRepository, private readonly replay: ReplayService, private readonly reconciliation: ReconciliationService) {}
+  constructor(
+    private readonly queries: AuditQueryRepository,
+    private readonly replay: ReplayService,
+    private readonly reconciliation: ReconciliationService,
+  ) {}
 
   @Get('me')
   @ApiOperation({ summary: 'Who the token belongs to (console login)' })
@@ -40,7 +68,9 @@ export class AuditApiController {
   }
 
   @Get('records/:id')
-  @ApiOperation({ summary: 'One record with its full timeline (every message with topic/partition/offset, and operator actions)' })
+  @ApiOperation({
+    summary: 'One record with its full timeline (every message with topic/partition/offset, and operator actions)',
+  })
   @ApiOkResponse({ type: RecordTimelineDto })
   @ApiNotFoundResponse()
   async timeline(@Req() req: AuthenticatedRequest, @Param('id') id: string): Promise<RecordTimelineDto> {
@@ -60,7 +90,11 @@ export class AuditApiController {
   @ApiOperation({ summary: 'Re-publish the record’s original request (or source event) with replay headers' })
   @ApiOkResponse({ type: ReplayOutcomeDto })
   @ApiNotFoundResponse()
-  async replayOne(@Req() req: AuthenticatedRequest, @Param('id') id: string, @Body() body: ReplayRecordDto): Promise<ReplayOutcomeDto> {
+  async replayOne(
+    @Req() req: AuthenticatedRequest,
+    @Param('id') id: string,
+    @Body() body: ReplayRecordDto,
+  ): Promise<ReplayOutcomeDto> {
     const record = await this.findRecord(req, id);
     return this.replay.replayRecord(record.id, principalOf(req).actor, body.reason);
   }
@@ -70,11 +104,19 @@ export class AuditApiController {
   @ApiOperation({ summary: 'Replay every failure matching a filter; dryRun=true only counts' })
   @ApiOkResponse({ type: BulkReplayResultDto })
   replayMany(@Req() req: AuthenticatedRequest, @Body() body: BulkReplayDto): Promise<BulkReplayResultDto> {
-    return this.replay.replayFailures(toFilter(req, body.filter), principalOf(req).actor, body.reason, body.dryRun ?? false);
+    return this.replay.replayFailures(
+      toFilter(req, body.filter),
+      principalOf(req).actor,
+      body.reason,
+      body.dryRun ?? false,
+    );
   }
 
   @Get('reconciliation')
-  @ApiOperation({ summary: 'ServiceTitan source totals vs requested vs posted X3 totals, per tenant/month/cost center; unmatched bills' })
+  @ApiOperation({
+    summary:
+      'ServiceTitan source totals vs requested vs posted X3 totals, per tenant/month/cost center; unmatched bills',
+  })
   async reconcile(@Req() req: AuthenticatedRequest, @Query() q: ReconciliationQueryDto): Promise<unknown> {
     return this.reconciliation.summary({ tenant: tenantScope(principalOf(req), q.tenant), from: q.from, to: q.to });
   }

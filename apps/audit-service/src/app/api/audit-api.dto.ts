@@ -1,46 +1,110 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { RECORD_STATUSES } from '../ingest/status-derivation';
 
-const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
 const toBool = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
 
 export class RecordFilterDto {
   @ApiPropertyOptional({ description: 'Tenant slug (admin only; a tenant token always sees its own tenant)' })
-  @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/) tenant?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
+  tenant?: string;
   @ApiPropertyOptional({ description: 'Record kind: job, inventory-bill, purchase-order, vendor, appointment, x3-*' })
-  @IsOptional() @IsString() @MaxLength(40) kind?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  kind?: string;
   @ApiPropertyOptional({ description: `Comma-separated statuses: ${RECORD_STATUSES.join(', ')}`, type: String })
-  @IsOptional() @Transform(toList) @IsIn(RECORD_STATUSES as unknown as string[], { each: true }) status?: string[];
-  @ApiPropertyOptional({ description: 'Last activity at or after (ISO date or timestamp)' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'Last activity at or before (ISO date or timestamp)' }) @IsOptional() @IsISO8601() to?: string;
+  @IsOptional()
+  @Transform(toList)
+  @IsIn(RECORD_STATUSES as unknown as string[], { each: true })
+  status?: string[];
+  @ApiPropertyOptional({ description: 'Last activity at or after (ISO date or timestamp)' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+  @ApiPropertyOptional({ description: 'Last activity at or before (ISO date or timestamp)' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
   @ApiPropertyOptional({ description: 'Free text: source id, summary, external reference, X3 document number, reason' })
-  @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
 }
 
 export class ListRecordsQueryDto extends RecordFilterDto {
-  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
 }
 
 export class ReplayRecordDto {
   @ApiProperty({ description: 'Why (kept in the audit trail and in the x-replay-reason header)' })
-  @IsString() @MinLength(3) @MaxLength(500) reason!: string;
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
 }
 
 export class BulkReplayDto {
-  @ApiProperty({ description: 'Which failures (status limited to rejected, failed, dead-lettered)', type: RecordFilterDto })
-  @ValidateNested() @Type(() => RecordFilterDto) filter!: RecordFilterDto;
-  @ApiProperty({ description: 'Why (kept in the audit trail)' }) @IsString() @MinLength(3) @MaxLength(500) reason!: string;
+  @ApiProperty({
+    description: 'Which failures (status limited to rejected, failed, dead-lettered)',
+    type: RecordFilterDto,
+  })
+  @ValidateNested()
+  @Type(() => RecordFilterDto)
+  filter!: RecordFilterDto;
+  @ApiProperty({ description: 'Why (kept in the audit trail)' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
   @ApiPropertyOptional({ description: 'true: count the matching failures and publish nothing', default: false })
-  @IsOptional() @Transform(toBool) @IsBoolean() dryRun?: boolean;
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  dryRun?: boolean;
 }
 
 export class ReconciliationQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/) tenant?: string;
-  @ApiPropertyOptional({ description: 'First accounting/business date (YYYY-MM-DD)' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) from?: string;
-  @ApiPropertyOptional({ description: 'Last accounting/business date (YYYY-MM-DD)' }) @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) to?: string;
+  @ApiPropertyOptional({ description: 'First accounting/business date (YYYY-MM-DD)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  from?: string;
+  @ApiPropertyOptional({ description: 'Last accounting/business date (YYYY-MM-DD)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  to?: string;
 }
 
 export class RecordDto {
@@ -51,7 +115,10 @@ export class RecordDto {
   @ApiProperty({ nullable: true, type: Number }) revision!: number | null;
   @ApiProperty({ enum: RECORD_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String }) statusReason!: string | null;
-  @ApiProperty({ nullable: true, type: 'array', items: { type: 'object' } }) reasons!: Array<{ code: string; message: string }> | null;
+  @ApiProperty({ nullable: true, type: 'array', items: { type: 'object' } }) reasons!: Array<{
+    code: string;
+    message: string;
+  }> | null;
   @ApiProperty({ nullable: true, type: String }) summary!: string | null;
   @ApiProperty({ nullable: true, type: String }) businessDate!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'decimal string' }) sourceAmount!: string | null;
@@ -89,8 +156,17 @@ export class TimelineEntryDto {
   @ApiProperty({ nullable: true, type: String }) correlationId!: string | null;
   @ApiProperty({ nullable: true, type: String }) causationId!: string | null;
   @ApiProperty({ nullable: true, type: String }) replayId!: string | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'string' } }) headers!: Record<string, string> | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The envelope JSON (null after payload retention)' }) payload!: unknown;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'string' } }) headers!: Record<
+    string,
+    string
+  > | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'The envelope JSON (null after payload retention)',
+  })
+  payload!: unknown;
   @ApiProperty() payloadPurged!: boolean;
   @ApiProperty({ nullable: true, type: String }) action!: string | null;
   @ApiProperty({ nullable: true, type: String }) actor!: string | null;

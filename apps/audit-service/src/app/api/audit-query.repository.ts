@@ -124,7 +124,9 @@ export function recordWhere(f: RecordFilter, params: SqlParam[]): string {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     params.push(like);
     const p = `$${params.length}`;
-    where.push(`(source_id ILIKE ${p} OR summary ILIKE ${p} OR external_ref ILIKE ${p} OR x3_document_number ILIKE ${p} OR status_reason ILIKE ${p} OR kind ILIKE ${p})`);
+    where.push(
+      `(source_id ILIKE ${p} OR summary ILIKE ${p} OR external_ref ILIKE ${p} OR x3_document_number ILIKE ${p} OR status_reason ILIKE ${p} OR kind ILIKE ${p})`,
+    );
   }
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
@@ -133,7 +135,10 @@ export function recordWhere(f: RecordFilter, params: SqlParam[]): string {
 export class AuditQueryRepository {
   constructor(private readonly db: Database) {}
 
-  async listRecords(f: RecordFilter, page: { limit: number; offset: number }): Promise<{ total: number; items: RecordView[] }> {
+  async listRecords(
+    f: RecordFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; items: RecordView[] }> {
     const params: SqlParam[] = [];
     const where = recordWhere(f, params);
     const total = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_records ${where}`, params);
@@ -148,7 +153,10 @@ export class AuditQueryRepository {
   async recordIds(f: RecordFilter, limit: number): Promise<string[]> {
     const params: SqlParam[] = [];
     const where = recordWhere(f, params);
-    const rows = await this.db.query<{ id: string }>(`SELECT id::text AS id FROM audit_records ${where} ORDER BY last_seen_at ASC, id ASC LIMIT ${limit}`, params);
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id::text AS id FROM audit_records ${where} ORDER BY last_seen_at ASC, id ASC LIMIT ${limit}`,
+      params,
+    );
     return rows.rows.map((r) => r.id);
   }
 
@@ -245,7 +253,10 @@ export class AuditQueryRepository {
   /** Current failures grouped by status and reason (codes for rejections, error text otherwise). */
   async failureSummary(f: RecordFilter): Promise<Array<{ status: string; reason: string; count: number }>> {
     const params: SqlParam[] = [];
-    const where = recordWhere({ ...f, statuses: f.statuses?.length ? f.statuses : ['rejected', 'failed', 'dead-lettered'] }, params);
+    const where = recordWhere(
+      { ...f, statuses: f.statuses?.length ? f.statuses : ['rejected', 'failed', 'dead-lettered'] },
+      params,
+    );
     const r = await this.db.query<{ status: string; reason: string; n: number }>(
       `SELECT status, COALESCE(status_reason, '(none)') AS reason, count(*)::int AS n FROM audit_records ${where} GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
       params,

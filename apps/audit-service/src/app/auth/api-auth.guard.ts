@@ -16,7 +16,12 @@ export class ApiAuthGuard implements CanActivate {
     const header = req.headers['authorization'];
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     const principal = match ? this.tokens.authenticate(match[1]) : null;
-    if (!principal) throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: 'a valid API token is required (Authorization: Bearer <token>)' });
+    if (!principal)
+      throw new UnauthorizedException({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'a valid API token is required (Authorization: Bearer <token>)',
+      });
     req.principal = principal;
     return true;
   }

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TENANT_PATTERN } from '@connector/contracts';
 
-export type Principal = { role: 'admin'; actor: string; tenant: null } | { role: 'tenant'; actor: string; tenant: string };
+export type Principal =
+  | { role: 'admin'; actor: string; tenant: null }
+  | { role: 'tenant'; actor: string; tenant: string };
 
 interface TokenEntry {
   hash: Buffer;
@@ -30,7 +32,11 @@ export class ApiTokenRegistry {
 
   static fromConfig(cfg: ApiTokenConfig): ApiTokenRegistry {
     const entries: TokenEntry[] = [];
-    if (cfg.AUDIT_ADMIN_TOKEN_SHA256) entries.push({ hash: Buffer.from(cfg.AUDIT_ADMIN_TOKEN_SHA256, 'hex'), principal: { role: 'admin', actor: 'admin', tenant: null } });
+    if (cfg.AUDIT_ADMIN_TOKEN_SHA256)
+      entries.push({
+        hash: Buffer.from(cfg.AUDIT_ADMIN_TOKEN_SHA256, 'hex'),
+        principal: { role: 'admin', actor: 'admin', tenant: null },
+      });
     for (const pair of (cfg.AUDIT_TENANT_TOKENS ?? '').split(',').filter(Boolean)) {
       const [tenant, hash] = pair.split(':');
       entries.push(ApiTokenRegistry.tenantEntry(tenant, hash, undefined, 'AUDIT_TENANT_TOKENS'));
@@ -42,21 +48,35 @@ export class ApiTokenRegistry {
       } catch (e) {
         throw new Error(`AUDIT_TENANT_TOKENS_FILE could not be read as JSON: ${(e as Error).message}`);
       }
-      if (!Array.isArray(parsed)) throw new Error('AUDIT_TENANT_TOKENS_FILE must hold a JSON array of {tenant, sha256, label?}');
+      if (!Array.isArray(parsed))
+        throw new Error('AUDIT_TENANT_TOKENS_FILE must hold a JSON array of {tenant, sha256, label?}');
       parsed.forEach((item: unknown, i) => {
         const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
         const label = o['label'];
-        if (label !== undefined && (typeof label !== 'string' || !/^[A-Za-z0-9._-]{1,40}$/.test(label))) throw new Error(`AUDIT_TENANT_TOKENS_FILE[${i}].label must be 1-40 of [A-Za-z0-9._-]`);
-        entries.push(ApiTokenRegistry.tenantEntry(o['tenant'], o['sha256'], label as string | undefined, `AUDIT_TENANT_TOKENS_FILE[${i}]`));
+        if (label !== undefined && (typeof label !== 'string' || !/^[A-Za-z0-9._-]{1,40}$/.test(label)))
+          throw new Error(`AUDIT_TENANT_TOKENS_FILE[${i}].label must be 1-40 of [A-Za-z0-9._-]`);
+        entries.push(
+          ApiTokenRegistry.tenantEntry(
+            o['tenant'],
+            o['sha256'],
+            label as string | undefined,
+            `AUDIT_TENANT_TOKENS_FILE[${i}]`,
+          ),
+        );
       });
     }
     return new ApiTokenRegistry(entries);
   }
 
   private static tenantEntry(tenant: unknown, hash: unknown, label: string | undefined, where: string): TokenEntry {
-    if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) throw new Error(`${where}: tenant must be a lowercase slug`);
-    if (typeof hash !== 'string' || !HEX64.test(hash)) throw new Error(`${where}: sha256 must be 64 lowercase hex characters`);
-    return { hash: Buffer.from(hash, 'hex'), principal: { role: 'tenant', tenant, actor: label ? `${tenant}/${label}` : `tenant:${tenant}` } };
+    if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant))
+      throw new Error(`${where}: tenant must be a lowercase slug`);
+    if (typeof hash !== 'string' || !HEX64.test(hash))
+      throw new Error(`${where}: sha256 must be 64 lowercase hex characters`);
+    return {
+      hash: Buffer.from(hash, 'hex'),
+      principal: { role: 'tenant', tenant, actor: label ? `${tenant}/${label}` : `tenant:${tenant}` },
+    };
   }
 
   get size(): number {

@@ -5,11 +5,27 @@ import { Topics } from '@connector/contracts';
 import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { AuditFixtures } from '../testing/audit-fixtures';
-import { call, RunningAuditApp, startAuditApp, TEST_DRIVERS, TEST_TOKENS, TestDatabase } from '../testing/audit-test.harness';
+import {
+  call,
+  RunningAuditApp,
+  startAuditApp,
+  TEST_DRIVERS,
+  TEST_TOKENS,
+  TestDatabase,
+} from '../testing/audit-test.harness';
 
 jest.setTimeout(120000);
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (driver) => {
   const prefix = uniquePrefix(`console-${driver.name}`);
@@ -26,21 +42,36 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
     audit = await startAuditApp(prefix, database.db);
     const fx = new AuditFixtures(bus.messaging.producer);
     const ok = await fx.job('acme', 3001, ['12.00']);
-    const okJe = await fx.journalEntry(ok, 3001, [{ side: 'debit', amount: '12.00', costCenter: 'CC1', costKind: 'labor' }, { side: 'credit', amount: '12.00', costKind: 'offset' }]);
+    const okJe = await fx.journalEntry(ok, 3001, [
+      { side: 'debit', amount: '12.00', costCenter: 'CC1', costKind: 'labor' },
+      { side: 'credit', amount: '12.00', costKind: 'offset' },
+    ]);
     await fx.result(okJe, 'job', 3001, 'posted', { doc: 'JE-3001', amount: '12.00' });
     const bad = await fx.job('acme', 3002, ['8.00']);
-    const badJe = await fx.journalEntry(bad, 3002, [{ side: 'debit', amount: '8.00', costCenter: 'CC1', costKind: 'labor' }, { side: 'credit', amount: '8.00', costKind: 'offset' }]);
+    const badJe = await fx.journalEntry(bad, 3002, [
+      { side: 'debit', amount: '8.00', costCenter: 'CC1', costKind: 'labor' },
+      { side: 'credit', amount: '8.00', costKind: 'offset' },
+    ]);
     await fx.result(badJe, 'job', 3002, 'failed');
     const rej = await fx.job('acme', 3003);
     await fx.rejected(rej, 3003, 'COST_CENTER_UNKNOWN');
     await eventually(
-      async () => ((await call(audit.baseUrl, '/api/records?tenant=acme', { token: TEST_TOKENS.admin })).body as { items: Array<{ messageCount: number }> }).items,
+      async () =>
+        (
+          (await call(audit.baseUrl, '/api/records?tenant=acme', { token: TEST_TOKENS.admin })).body as {
+            items: Array<{ messageCount: number }>;
+          }
+        ).items,
       (items) => items.reduce((n, r) => n + r.messageCount, 0) >= 8,
       'fixtures in the audit trail',
     );
     profile = mkdtempSync(join(tmpdir(), 'audit-console-chromium-'));
     // A fresh profile directory per run (playwright passes it to Chromium as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     page = browser.pages()[0] ?? (await browser.newPage());
   });
 
@@ -105,8 +136,12 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
     expect(await page.textContent('#confirm-text')).toContain('1 failure(s) match this filter');
     await page.click('#confirm button[value=cancel]');
     await page.waitForSelector('#confirm', { state: 'hidden' });
-    const rec = (await call(audit.baseUrl, '/api/records?q=3003', { token: TEST_TOKENS.admin })).body as { items: Array<{ id: string }> };
-    const d = (await call(audit.baseUrl, `/api/records/${rec.items[0].id}`, { token: TEST_TOKENS.admin })).body as { timeline: Array<{ type: string }> };
+    const rec = (await call(audit.baseUrl, '/api/records?q=3003', { token: TEST_TOKENS.admin })).body as {
+      items: Array<{ id: string }>;
+    };
+    const d = (await call(audit.baseUrl, `/api/records/${rec.items[0].id}`, { token: TEST_TOKENS.admin })).body as {
+      timeline: Array<{ type: string }>;
+    };
     expect(d.timeline.some((t) => t.type === 'action')).toBe(false);
 
     await page.click('#bulk-replay');
@@ -115,5 +150,4 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
     await page.click('#confirm-ok');
     await page.waitForSelector('#records-count:text("Replayed 1 of 1 failure(s).")');
   });
-
 });

@@ -10,7 +10,9 @@ type PgliteModule = typeof import('@electric-sql/pglite');
  */
 function loadPglite(): PgliteModule {
   // process.getBuiltinModule reaches Node's real `module` even where a test runner substitutes its own.
-  const mod = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:module') as { createRequire: typeof createRequire } | undefined;
+  const mod = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.(
+    'node:module',
+  ) as { createRequire: typeof createRequire } | undefined;
   return (mod ?? { createRequire }).createRequire(__filename)('@electric-sql/pglite') as PgliteModule;
 }
 
@@ -90,11 +92,22 @@ export class PostgresDatabase extends Database {
 
   /** schema: optional search_path for every pooled connection (a shared database, isolated test runs). */
   static open(url: string, opts: { poolSize?: number; schema?: string } = {}): PostgresDatabase {
-    const pool = new Pool({ connectionString: url, max: opts.poolSize ?? 10, idleTimeoutMillis: 30000, connectionTimeoutMillis: 10000 });
+    const pool = new Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      idleTimeoutMillis: 30000,
+      connectionTimeoutMillis: 10000,
+    });
     if (opts.schema) {
       const schema = quoteIdent(opts.schema);
       // Queued before any other query on the new connection (pg runs a client's queries in order).
-      pool.on('connect', (client) => void client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`).catch(() => undefined));
+      pool.on(
+        'connect',
+        (client) =>
+          void client
+            .query(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`)
+            .catch(() => undefined),
+      );
     }
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
@@ -143,7 +156,12 @@ export function quoteIdent(name: string): string {
 }
 
 /** DATABASE_URL set → PostgreSQL server; otherwise embedded PGlite (AUDIT_PGLITE_DIR or in memory). */
-export async function openDatabase(cfg: { url?: string; schema?: string; poolSize?: number; pgliteDir?: string }): Promise<Database> {
+export async function openDatabase(cfg: {
+  url?: string;
+  schema?: string;
+  poolSize?: number;
+  pgliteDir?: string;
+}): Promise<Database> {
   if (cfg.url) return PostgresDatabase.open(cfg.url, { poolSize: cfg.poolSize, schema: cfg.schema });
   return PgliteDatabase.open(cfg.pgliteDir);
 }

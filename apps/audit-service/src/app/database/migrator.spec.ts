@@ -36,7 +36,9 @@ describe('migrations on PGlite', () => {
     writeFileSync(join(dir, '100_ok.sql'), 'CREATE TABLE m_ok (id int);');
     writeFileSync(join(dir, '101_broken.sql'), 'CREATE TABLE m_half (id int); SELECT * FROM no_such_table;');
     await expect(migrate(db, loadMigrations(dir))).rejects.toThrow('no_such_table');
-    const tables = await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_name IN ('m_ok', 'm_half')`);
+    const tables = await db.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_name IN ('m_ok', 'm_half')`,
+    );
     expect(tables.rows.map((r) => r.t)).toEqual(['m_ok']);
     expect((await db.query('SELECT 1 FROM schema_migrations WHERE version = 101')).rows).toHaveLength(0);
     writeFileSync(join(dir, '101_broken.sql'), 'CREATE TABLE m_fixed (id int);');

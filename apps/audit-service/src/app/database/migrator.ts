@@ -55,13 +55,21 @@ export async function migrate(db: Database, migrations: Migration[] = loadMigrat
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      const existing = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [m.version]);
+      const existing = await tx.query<{ checksum: string }>(
+        'SELECT checksum FROM schema_migrations WHERE version = $1',
+        [m.version],
+      );
       if (existing.rows[0]) {
-        if (existing.rows[0].checksum !== m.checksum) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied (checksum mismatch)`);
+        if (existing.rows[0].checksum !== m.checksum)
+          throw new Error(`migration ${m.version}_${m.name} was changed after it was applied (checksum mismatch)`);
         return false;
       }
       await tx.exec(m.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        m.checksum,
+      ]);
       return true;
     });
     if (done) applied.push(m.version);

@@ -21,7 +21,11 @@ export class AuditIngestService implements OnModuleInit {
     private readonly env: AuditServiceEnv,
     metrics: MetricsService,
   ) {
-    this.stored = metrics.counter(MetricNames.AuditRecords, 'Messages written to the audit trail (outcome=stored|duplicate)', ['topic', 'outcome']);
+    this.stored = metrics.counter(
+      MetricNames.AuditRecords,
+      'Messages written to the audit trail (outcome=stored|duplicate)',
+      ['topic', 'outcome'],
+    );
   }
 
   onModuleInit(): void {
@@ -41,7 +45,15 @@ export class AuditIngestService implements OnModuleInit {
   async handle(m: ConsumedMessage): Promise<void> {
     const derivation = deriveMessage({ topic: m.topic, key: m.key, headers: m.headers, value: m.raw });
     const fresh = await this.store.store(
-      { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, headers: m.headers, value: m.raw, timestamp: m.timestamp },
+      {
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: m.key,
+        headers: m.headers,
+        value: m.raw,
+        timestamp: m.timestamp,
+      },
       derivation,
     );
     this.stored.inc({ topic: m.topic, outcome: fresh ? 'stored' : 'duplicate' });

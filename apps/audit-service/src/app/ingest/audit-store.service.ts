@@ -39,9 +39,27 @@ export class AuditStore {
          VALUES ($1, $2, $3, $4::bigint, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          ON CONFLICT (topic, partition, "offset") DO NOTHING RETURNING id::text AS id`,
         [
-          d.tenant, m.topic, m.partition, m.offset, d.messageId, d.messageType, m.key, JSON.stringify(m.headers), d.json ? JSON.stringify(d.json) : null,
-          m.value ?? null, d.valid, d.invalidReason, d.externalRef ?? d.document?.externalRef ?? null, d.status, d.statusReason, d.correlationId, d.causationId,
-          m.headers['x-replay-id'] ?? null, at, d.occurredAt, d.producedAt,
+          d.tenant,
+          m.topic,
+          m.partition,
+          m.offset,
+          d.messageId,
+          d.messageType,
+          m.key,
+          JSON.stringify(m.headers),
+          d.json ? JSON.stringify(d.json) : null,
+          m.value ?? null,
+          d.valid,
+          d.invalidReason,
+          d.externalRef ?? d.document?.externalRef ?? null,
+          d.status,
+          d.statusReason,
+          d.correlationId,
+          d.causationId,
+          m.headers['x-replay-id'] ?? null,
+          at,
+          d.occurredAt,
+          d.producedAt,
         ],
       );
       const messageRowId = inserted.rows[0]?.id;
@@ -52,13 +70,20 @@ export class AuditStore {
         const docRecord = await this.upsertDocument(tx, d, recordId, at);
         recordId = recordId ?? docRecord;
       }
-      if (!recordId && d.externalRef && d.tenant) recordId = await this.recordOfExternalRef(tx, d.tenant, d.externalRef);
+      if (!recordId && d.externalRef && d.tenant)
+        recordId = await this.recordOfExternalRef(tx, d.tenant, d.externalRef);
       if (recordId) {
         await tx.query('UPDATE audit_messages SET record_id = $1 WHERE id = $2', [recordId, messageRowId]);
         if (d.externalRef && d.tenant) {
           // Document status / ledger messages read before their request: attach them now.
-          await tx.query('UPDATE audit_messages SET record_id = $1 WHERE tenant = $2 AND external_ref = $3 AND record_id IS NULL', [recordId, d.tenant, d.externalRef]);
-          await tx.query('UPDATE audit_documents SET record_id = $1 WHERE tenant = $2 AND external_ref = $3 AND record_id IS NULL', [recordId, d.tenant, d.externalRef]);
+          await tx.query(
+            'UPDATE audit_messages SET record_id = $1 WHERE tenant = $2 AND external_ref = $3 AND record_id IS NULL',
+            [recordId, d.tenant, d.externalRef],
+          );
+          await tx.query(
+            'UPDATE audit_documents SET record_id = $1 WHERE tenant = $2 AND external_ref = $3 AND record_id IS NULL',
+            [recordId, d.tenant, d.externalRef],
+          );
         }
         await this.refreshRecord(tx, recordId, at);
       }
@@ -71,7 +96,16 @@ export class AuditStore {
     await tx.query(
       `INSERT INTO audit_records (tenant, kind, source_id, revision, status, status_reason, reasons, status_at, first_seen_at, last_seen_at, message_count)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8, $8, 0) ON CONFLICT (tenant, kind, source_id) DO NOTHING`,
-      [r.tenant, r.kind, r.sourceId, r.revision, status, d.statusReason, d.reasons ? JSON.stringify(d.reasons) : null, at],
+      [
+        r.tenant,
+        r.kind,
+        r.sourceId,
+        r.revision,
+        status,
+        d.statusReason,
+        d.reasons ? JSON.stringify(d.reasons) : null,
+        at,
+      ],
     );
     const locked = await tx.query<LockedRecord>(
       'SELECT id::text AS id, status_at, source_at, revision FROM audit_records WHERE tenant = $1 AND kind = $2 AND source_id = $3 FOR UPDATE',
@@ -98,14 +132,20 @@ export class AuditStore {
       );
     }
     if (d.source && (!rec.source_at || new Date(at).getTime() >= new Date(rec.source_at).getTime())) {
-      await tx.query('UPDATE audit_records SET summary = $2, business_date = $3::date, source_amount = $4::numeric, source_at = $5 WHERE id = $1', [
-        rec.id, d.source.summary, d.source.businessDate, d.source.amount, at,
-      ]);
+      await tx.query(
+        'UPDATE audit_records SET summary = $2, business_date = $3::date, source_amount = $4::numeric, source_at = $5 WHERE id = $1',
+        [rec.id, d.source.summary, d.source.businessDate, d.source.amount, at],
+      );
     }
     return rec.id;
   }
 
-  private async upsertDocument(tx: SqlExecutor, d: Derivation, recordId: string | null, at: string): Promise<string | null> {
+  private async upsertDocument(
+    tx: SqlExecutor,
+    d: Derivation,
+    recordId: string | null,
+    at: string,
+  ): Promise<string | null> {
     const doc = d.document!;
     const tenant = d.tenant!;
     await tx.query(
@@ -123,7 +163,10 @@ export class AuditStore {
          WHERE tenant = $1 AND external_ref = $2`,
         [tenant, doc.externalRef, q.accountingDate, q.currency, q.amount, q.reversalOf, q.supersedes, at],
       );
-      await tx.query('DELETE FROM audit_document_lines WHERE tenant = $1 AND external_ref = $2', [tenant, doc.externalRef]);
+      await tx.query('DELETE FROM audit_document_lines WHERE tenant = $1 AND external_ref = $2', [
+        tenant,
+        doc.externalRef,
+      ]);
       for (const l of q.lines) {
         await tx.query(
           `INSERT INTO audit_document_lines (tenant, external_ref, line_no, account, side, amount, cost_center, cost_kind) VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8)`,
@@ -152,12 +195,18 @@ export class AuditStore {
         [tenant, doc.externalRef, s.status, s.updatedAt, s.documentNumber],
       );
     }
-    const row = await tx.query<{ record_id: string | null }>('SELECT record_id::text AS record_id FROM audit_documents WHERE tenant = $1 AND external_ref = $2', [tenant, doc.externalRef]);
+    const row = await tx.query<{ record_id: string | null }>(
+      'SELECT record_id::text AS record_id FROM audit_documents WHERE tenant = $1 AND external_ref = $2',
+      [tenant, doc.externalRef],
+    );
     return row.rows[0]?.record_id ?? null;
   }
 
   private async recordOfExternalRef(tx: SqlExecutor, tenant: string, externalRef: string): Promise<string | null> {
-    const r = await tx.query<{ id: string }>('SELECT record_id::text AS id FROM audit_documents WHERE tenant = $1 AND external_ref = $2 AND record_id IS NOT NULL', [tenant, externalRef]);
+    const r = await tx.query<{ id: string }>(
+      'SELECT record_id::text AS id FROM audit_documents WHERE tenant = $1 AND external_ref = $2 AND record_id IS NOT NULL',
+      [tenant, externalRef],
+    );
     return r.rows[0]?.id ?? null;
   }
 

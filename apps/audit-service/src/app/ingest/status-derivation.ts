@@ -1,14 +1,50 @@
 import {
-  CHECKPOINT, decodeMessage, DOCUMENT_STATUS, DocumentStatusV1, Headers as H, isDeadLetterTopic, JOURNAL_ENTRY_REQUESTED, JournalEntryRequestedV1,
-  MAPPING_REJECTED, MappingRejectedV1, MessageEnvelope, parseRecordKey, POSTED_LEDGER_ENTRY, PostedLedgerEntryV1, POSTING_RESULT, PostingResultV1,
-  ServiceTitanAppointmentEventV1, ServiceTitanInventoryBillRevisionV1, ServiceTitanJobEventV1, ServiceTitanPurchaseOrderRevisionV1,
-  ServiceTitanVendorRevisionV1, ST_APPOINTMENT_EVENT, ST_INVENTORY_BILL_REVISION, ST_JOB_EVENT, ST_PURCHASE_ORDER_REVISION, ST_VENDOR_REVISION,
-  SUPPLIER_INVOICE_REQUESTED, SupplierInvoiceRequestedV1, X3_COST_CENTER_STATE, X3_GL_ACCOUNT_STATE, X3_PRODUCT_STATE, X3_PURCHASE_ORDER_STATE,
-  X3_SUPPLIER_STATE, DEAD_LETTER_SUFFIX,
+  CHECKPOINT,
+  decodeMessage,
+  DOCUMENT_STATUS,
+  DocumentStatusV1,
+  Headers as H,
+  isDeadLetterTopic,
+  JOURNAL_ENTRY_REQUESTED,
+  JournalEntryRequestedV1,
+  MAPPING_REJECTED,
+  MappingRejectedV1,
+  MessageEnvelope,
+  parseRecordKey,
+  POSTED_LEDGER_ENTRY,
+  PostedLedgerEntryV1,
+  POSTING_RESULT,
+  PostingResultV1,
+  ServiceTitanAppointmentEventV1,
+  ServiceTitanInventoryBillRevisionV1,
+  ServiceTitanJobEventV1,
+  ServiceTitanPurchaseOrderRevisionV1,
+  ServiceTitanVendorRevisionV1,
+  ST_APPOINTMENT_EVENT,
+  ST_INVENTORY_BILL_REVISION,
+  ST_JOB_EVENT,
+  ST_PURCHASE_ORDER_REVISION,
+  ST_VENDOR_REVISION,
+  SUPPLIER_INVOICE_REQUESTED,
+  SupplierInvoiceRequestedV1,
+  X3_COST_CENTER_STATE,
+  X3_GL_ACCOUNT_STATE,
+  X3_PRODUCT_STATE,
+  X3_PURCHASE_ORDER_STATE,
+  X3_SUPPLIER_STATE,
+  DEAD_LETTER_SUFFIX,
 } from '@connector/contracts';
 import { sumDecimals, toDecimal, toDecimalString } from '@connector/decimal';
 
-export const RECORD_STATUSES = ['received', 'requested', 'rejected', 'posted', 'failed', 'duplicate-skipped', 'dead-lettered'] as const;
+export const RECORD_STATUSES = [
+  'received',
+  'requested',
+  'rejected',
+  'posted',
+  'failed',
+  'duplicate-skipped',
+  'dead-lettered',
+] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 /** Statuses a replay is meant for. */
 export const FAILURE_STATUSES: RecordStatus[] = ['rejected', 'failed', 'dead-lettered'];
@@ -33,8 +69,21 @@ export interface DocumentFacts {
   externalRef: string;
   documentKind: 'journal-entry' | 'supplier-invoice' | null;
   revision: number | null;
-  request?: { amount: string; currency: string; accountingDate: string; reversalOf: string | null; supersedes: string | null; lines: DocumentLine[] };
-  result?: { status: 'posted' | 'failed' | 'duplicate-skipped'; x3DocumentNumber: string | null; amount: string | null; currency: string | null; error: string | null };
+  request?: {
+    amount: string;
+    currency: string;
+    accountingDate: string;
+    reversalOf: string | null;
+    supersedes: string | null;
+    lines: DocumentLine[];
+  };
+  result?: {
+    status: 'posted' | 'failed' | 'duplicate-skipped';
+    x3DocumentNumber: string | null;
+    amount: string | null;
+    currency: string | null;
+    error: string | null;
+  };
   x3Status?: { status: string; documentNumber: string; updatedAt: string };
 }
 
@@ -99,7 +148,9 @@ function dateOnly(v: string | null | undefined): string | null {
 }
 
 /** Identity, status and facts of a valid envelope, as the message type defines them. */
-function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document'> {
+function fromEnvelope(
+  env: MessageEnvelope<unknown>,
+): Pick<Derivation, 'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document'> {
   const t = env.tenant;
   const none = { record: null, externalRef: null, status: null, statusReason: null, reasons: null };
   switch (env.type) {
@@ -123,7 +174,11 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
         ...none,
         record: { tenant: t, kind: 'appointment', sourceId: String(p.appointmentId), revision: null },
         status: 'received',
-        source: { summary: `Appointment ${p.appointmentId} of job ${p.jobId} ${p.event}`, businessDate: dateOnly(p.modifiedOn), amount: null },
+        source: {
+          summary: `Appointment ${p.appointmentId} of job ${p.jobId} ${p.event}`,
+          businessDate: dateOnly(p.modifiedOn),
+          amount: null,
+        },
       };
     }
     case ST_INVENTORY_BILL_REVISION: {
@@ -145,7 +200,11 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
         ...none,
         record: { tenant: t, kind: 'purchase-order', sourceId: String(p.purchaseOrderId), revision: null },
         status: 'received',
-        source: { summary: `Purchase order ${p.number} (${p.status})`, businessDate: dateOnly(p.modifiedOn), amount: p.total },
+        source: {
+          summary: `Purchase order ${p.number} (${p.status})`,
+          businessDate: dateOnly(p.modifiedOn),
+          amount: p.total,
+        },
       };
     }
     case ST_VENDOR_REVISION: {
@@ -154,12 +213,23 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
         ...none,
         record: { tenant: t, kind: 'vendor', sourceId: String(p.vendorId), revision: null },
         status: 'received',
-        source: { summary: `Vendor ${p.name}${p.active ? '' : ' (inactive)'}`, businessDate: dateOnly(p.modifiedOn), amount: null },
+        source: {
+          summary: `Vendor ${p.name}${p.active ? '' : ' (inactive)'}`,
+          businessDate: dateOnly(p.modifiedOn),
+          amount: null,
+        },
       };
     }
     case JOURNAL_ENTRY_REQUESTED: {
       const p = env.payload as JournalEntryRequestedV1;
-      const lines: DocumentLine[] = p.lines.map((l, i) => ({ lineNo: i + 1, account: l.account, side: l.side, amount: l.amount, costCenter: l.costCenter ?? null, costKind: l.costKind }));
+      const lines: DocumentLine[] = p.lines.map((l, i) => ({
+        lineNo: i + 1,
+        account: l.account,
+        side: l.side,
+        amount: l.amount,
+        costCenter: l.costCenter ?? null,
+        costKind: l.costKind,
+      }));
       const debits = sumDecimals(p.lines.filter((l) => l.side === 'debit').map((l) => l.amount));
       return {
         ...none,
@@ -170,13 +240,27 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
           externalRef: p.externalRef,
           documentKind: 'journal-entry',
           revision: p.source.revision,
-          request: { amount: toDecimalString(debits), currency: p.currency, accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate, reversalOf: p.reversalOf ?? null, supersedes: null, lines },
+          request: {
+            amount: toDecimalString(debits),
+            currency: p.currency,
+            accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate,
+            reversalOf: p.reversalOf ?? null,
+            supersedes: null,
+            lines,
+          },
         },
       };
     }
     case SUPPLIER_INVOICE_REQUESTED: {
       const p = env.payload as SupplierInvoiceRequestedV1;
-      const lines: DocumentLine[] = p.lines.map((l, i) => ({ lineNo: i + 1, account: null, side: 'debit', amount: toDecimalString(toDecimal(l.netPrice).times(toDecimal(l.quantity))), costCenter: null, costKind: 'material' }));
+      const lines: DocumentLine[] = p.lines.map((l, i) => ({
+        lineNo: i + 1,
+        account: null,
+        side: 'debit',
+        amount: toDecimalString(toDecimal(l.netPrice).times(toDecimal(l.quantity))),
+        costCenter: null,
+        costKind: 'material',
+      }));
       return {
         ...none,
         record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
@@ -186,7 +270,14 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
           externalRef: p.externalRef,
           documentKind: 'supplier-invoice',
           revision: p.source.revision,
-          request: { amount: p.controlTotal, currency: p.currency, accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate, reversalOf: null, supersedes: p.supersedes ?? null, lines },
+          request: {
+            amount: p.controlTotal,
+            currency: p.currency,
+            accountingDate: dateOnly(p.accountingDate) ?? p.accountingDate,
+            reversalOf: null,
+            supersedes: p.supersedes ?? null,
+            lines,
+          },
         },
       };
     }
@@ -208,12 +299,18 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
         record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
         externalRef: p.externalRef,
         status: p.status,
-        statusReason: p.status === 'failed' ? error ?? 'posting failed' : null,
+        statusReason: p.status === 'failed' ? (error ?? 'posting failed') : null,
         document: {
           externalRef: p.externalRef,
           documentKind: p.documentKind,
           revision: p.source.revision,
-          result: { status: p.status, x3DocumentNumber: p.x3DocumentNumber ?? null, amount: p.amount ?? null, currency: p.currency ?? null, error },
+          result: {
+            status: p.status,
+            x3DocumentNumber: p.x3DocumentNumber ?? null,
+            amount: p.amount ?? null,
+            currency: p.currency ?? null,
+            error,
+          },
         },
       };
     }
@@ -222,7 +319,12 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
       return {
         ...none,
         externalRef: p.externalRef,
-        document: { externalRef: p.externalRef, documentKind: p.documentKind, revision: null, x3Status: { status: p.status, documentNumber: p.documentNumber, updatedAt: p.updatedAt } },
+        document: {
+          externalRef: p.externalRef,
+          documentKind: p.documentKind,
+          revision: null,
+          x3Status: { status: p.status, documentNumber: p.documentNumber, updatedAt: p.updatedAt },
+        },
       };
     }
     case POSTED_LEDGER_ENTRY: {
@@ -234,7 +336,13 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
     default: {
       const kind = MASTER_KINDS[env.type];
       const code = str((env.payload as { code?: unknown }).code);
-      if (kind && code) return { ...none, record: { tenant: t, kind, sourceId: code, revision: null }, status: 'received', source: { summary: `${kind} ${code}`, businessDate: null, amount: null } };
+      if (kind && code)
+        return {
+          ...none,
+          record: { tenant: t, kind, sourceId: code, revision: null },
+          status: 'received',
+          source: { summary: `${kind} ${code}`, businessDate: null, amount: null },
+        };
       return none;
     }
   }
@@ -247,7 +355,9 @@ function fromEnvelope(env: MessageEnvelope<unknown>): Pick<Derivation, 'record' 
  */
 export function deriveMessage(input: RawInput): Derivation {
   const deadLetter = isDeadLetterTopic(input.topic);
-  const sourceTopic = deadLetter ? input.headers[H.DeadLetterSourceTopic] ?? input.topic.slice(0, -DEAD_LETTER_SUFFIX.length) : input.topic;
+  const sourceTopic = deadLetter
+    ? (input.headers[H.DeadLetterSourceTopic] ?? input.topic.slice(0, -DEAD_LETTER_SUFFIX.length))
+    : input.topic;
   const decoded = decodeMessage(sourceTopic, input.value);
   const json = looseJson(input.value);
   const headerTenant = str(input.headers[H.Tenant]);
@@ -288,15 +398,35 @@ export function deriveMessage(input: RawInput): Derivation {
     // Not a valid contract message: fall back to the record key ({tenant}:{entity}:{id}) so it still lands on a record.
     const key = input.key ? parseRecordKey(input.key) : null;
     const tenant = key?.tenant ?? headerTenant;
-    if (key && tenant) d = { ...base, tenant, record: { tenant, kind: key.entity, sourceId: key.id, revision: null }, status: 'received' };
+    if (key && tenant)
+      d = {
+        ...base,
+        tenant,
+        record: { tenant, kind: key.entity, sourceId: key.id, revision: null },
+        status: 'received',
+      };
   }
   if (deadLetter) {
     const reason = input.headers[H.DeadLetterReason] ?? (decoded.ok ? 'dead-lettered' : decoded.reason);
     const group = input.headers[H.DeadLetterConsumerGroup];
     const tenant = d.tenant ?? '_unknown';
-    const record = d.record ?? { tenant, kind: 'unknown', sourceId: `${sourceTopic}@${input.headers[H.DeadLetterSourcePartition] ?? '?'}:${input.headers[H.DeadLetterSourceOffset] ?? '?'}`, revision: null };
+    const record = d.record ?? {
+      tenant,
+      kind: 'unknown',
+      sourceId: `${sourceTopic}@${input.headers[H.DeadLetterSourcePartition] ?? '?'}:${input.headers[H.DeadLetterSourceOffset] ?? '?'}`,
+      revision: null,
+    };
     // A dead letter only marks the record; its document facts are not facts (the message was not processed).
-    return { ...d, tenant, record, status: 'dead-lettered', statusReason: group ? `${reason} (group ${group})` : reason, reasons: null, document: undefined, source: d.source };
+    return {
+      ...d,
+      tenant,
+      record,
+      status: 'dead-lettered',
+      statusReason: group ? `${reason} (group ${group})` : reason,
+      reasons: null,
+      document: undefined,
+      source: d.source,
+    };
   }
   return d;
 }

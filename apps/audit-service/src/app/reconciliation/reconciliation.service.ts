@@ -56,8 +56,14 @@ export interface UnmatchedBill {
 export class ReconciliationService {
   constructor(private readonly db: Database) {}
 
-  async summary(q: ReconciliationQuery): Promise<{ costCenters: CostCenterRow[]; totals: PeriodTotals[]; unmatchedBills: UnmatchedBill[] }> {
-    return { costCenters: await this.costCenters(q), totals: await this.totals(q), unmatchedBills: await this.unmatchedBills(q) };
+  async summary(
+    q: ReconciliationQuery,
+  ): Promise<{ costCenters: CostCenterRow[]; totals: PeriodTotals[]; unmatchedBills: UnmatchedBill[] }> {
+    return {
+      costCenters: await this.costCenters(q),
+      totals: await this.totals(q),
+      unmatchedBills: await this.unmatchedBills(q),
+    };
   }
 
   private filter(q: ReconciliationQuery, dateCol: string, tenantCol: string, params: SqlParam[]): string {
@@ -132,7 +138,19 @@ export class ReconciliationService {
       const k = `${tenant}|${period}`;
       let t = out.get(k);
       if (!t) {
-        t = { tenant, period, sourceJobs: 0, sourceJobTotal: '0', sourceBills: 0, sourceBillTotal: '0', requestedJournalTotal: '0', requestedInvoiceTotal: '0', postedJournalTotal: '0', postedInvoiceTotal: '0', unpostedDocuments: 0 };
+        t = {
+          tenant,
+          period,
+          sourceJobs: 0,
+          sourceJobTotal: '0',
+          sourceBills: 0,
+          sourceBillTotal: '0',
+          requestedJournalTotal: '0',
+          requestedInvoiceTotal: '0',
+          postedJournalTotal: '0',
+          postedInvoiceTotal: '0',
+          unpostedDocuments: 0,
+        };
         out.set(k, t);
       }
       return t;

@@ -27,11 +27,25 @@ interface StoredOriginal {
 }
 
 const REQUEST_TOPICS = [Topics.JournalEntryRequested, Topics.SupplierInvoiceRequested];
-const SOURCE_TOPICS = [Topics.StJob, Topics.StAppointment, Topics.StInventoryBill, Topics.StPurchaseOrder, Topics.StVendor];
+const SOURCE_TOPICS = [
+  Topics.StJob,
+  Topics.StAppointment,
+  Topics.StInventoryBill,
+  Topics.StPurchaseOrder,
+  Topics.StVendor,
+];
 /** Headers that describe an earlier delivery, not the message: never copied onto a replay. */
 const DROPPED_HEADERS = [
-  H.ReplayId, H.ReplayOfMessageId, H.ReplayActor, H.ReplayReason, H.DeadLetterReason, H.DeadLetterSourceTopic, H.DeadLetterSourcePartition,
-  H.DeadLetterSourceOffset, H.DeadLetterConsumerGroup, H.DeadLetterAttempts,
+  H.ReplayId,
+  H.ReplayOfMessageId,
+  H.ReplayActor,
+  H.ReplayReason,
+  H.DeadLetterReason,
+  H.DeadLetterSourceTopic,
+  H.DeadLetterSourcePartition,
+  H.DeadLetterSourceOffset,
+  H.DeadLetterConsumerGroup,
+  H.DeadLetterAttempts,
 ] as string[];
 
 /**
@@ -53,7 +67,10 @@ export class ReplayService {
     private readonly env: AuditServiceEnv,
     metrics: MetricsService,
   ) {
-    this.replays = metrics.counter(MetricNames.Replays, 'Replay attempts by mode (single|bulk) and outcome', ['mode', 'outcome']);
+    this.replays = metrics.counter(MetricNames.Replays, 'Replay attempts by mode (single|bulk) and outcome', [
+      'mode',
+      'outcome',
+    ]);
   }
 
   async findOriginal(recordId: string, status?: string): Promise<StoredOriginal | null> {
@@ -72,27 +89,53 @@ export class ReplayService {
       if (!raw) return null;
       const storedTopic = String(row['topic']);
       // A dead letter goes back to the topic it was dead-lettered from.
-      const topic = storedTopic.endsWith('.dlq') ? headers[H.DeadLetterSourceTopic] ?? storedTopic.slice(0, -4) : storedTopic;
-      return { topic, key: (row['message_key'] as string | null) ?? null, headers, raw, messageId: (row['message_id'] as string | null) ?? headers[H.MessageId] ?? null };
+      const topic = storedTopic.endsWith('.dlq')
+        ? (headers[H.DeadLetterSourceTopic] ?? storedTopic.slice(0, -4))
+        : storedTopic;
+      return {
+        topic,
+        key: (row['message_key'] as string | null) ?? null,
+        headers,
+        raw,
+        messageId: (row['message_id'] as string | null) ?? headers[H.MessageId] ?? null,
+      };
     };
     // A mapping rejection means no request exists for the current revision: the source event is what to retry.
     const [first, second] = status === 'rejected' ? [SOURCE_TOPICS, REQUEST_TOPICS] : [REQUEST_TOPICS, SOURCE_TOPICS];
     return (
       (await pick('topic IN ', first)) ??
       (await pick('topic IN ', second)) ??
-      (await pick('topic IN ', [...REQUEST_TOPICS, ...SOURCE_TOPICS].map((t) => `${t}.dlq`)))
+      (await pick(
+        'topic IN ',
+        [...REQUEST_TOPICS, ...SOURCE_TOPICS].map((t) => `${t}.dlq`),
+      ))
     );
   }
 
-  async replayRecord(recordId: string, actor: string, reason: string, mode: 'single' | 'bulk' = 'single'): Promise<ReplayOutcome> {
+  async replayRecord(
+    recordId: string,
+    actor: string,
+    reason: string,
+    mode: 'single' | 'bulk' = 'single',
+  ): Promise<ReplayOutcome> {
     const replayId = randomUUID();
-    const rec = await this.db.query<{ tenant: string; status: string }>('SELECT tenant, status FROM audit_records WHERE id = $1::bigint', [recordId]);
+    const rec = await this.db.query<{ tenant: string; status: string }>(
+      'SELECT tenant, status FROM audit_records WHERE id = $1::bigint',
+      [recordId],
+    );
     const tenant = rec.rows[0]?.tenant;
     if (!tenant) throw new Error(`record ${recordId} not found`);
     const original = await this.findOriginal(recordId, rec.rows[0].status);
     let outcome: ReplayOutcome;
     if (!original) {
-      outcome = { recordId, replayId, outcome: 'not-replayable', topic: null, originalMessageId: null, error: 'no stored request or source message (none consumed, or payloads past retention)' };
+      outcome = {
+        recordId,
+        replayId,
+        outcome: 'not-replayable',
+        topic: null,
+        originalMessageId: null,
+        error: 'no stored request or source message (none consumed, or payloads past retention)',
+      };
     } else {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(original.headers)) if (!DROPPED_HEADERS.includes(k)) headers[k] = v;
@@ -102,27 +145,66 @@ export class ReplayService {
       headers[H.ReplayReason] = reason.slice(0, 500);
       try {
         await this.publisher.publishRaw(original.topic, [{ key: original.key, value: original.raw, headers }]);
-        outcome = { recordId, replayId, outcome: 'published', topic: original.topic, originalMessageId: original.messageId, error: null };
+        outcome = {
+          recordId,
+          replayId,
+          outcome: 'published',
+          topic: original.topic,
+          originalMessageId: original.messageId,
+          error: null,
+        };
       } catch (e) {
-        outcome = { recordId, replayId, outcome: 'failed', topic: original.topic, originalMessageId: original.messageId, error: (e as Error).message };
+        outcome = {
+          recordId,
+          replayId,
+          outcome: 'failed',
+          topic: original.topic,
+          originalMessageId: original.messageId,
+          error: (e as Error).message,
+        };
       }
     }
     await this.db.query(
       `INSERT INTO audit_actions (record_id, tenant, action, actor, reason, replay_id, topic, original_message_id, outcome, error) VALUES ($1::bigint, $2, 'replay', $3, $4, $5, $6, $7, $8, $9)`,
-      [recordId, tenant, actor, reason, replayId, outcome.topic, outcome.originalMessageId, outcome.outcome, outcome.error],
+      [
+        recordId,
+        tenant,
+        actor,
+        reason,
+        replayId,
+        outcome.topic,
+        outcome.originalMessageId,
+        outcome.outcome,
+        outcome.error,
+      ],
     );
     this.replays.inc({ mode, outcome: outcome.outcome });
-    this.logger.log({ msg: 'replay', recordId, tenant, actor, replayId, outcome: outcome.outcome, topic: outcome.topic });
+    this.logger.log({
+      msg: 'replay',
+      recordId,
+      tenant,
+      actor,
+      replayId,
+      outcome: outcome.outcome,
+      topic: outcome.topic,
+    });
     return outcome;
   }
 
   /** Failures only: a bulk replay never re-publishes records that are fine. */
   failureFilter(f: RecordFilter): RecordFilter {
-    const statuses = f.statuses?.length ? f.statuses.filter((s) => (FAILURE_STATUSES as string[]).includes(s)) : FAILURE_STATUSES;
+    const statuses = f.statuses?.length
+      ? f.statuses.filter((s) => (FAILURE_STATUSES as string[]).includes(s))
+      : FAILURE_STATUSES;
     return { ...f, statuses: statuses.length ? statuses : ['__none__'] };
   }
 
-  async replayFailures(f: RecordFilter, actor: string, reason: string, dryRun: boolean): Promise<{ dryRun: boolean; matched: number; limit: number; results: ReplayOutcome[] }> {
+  async replayFailures(
+    f: RecordFilter,
+    actor: string,
+    reason: string,
+    dryRun: boolean,
+  ): Promise<{ dryRun: boolean; matched: number; limit: number; results: ReplayOutcome[] }> {
     const filter = this.failureFilter(f);
     const limit = this.env.AUDIT_REPLAY_MAX_BATCH;
     const matched = await this.queries.countRecords(filter);

@@ -12,10 +12,16 @@ export class PayloadRetentionService implements OnApplicationBootstrap, OnApplic
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
-  constructor(private readonly db: Database, private readonly env: AuditServiceEnv) {}
+  constructor(
+    private readonly db: Database,
+    private readonly env: AuditServiceEnv,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.runOnce().catch((e: Error) => this.logger.error({ msg: 'retention run failed', err: e.message })), this.env.AUDIT_RETENTION_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.runOnce().catch((e: Error) => this.logger.error({ msg: 'retention run failed', err: e.message })),
+      this.env.AUDIT_RETENTION_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 

@@ -1,6 +1,17 @@
 import {
-  createCausedEnvelope, createEnvelope, DOCUMENT_STATUS, Headers as H, JOURNAL_ENTRY_REQUESTED, MAPPING_REJECTED, MessageEnvelope, POSTING_RESULT,
-  recordKey, ST_INVENTORY_BILL_REVISION, ST_JOB_EVENT, SUPPLIER_INVOICE_REQUESTED, Topics,
+  createCausedEnvelope,
+  createEnvelope,
+  DOCUMENT_STATUS,
+  Headers as H,
+  JOURNAL_ENTRY_REQUESTED,
+  MAPPING_REJECTED,
+  MessageEnvelope,
+  POSTING_RESULT,
+  recordKey,
+  ST_INVENTORY_BILL_REVISION,
+  ST_JOB_EVENT,
+  SUPPLIER_INVOICE_REQUESTED,
+  Topics,
 } from '@connector/contracts';
 import { MessagePublisher } from '@connector/messaging';
 
@@ -9,7 +20,11 @@ export class AuditFixtures {
   readonly sent: Array<{ topic: string; envelope: MessageEnvelope<unknown>; key: string }> = [];
   constructor(private readonly publisher: MessagePublisher) {}
 
-  private async send(topic: string, envelope: MessageEnvelope<unknown>, key: string): Promise<MessageEnvelope<unknown>> {
+  private async send(
+    topic: string,
+    envelope: MessageEnvelope<unknown>,
+    key: string,
+  ): Promise<MessageEnvelope<unknown>> {
     await this.publisher.publish(topic, envelope, { key });
     this.sent.push({ topic, envelope, key });
     return envelope;
@@ -17,11 +32,22 @@ export class AuditFixtures {
 
   jobEvent(tenant: string, jobId: number, items: string[] = ['40.00']) {
     return createEnvelope({
-      type: ST_JOB_EVENT, tenant, source: 'webhook',
+      type: ST_JOB_EVENT,
+      tenant,
+      source: 'webhook',
       payload: {
-        event: 'completed', jobId, jobNumber: `J-${jobId}`, jobStatus: 'Completed', completedOn: '2026-11-20T10:00:00Z', modifiedOn: '2026-11-20T10:00:00Z',
-        sourceEventId: `evt-${jobId}`, businessUnitName: 'HVAC',
-        invoice: { id: jobId * 10, items: items.map((c, i) => ({ id: i + 1, type: 'Material', quantity: '1', cost: c, totalCost: c })) },
+        event: 'completed',
+        jobId,
+        jobNumber: `J-${jobId}`,
+        jobStatus: 'Completed',
+        completedOn: '2026-11-20T10:00:00Z',
+        modifiedOn: '2026-11-20T10:00:00Z',
+        sourceEventId: `evt-${jobId}`,
+        businessUnitName: 'HVAC',
+        invoice: {
+          id: jobId * 10,
+          items: items.map((c, i) => ({ id: i + 1, type: 'Material', quantity: '1', cost: c, totalCost: c })),
+        },
       },
     });
   }
@@ -30,25 +56,63 @@ export class AuditFixtures {
     return this.send(Topics.StJob, this.jobEvent(tenant, jobId, items), recordKey(tenant, 'job', jobId));
   }
 
-  async journalEntry(cause: MessageEnvelope<unknown>, jobId: number, lines: Array<{ side: 'debit' | 'credit'; amount: string; costCenter?: string; costKind: 'labor' | 'material' | 'offset' }>) {
+  async journalEntry(
+    cause: MessageEnvelope<unknown>,
+    jobId: number,
+    lines: Array<{
+      side: 'debit' | 'credit';
+      amount: string;
+      costCenter?: string;
+      costKind: 'labor' | 'material' | 'offset';
+    }>,
+  ) {
     const externalRef = `${cause.tenant}:job:${jobId}:1`;
     const env = createCausedEnvelope(cause, {
-      type: JOURNAL_ENTRY_REQUESTED, source: 'mapper',
+      type: JOURNAL_ENTRY_REQUESTED,
+      source: 'mapper',
       payload: {
-        externalRef, source: { kind: 'job', id: String(jobId), revision: 1 }, site: 'S01', entryType: 'ODS', journal: 'GEN', accountingDate: '2026-11-20',
-        currency: 'USD', description: `Job ${jobId}`, lines: lines.map((l, i) => ({ account: l.side === 'debit' ? '6000' : '4000', side: l.side, amount: l.amount, costCenter: l.costCenter ?? null, costKind: l.costKind, description: `line ${i}` })),
+        externalRef,
+        source: { kind: 'job', id: String(jobId), revision: 1 },
+        site: 'S01',
+        entryType: 'ODS',
+        journal: 'GEN',
+        accountingDate: '2026-11-20',
+        currency: 'USD',
+        description: `Job ${jobId}`,
+        lines: lines.map((l, i) => ({
+          account: l.side === 'debit' ? '6000' : '4000',
+          side: l.side,
+          amount: l.amount,
+          costCenter: l.costCenter ?? null,
+          costKind: l.costKind,
+          description: `line ${i}`,
+        })),
       },
     });
     return this.send(Topics.JournalEntryRequested, env, recordKey(cause.tenant, 'journal-entry', externalRef));
   }
 
-  async result(request: MessageEnvelope<unknown>, kind: 'job' | 'inventory-bill', id: number, status: 'posted' | 'failed' | 'duplicate-skipped', extra: { doc?: string; amount?: string; documentKind?: 'journal-entry' | 'supplier-invoice' } = {}) {
+  async result(
+    request: MessageEnvelope<unknown>,
+    kind: 'job' | 'inventory-bill',
+    id: number,
+    status: 'posted' | 'failed' | 'duplicate-skipped',
+    extra: { doc?: string; amount?: string; documentKind?: 'journal-entry' | 'supplier-invoice' } = {},
+  ) {
     const externalRef = (request.payload as { externalRef: string }).externalRef;
     const env = createCausedEnvelope(request, {
-      type: POSTING_RESULT, source: 'poster',
+      type: POSTING_RESULT,
+      source: 'poster',
       payload: {
-        externalRef, documentKind: extra.documentKind ?? 'journal-entry', status, source: { kind, id: String(id), revision: 1 },
-        x3DocumentNumber: status === 'failed' ? null : extra.doc ?? null, amount: extra.amount ?? null, currency: 'USD', attempt: 1, requestMessageId: request.id,
+        externalRef,
+        documentKind: extra.documentKind ?? 'journal-entry',
+        status,
+        source: { kind, id: String(id), revision: 1 },
+        x3DocumentNumber: status === 'failed' ? null : (extra.doc ?? null),
+        amount: extra.amount ?? null,
+        currency: 'USD',
+        attempt: 1,
+        requestMessageId: request.id,
         error: status === 'failed' ? { code: 'X3_500', message: 'X3 answered 500', transient: false } : null,
       },
     });
@@ -57,16 +121,35 @@ export class AuditFixtures {
 
   async rejected(cause: MessageEnvelope<unknown>, jobId: number, code = 'ACCOUNT_INACTIVE') {
     const env = createCausedEnvelope(cause, {
-      type: MAPPING_REJECTED, source: 'mapper',
-      payload: { source: { kind: 'job', id: String(jobId), revision: 1 }, sourceTopic: Topics.StJob, sourceMessageId: cause.id, reasons: [{ code, message: `${code} for job ${jobId}`, field: 'account' }] },
+      type: MAPPING_REJECTED,
+      source: 'mapper',
+      payload: {
+        source: { kind: 'job', id: String(jobId), revision: 1 },
+        sourceTopic: Topics.StJob,
+        sourceMessageId: cause.id,
+        reasons: [{ code, message: `${code} for job ${jobId}`, field: 'account' }],
+      },
     });
     return this.send(Topics.MappingRejected, env, recordKey(cause.tenant, 'job', jobId));
   }
 
   async bill(tenant: string, billId: number, amount: string) {
     const env = createEnvelope({
-      type: ST_INVENTORY_BILL_REVISION, tenant, source: 'poll',
-      payload: { billId, revision: 1, contentHash: `h${billId}`, voided: false, referenceNumber: `B-${billId}`, billDate: '2026-11-18T00:00:00Z', billAmount: amount, taxAmount: '0', shippingAmount: '0', items: [] },
+      type: ST_INVENTORY_BILL_REVISION,
+      tenant,
+      source: 'poll',
+      payload: {
+        billId,
+        revision: 1,
+        contentHash: `h${billId}`,
+        voided: false,
+        referenceNumber: `B-${billId}`,
+        billDate: '2026-11-18T00:00:00Z',
+        billAmount: amount,
+        taxAmount: '0',
+        shippingAmount: '0',
+        items: [],
+      },
     });
     return this.send(Topics.StInventoryBill, env, recordKey(tenant, 'inventory-bill', billId));
   }
@@ -74,20 +157,42 @@ export class AuditFixtures {
   async supplierInvoice(cause: MessageEnvelope<unknown>, billId: number, amount: string) {
     const externalRef = `${cause.tenant}:bill:${billId}:1`;
     const env = createCausedEnvelope(cause, {
-      type: SUPPLIER_INVOICE_REQUESTED, source: 'mapper',
+      type: SUPPLIER_INVOICE_REQUESTED,
+      source: 'mapper',
       payload: {
-        externalRef, source: { kind: 'inventory-bill', id: String(billId), revision: 1 }, site: 'S01', supplier: 'SUP1', supplierInvoiceNumber: `B-${billId}`,
-        invoiceDate: '2026-11-18', accountingDate: '2026-11-18', currency: 'USD', controlTotal: amount,
+        externalRef,
+        source: { kind: 'inventory-bill', id: String(billId), revision: 1 },
+        site: 'S01',
+        supplier: 'SUP1',
+        supplierInvoiceNumber: `B-${billId}`,
+        invoiceDate: '2026-11-18',
+        accountingDate: '2026-11-18',
+        currency: 'USD',
+        controlTotal: amount,
         lines: [{ purchaseOrder: 'PO1', purchaseOrderLine: 1, product: 'P1', quantity: '1', netPrice: amount }],
       },
     });
     return this.send(Topics.SupplierInvoiceRequested, env, recordKey(cause.tenant, 'supplier-invoice', externalRef));
   }
 
-  async documentStatus(cause: MessageEnvelope<unknown>, externalRef: string, doc: string, status: string, documentKind: 'journal-entry' | 'supplier-invoice') {
+  async documentStatus(
+    cause: MessageEnvelope<unknown>,
+    externalRef: string,
+    doc: string,
+    status: string,
+    documentKind: 'journal-entry' | 'supplier-invoice',
+  ) {
     const env = createCausedEnvelope(cause, {
-      type: DOCUMENT_STATUS, source: 'poller',
-      payload: { documentKind, documentNumber: doc, externalRef, status, amount: null, updatedAt: '2026-11-21T00:00:00Z' },
+      type: DOCUMENT_STATUS,
+      source: 'poller',
+      payload: {
+        documentKind,
+        documentNumber: doc,
+        externalRef,
+        status,
+        amount: null,
+        updatedAt: '2026-11-21T00:00:00Z',
+      },
     });
     return this.send(Topics.DocumentStatus, env, recordKey(cause.tenant, documentKind, doc));
   }
@@ -95,7 +200,19 @@ export class AuditFixtures {
   /** A dead letter as MessageConsumer writes one: original bytes plus the reason headers. */
   async deadLetter(tenant: string, topic: string, key: string, bytes: string, reason: string) {
     await this.publisher.publishRaw(`${topic}.dlq`, [
-      { key, value: bytes, headers: { [H.Tenant]: tenant, [H.DeadLetterReason]: reason, [H.DeadLetterSourceTopic]: topic, [H.DeadLetterSourcePartition]: '0', [H.DeadLetterSourceOffset]: '7', [H.DeadLetterConsumerGroup]: 'mapper', [H.DeadLetterAttempts]: '0' } },
+      {
+        key,
+        value: bytes,
+        headers: {
+          [H.Tenant]: tenant,
+          [H.DeadLetterReason]: reason,
+          [H.DeadLetterSourceTopic]: topic,
+          [H.DeadLetterSourcePartition]: '0',
+          [H.DeadLetterSourceOffset]: '7',
+          [H.DeadLetterConsumerGroup]: 'mapper',
+          [H.DeadLetterAttempts]: '0',
+        },
+      },
     ]);
   }
 }

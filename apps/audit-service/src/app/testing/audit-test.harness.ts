@@ -40,7 +40,11 @@ export function testPostgresUrl(): string {
   const fromEnv = process.env['DATABASE_URL_TEST'];
   if (fromEnv) return (postgresUrl = fromEnv);
   const script = join(__dirname, '..', '..', '..', '..', '..', 'scripts', 'postgres.sh');
-  const out = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+  const out = execFileSync('bash', [script, 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 300_000,
+  });
   const line = out.split('\n').find((l) => l.startsWith('DATABASE_URL='));
   if (!line) throw new Error('scripts/postgres.sh start did not print DATABASE_URL');
   return (postgresUrl = line.slice('DATABASE_URL='.length).trim());
@@ -48,7 +52,13 @@ export function testPostgresUrl(): string {
 
 /** Both drivers, same SQL: every integration suite runs against each. */
 export const TEST_DRIVERS: DriverSpec[] = [
-  { name: 'pglite', open: async () => { const db = await PgliteDatabase.open(); return { db, dispose: () => db.close() }; } },
+  {
+    name: 'pglite',
+    open: async () => {
+      const db = await PgliteDatabase.open();
+      return { db, dispose: () => db.close() };
+    },
+  },
   {
     name: 'postgres',
     open: async () => {
@@ -88,9 +98,18 @@ export function testAuditEnv(prefix: string, extra: Record<string, string> = {})
 }
 
 /** The real audit-service (AppModule.forRoot) in-process, on 127.0.0.1:<random>, with the given database. */
-export async function startAuditApp(prefix: string, db: Database, extra: Record<string, string> = {}): Promise<RunningAuditApp> {
+export async function startAuditApp(
+  prefix: string,
+  db: Database,
+  extra: Record<string, string> = {},
+): Promise<RunningAuditApp> {
   const env = testAuditEnv(prefix, extra);
-  const app = configureAuditApp(await createApp(AppModule.forRoot(env, { database: db }), { app: APP_NAME, logLevel: process.env['AUDIT_TEST_LOG_LEVEL'] ?? 'error' }));
+  const app = configureAuditApp(
+    await createApp(AppModule.forRoot(env, { database: db }), {
+      app: APP_NAME,
+      logLevel: process.env['AUDIT_TEST_LOG_LEVEL'] ?? 'error',
+    }),
+  );
   await app.listen(0, '127.0.0.1');
   await app.get(MessagingService).waitUntilReady(45000);
   const address = app.getHttpServer().address() as { port: number };
@@ -98,10 +117,17 @@ export async function startAuditApp(prefix: string, db: Database, extra: Record<
 }
 
 /** fetch + JSON with an optional bearer token. */
-export async function call(baseUrl: string, path: string, opts: { token?: string; method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+export async function call(
+  baseUrl: string,
+  path: string,
+  opts: { token?: string; method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}), ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();

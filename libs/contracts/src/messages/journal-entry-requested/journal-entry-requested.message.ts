@@ -1,11 +1,26 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsDecimalString } from '../../validation/decimal-string.decorator';
 
 export const JOURNAL_ENTRY_REQUESTED = 'connector.journal-entry.requested';
 
 export class SourceRecordRefDto {
-  @IsIn(['job', 'inventory-bill', 'purchase-order', 'vendor']) kind!: 'job' | 'inventory-bill' | 'purchase-order' | 'vendor';
+  @IsIn(['job', 'inventory-bill', 'purchase-order', 'vendor']) kind!:
+    | 'job'
+    | 'inventory-bill'
+    | 'purchase-order'
+    | 'vendor';
   @IsString() id!: string;
   @IsInt() @Min(1) revision!: number;
 }
@@ -33,7 +48,11 @@ export class JournalEntryRequestedV1 {
   @IsISO8601() accountingDate!: string;
   @IsString() @Matches(/^[A-Z]{3}$/) currency!: string;
   @IsString() description!: string;
-  @IsArray() @ArrayMinSize(2) @ValidateNested({ each: true }) @Type(() => JournalEntryLineDto) lines!: JournalEntryLineDto[];
+  @IsArray()
+  @ArrayMinSize(2)
+  @ValidateNested({ each: true })
+  @Type(() => JournalEntryLineDto)
+  lines!: JournalEntryLineDto[];
   /** Set when this entry reverses an earlier posting (corrections). */
   @IsOptional() @IsString() reversalOf?: string | null;
 }

@@ -15,5 +15,9 @@ export class MappingRejectedV1 {
   @ValidateNested() @Type(() => SourceRecordRefDto) source!: SourceRecordRefDto;
   @IsString() sourceTopic!: string;
   @IsString() sourceMessageId!: string;
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => RejectionReasonDto) reasons!: RejectionReasonDto[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => RejectionReasonDto)
+  reasons!: RejectionReasonDto[];
 }

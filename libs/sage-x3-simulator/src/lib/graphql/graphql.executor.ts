@@ -29,7 +29,11 @@ export function executeGraphql(requestBody: unknown, ctx: GraphqlContext): Graph
   try {
     return execute(requestBody, ctx);
   } catch (error) {
-    if (error instanceof GraphqlRequestError || error instanceof GraphqlSyntaxError || error instanceof XtremFilterError) {
+    if (
+      error instanceof GraphqlRequestError ||
+      error instanceof GraphqlSyntaxError ||
+      error instanceof XtremFilterError
+    ) {
       return { status: 400, body: { errors: [{ message: error.message }] } };
     }
     throw error;
@@ -49,7 +53,8 @@ function execute(requestBody: unknown, ctx: GraphqlContext): GraphqlResponse {
     op = operations.find((o) => o.name === operationName);
     if (!op) throw new GraphqlRequestError(`Unknown operation named "${operationName}".`);
   } else {
-    if (operations.length > 1) throw new GraphqlRequestError('Must provide operation name if query contains multiple operations.');
+    if (operations.length > 1)
+      throw new GraphqlRequestError('Must provide operation name if query contains multiple operations.');
     op = operations[0];
   }
   const variables = coerceVariables(op, rawVariables);
@@ -82,15 +87,18 @@ function execute(requestBody: unknown, ctx: GraphqlContext): GraphqlResponse {
         const opKey = opSel.alias ?? opSel.name;
         const args = resolveArgs(opSel, variables);
         if (opSel.name === '__typename') entityOut[opKey] = opsType;
-        else if (op.operation === 'query' && opSel.name === 'query') entityOut[opKey] = queryConnection(def, ctx.store, args, opSel);
-        else if (op.operation === 'query' && opSel.name === 'read') entityOut[opKey] = readNode(def, ctx.store, args, opSel);
+        else if (op.operation === 'query' && opSel.name === 'query')
+          entityOut[opKey] = queryConnection(def, ctx.store, args, opSel);
+        else if (op.operation === 'query' && opSel.name === 'read')
+          entityOut[opKey] = readNode(def, ctx.store, args, opSel);
         else if (op.operation === 'mutation' && opSel.name === 'create' && writable) {
           const path = [domainSel.alias ?? domainSel.name, entityKey, opKey];
           const result = createNode(def, ctx, args, opSel, path);
           entityOut[opKey] = result.value;
           if (result.error) errors.push(result.error);
         } else {
-          const hint = op.operation === 'mutation' && !writable ? ` (${entitySel.name} is not writable through GraphQL)` : '';
+          const hint =
+            op.operation === 'mutation' && !writable ? ` (${entitySel.name} is not writable through GraphQL)` : '';
           throw new GraphqlRequestError(`Cannot query field "${opSel.name}" on type "${opsType}".${hint}`);
         }
       }
@@ -109,7 +117,9 @@ function coerceVariables(op: GqlOperation, raw: Record<string, unknown>): Map<st
     let value: unknown = raw[def.name];
     if (value === undefined && def.defaultValue) value = resolveValue(def.defaultValue, new Map());
     if ((value === undefined || value === null) && def.type.nonNull) {
-      throw new GraphqlRequestError(`Variable "$${def.name}" of required type "${typeName(def.type)}" was not provided.`);
+      throw new GraphqlRequestError(
+        `Variable "$${def.name}" of required type "${typeName(def.type)}" was not provided.`,
+      );
     }
     if (value !== undefined && value !== null) checkType(def.name, def.type, value);
     out.set(def.name, value ?? null);
@@ -124,7 +134,9 @@ function typeName(t: GqlTypeRef): string {
 
 function checkType(name: string, t: GqlTypeRef, value: unknown): void {
   const bad = (): never => {
-    throw new GraphqlRequestError(`Variable "$${name}" got invalid value ${JSON.stringify(value)}; expected type "${typeName(t)}".`);
+    throw new GraphqlRequestError(
+      `Variable "$${name}" got invalid value ${JSON.stringify(value)}; expected type "${typeName(t)}".`,
+    );
   };
   if (t.list) {
     if (!Array.isArray(value)) bad();
@@ -178,11 +190,13 @@ function allowArgs(sel: GqlField, args: Record<string, unknown>, allowed: string
 }
 
 function noArgs(sel: GqlField): void {
-  if (sel.arguments.length) throw new GraphqlRequestError(`Unknown argument "${sel.arguments[0].name}" on field "${sel.name}".`);
+  if (sel.arguments.length)
+    throw new GraphqlRequestError(`Unknown argument "${sel.arguments[0].name}" on field "${sel.name}".`);
 }
 
 function requireSelection(sel: GqlField): GqlField[] {
-  if (!sel.selectionSet) throw new GraphqlRequestError(`Field "${sel.name}" of an object type must have a selection of subfields.`);
+  if (!sel.selectionSet)
+    throw new GraphqlRequestError(`Field "${sel.name}" of an object type must have a selection of subfields.`);
   return sel.selectionSet;
 }
 
@@ -210,10 +224,19 @@ function rowsOf(def: NodeDef, store: FolderStore): Row[] {
   });
 }
 
-function queryConnection(def: NodeDef, store: FolderStore, args: Record<string, unknown>, sel: GqlField): Record<string, unknown> {
+function queryConnection(
+  def: NodeDef,
+  store: FolderStore,
+  args: Record<string, unknown>,
+  sel: GqlField,
+): Record<string, unknown> {
   allowArgs(sel, args, ['first', 'after', 'filter', 'orderBy']);
   const firstArg = args['first'];
-  if (firstArg !== undefined && firstArg !== null && !(typeof firstArg === 'number' && Number.isInteger(firstArg) && firstArg >= 0 && firstArg <= MAX_FIRST)) {
+  if (
+    firstArg !== undefined &&
+    firstArg !== null &&
+    !(typeof firstArg === 'number' && Number.isInteger(firstArg) && firstArg >= 0 && firstArg <= MAX_FIRST)
+  ) {
     throw new GraphqlRequestError(`Argument "first" must be an integer between 0 and ${MAX_FIRST}.`);
   }
   const first = typeof firstArg === 'number' ? firstArg : DEFAULT_FIRST;
@@ -253,7 +276,8 @@ function queryConnection(def: NodeDef, store: FolderStore, args: Record<string, 
     else if (s.name === 'totalCount') out[key] = totalCount;
     else if (s.name === 'edges') {
       for (const e of requireSelection(s)) {
-        if (!['cursor', 'node', '__typename'].includes(e.name)) throw new GraphqlRequestError(`Cannot query field "${e.name}" on type "${def.typeName}_Edge".`);
+        if (!['cursor', 'node', '__typename'].includes(e.name))
+          throw new GraphqlRequestError(`Cannot query field "${e.name}" on type "${def.typeName}_Edge".`);
         if (e.name === 'node') projectNode(def, { id: '', record: {}, view: {} }, requireSelection(e));
         else scalar(e, `${def.typeName}_Edge`);
       }
@@ -286,7 +310,12 @@ function queryConnection(def: NodeDef, store: FolderStore, args: Record<string, 
   return out;
 }
 
-function readNode(def: NodeDef, store: FolderStore, args: Record<string, unknown>, sel: GqlField): Record<string, unknown> | null {
+function readNode(
+  def: NodeDef,
+  store: FolderStore,
+  args: Record<string, unknown>,
+  sel: GqlField,
+): Record<string, unknown> | null {
   allowArgs(sel, args, ['_id']);
   const id = args['_id'];
   if (typeof id !== 'string') throw new GraphqlRequestError('Argument "_id" of type "ID!" is required.');
@@ -329,19 +358,24 @@ function projectNode(def: NodeDef, row: Row, selection: GqlField[]): Record<stri
 function projectLines(list: LineDef, record: X3Record, selection: GqlField[]): Array<Record<string, unknown>> {
   for (const s of selection) {
     noArgs(s);
-    if (s.name !== '__typename' && !list.fields[s.name]) throw new GraphqlRequestError(`Cannot query field "${s.name}" on type "${list.typeName}".`);
+    if (s.name !== '__typename' && !list.fields[s.name])
+      throw new GraphqlRequestError(`Cannot query field "${s.name}" on type "${list.typeName}".`);
     scalar(s, list.typeName);
   }
   const lines = Array.isArray(record[list.source]) ? (record[list.source] as X3Record[]) : [];
   return lines.map((line) => {
     const out: Record<string, unknown> = {};
-    for (const s of selection) out[s.alias ?? s.name] = s.name === '__typename' ? list.typeName : list.fields[s.name](line);
+    for (const s of selection)
+      out[s.alias ?? s.name] = s.name === '__typename' ? list.typeName : list.fields[s.name](line);
     return out;
   });
 }
 
 function scalar(s: GqlField, parentType: string): void {
-  if (s.selectionSet) throw new GraphqlRequestError(`Field "${s.name}" on type "${parentType}" is a scalar and must not have a selection of subfields.`);
+  if (s.selectionSet)
+    throw new GraphqlRequestError(
+      `Field "${s.name}" on type "${parentType}" is a scalar and must not have a selection of subfields.`,
+    );
 }
 
 function compareText(a: unknown, b: unknown): number {
@@ -389,7 +423,8 @@ function createNode(
         const out: X3Record = {};
         for (const [lp, lv] of Object.entries(line)) {
           const field = input.lines.map[lp];
-          if (!field) throw new GraphqlRequestError(`Field "${lp}" is not defined by type "${def.typeName}Line_Input".`);
+          if (!field)
+            throw new GraphqlRequestError(`Field "${lp}" is not defined by type "${def.typeName}Line_Input".`);
           out[field] = lv;
         }
         return out;
@@ -414,7 +449,11 @@ function createNode(
       path,
       extensions: {
         code: 'data-input-error',
-        diagnoses: outcome.diagnoses.map((d) => ({ severity: d.severity, message: d.message, path: toGraphqlPath(d.path) ?? [] })),
+        diagnoses: outcome.diagnoses.map((d) => ({
+          severity: d.severity,
+          message: d.message,
+          path: toGraphqlPath(d.path) ?? [],
+        })),
       },
     },
   };

@@ -19,12 +19,23 @@ describe('GraphQL subset parser', () => {
   });
 
   it('parses object/list literals and string escapes in mutations', () => {
-    const [op] = parseGraphql('mutation { x { y { create(data: { a: "q\\"uote", n: [1, 2.50], b: true, z: null }) { _id } } } }');
+    const [op] = parseGraphql(
+      'mutation { x { y { create(data: { a: "q\\"uote", n: [1, 2.50], b: true, z: null }) { _id } } } }',
+    );
     expect(op.selectionSet[0].selectionSet?.[0].selectionSet?.[0].arguments[0].value).toEqual({
       kind: 'object',
       fields: [
         { name: 'a', value: { kind: 'string', value: 'q"uote' } },
-        { name: 'n', value: { kind: 'list', values: [{ kind: 'int', value: '1' }, { kind: 'float', value: '2.50' }] } },
+        {
+          name: 'n',
+          value: {
+            kind: 'list',
+            values: [
+              { kind: 'int', value: '1' },
+              { kind: 'float', value: '2.50' },
+            ],
+          },
+        },
         { name: 'b', value: { kind: 'boolean', value: true } },
         { name: 'z', value: { kind: 'null' } },
       ],

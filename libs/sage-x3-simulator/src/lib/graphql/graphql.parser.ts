@@ -70,20 +70,32 @@ function lex(source: string): Tok[] {
       let value = '';
       let j = i + 1;
       for (;;) {
-        if (j >= source.length || source[j] === '\n') throw new GraphqlSyntaxError(`Syntax Error: Unterminated string at position ${i}.`);
+        if (j >= source.length || source[j] === '\n')
+          throw new GraphqlSyntaxError(`Syntax Error: Unterminated string at position ${i}.`);
         const ch = source[j];
         if (ch === '"') break;
         if (ch === '\\') {
           const esc = source[j + 1];
-          const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+          const map: Record<string, string> = {
+            '"': '"',
+            '\\': '\\',
+            '/': '/',
+            b: '\b',
+            f: '\f',
+            n: '\n',
+            r: '\r',
+            t: '\t',
+          };
           if (esc === 'u') {
             const hex = source.slice(j + 2, j + 6);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new GraphqlSyntaxError(`Syntax Error: Invalid Unicode escape at position ${j}.`);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex))
+              throw new GraphqlSyntaxError(`Syntax Error: Invalid Unicode escape at position ${j}.`);
             value += String.fromCharCode(parseInt(hex, 16));
             j += 6;
             continue;
           }
-          if (!(esc in map)) throw new GraphqlSyntaxError(`Syntax Error: Invalid character escape sequence at position ${j}.`);
+          if (!(esc in map))
+            throw new GraphqlSyntaxError(`Syntax Error: Invalid character escape sequence at position ${j}.`);
           value += map[esc];
           j += 2;
           continue;
@@ -119,7 +131,11 @@ export function parseGraphql(source: string): GqlOperation[] {
   const peek = (): Tok | undefined => toks[pos];
   const fail = (expected: string): never => {
     const tok = toks[pos];
-    throw new GraphqlSyntaxError(tok ? `Syntax Error: Expected ${expected}, found "${tok.value}" at position ${tok.pos}.` : `Syntax Error: Expected ${expected}, found <EOF>.`);
+    throw new GraphqlSyntaxError(
+      tok
+        ? `Syntax Error: Expected ${expected}, found "${tok.value}" at position ${tok.pos}.`
+        : `Syntax Error: Expected ${expected}, found <EOF>.`,
+    );
   };
   const isPunct = (v: string): boolean => peek()?.kind === 'punct' && peek()?.value === v;
   const expectPunct = (v: string): void => {
@@ -137,7 +153,8 @@ export function parseGraphql(source: string): GqlOperation[] {
     const tok = peek();
     if (!tok) return fail('value');
     if (tok.kind === 'punct' && tok.value === '$') {
-      if (constant) throw new GraphqlSyntaxError(`Syntax Error: Unexpected variable in constant value at position ${tok.pos}.`);
+      if (constant)
+        throw new GraphqlSyntaxError(`Syntax Error: Unexpected variable in constant value at position ${tok.pos}.`);
       pos++;
       return { kind: 'variable', name: expectName() };
     }
@@ -238,7 +255,8 @@ export function parseGraphql(source: string): GqlOperation[] {
       continue;
     }
     const keyword = expectName();
-    if (keyword === 'fragment' || keyword === 'subscription') throw new GraphqlSyntaxError(`${keyword} definitions are not supported by this endpoint.`);
+    if (keyword === 'fragment' || keyword === 'subscription')
+      throw new GraphqlSyntaxError(`${keyword} definitions are not supported by this endpoint.`);
     if (keyword !== 'query' && keyword !== 'mutation') {
       pos--;
       fail('"query", "mutation" or "{"');

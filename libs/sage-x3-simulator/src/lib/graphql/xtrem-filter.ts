@@ -108,14 +108,16 @@ function compileObject(tree: Record<string, Lit>, known: Set<string>): FilterPre
     if (key === '_and' || key === '_or') {
       if (!Array.isArray(raw)) throw new XtremFilterError(`Invalid filter: ${key} needs an array`);
       const subs = raw.map((r) => {
-        if (!r || typeof r !== 'object' || Array.isArray(r)) throw new XtremFilterError(`Invalid filter: ${key} items must be objects`);
+        if (!r || typeof r !== 'object' || Array.isArray(r))
+          throw new XtremFilterError(`Invalid filter: ${key} items must be objects`);
         return compileObject(r, known);
       });
       parts.push(key === '_and' ? (v) => subs.every((s) => s(v)) : (v) => subs.some((s) => s(v)));
       continue;
     }
     if (key === '_not') {
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new XtremFilterError('Invalid filter: _not needs an object');
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+        throw new XtremFilterError('Invalid filter: _not needs an object');
       const sub = compileObject(raw, known);
       parts.push((v) => !sub(v));
       continue;
@@ -149,7 +151,9 @@ function operator(key: string, op: string, operand: Lit): FilterPredicate {
     case '_in':
     case '_nin': {
       if (!Array.isArray(operand)) throw new XtremFilterError(`Invalid filter: ${op} on '${key}' needs an array`);
-      return op === '_in' ? (v) => operand.some((o) => equal(v[key], o)) : (v) => !operand.some((o) => equal(v[key], o));
+      return op === '_in'
+        ? (v) => operand.some((o) => equal(v[key], o))
+        : (v) => !operand.some((o) => equal(v[key], o));
     }
     default: {
       if (typeof operand !== 'string') throw new XtremFilterError(`Invalid filter: _regex on '${key}' needs a string`);

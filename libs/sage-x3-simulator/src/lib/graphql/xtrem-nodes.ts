@@ -26,7 +26,12 @@ const f =
     r[field] ?? null;
 const active: Getter = (r) => r['ENAFLG'] === X3_YES;
 
-function node(typeName: string, className: string, fields: Record<string, Getter>, lists: Record<string, LineDef> = {}): NodeDef {
+function node(
+  typeName: string,
+  className: string,
+  fields: Record<string, Getter>,
+  lists: Record<string, LineDef> = {},
+): NodeDef {
   return {
     typeName,
     className,
@@ -83,7 +88,13 @@ purchaseInvoice.input = {
   lines: {
     property: 'purchaseInvoiceLines',
     field: 'PINVOICED',
-    map: { purchaseOrder: 'POHNUM', purchaseOrderLine: 'POPLIN', product: 'ITMREF', quantity: 'QTYUOM', netPrice: 'NETPRI' },
+    map: {
+      purchaseOrder: 'POHNUM',
+      purchaseOrderLine: 'POPLIN',
+      product: 'ITMREF',
+      quantity: 'QTYUOM',
+      netPrice: 'NETPRI',
+    },
   },
 };
 
@@ -91,11 +102,26 @@ export const XTREM_DOMAINS: Record<string, Record<string, NodeDef>> = {
   x3MasterData: {
     businessPartner: node('BusinessPartner', 'BPSUPPLIER', { ...supplierFields, isSupplier: () => true }),
     supplier: node('Supplier', 'BPSUPPLIER', supplierFields),
-    product: node('Product', 'ITMMASTER', { code: f('ITMREF'), description: f('ITMDES1'), category: f('TCLCOD'), stockUnit: f('STU') }),
+    product: node('Product', 'ITMMASTER', {
+      code: f('ITMREF'),
+      description: f('ITMDES1'),
+      category: f('TCLCOD'),
+      stockUnit: f('STU'),
+    }),
   },
   x3Finance: {
-    account: node('Account', 'GACCOUNT', { code: f('ACC'), description: f('DES'), isActive: active, dimensionTypes: (r) => r['DIE'] ?? [] }),
-    dimension: node('Dimension', 'CACCE', { dimensionType: f('DIE'), code: f('CCE'), description: f('DES'), isActive: active }),
+    account: node('Account', 'GACCOUNT', {
+      code: f('ACC'),
+      description: f('DES'),
+      isActive: active,
+      dimensionTypes: (r) => r['DIE'] ?? [],
+    }),
+    dimension: node('Dimension', 'CACCE', {
+      dimensionType: f('DIE'),
+      code: f('CCE'),
+      description: f('DES'),
+      isActive: active,
+    }),
     journalEntry: node(
       'JournalEntry',
       'GACCENTRY',
@@ -153,7 +179,13 @@ export const XTREM_DOMAINS: Record<string, Record<string, NodeDef>> = {
         purchaseReceiptLines: {
           typeName: 'PurchaseReceiptLine',
           source: 'PRECEIPTD',
-          fields: { lineNumber: f('PTDLIN'), purchaseOrder: f('POHNUM'), purchaseOrderLine: f('POPLIN'), product: f('ITMREF'), quantity: f('QTYUOM') },
+          fields: {
+            lineNumber: f('PTDLIN'),
+            purchaseOrder: f('POHNUM'),
+            purchaseOrderLine: f('POPLIN'),
+            product: f('ITMREF'),
+            quantity: f('QTYUOM'),
+          },
         },
       },
     ),

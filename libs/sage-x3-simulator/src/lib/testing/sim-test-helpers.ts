@@ -58,7 +58,10 @@ export function jwtClient(sim: SageX3Simulator, overrides: Overrides = {}): Sage
 }
 
 /** A balanced two-line entry on open period June 2025 with an allowed cost center. */
-export function journalEntryBody(overrides: Record<string, unknown> = {}, lines?: Array<Record<string, unknown>>): Record<string, unknown> {
+export function journalEntryBody(
+  overrides: Record<string, unknown> = {},
+  lines?: Array<Record<string, unknown>>,
+): Record<string, unknown> {
   return {
     FCY: 'US011',
     TYP: 'ODT',

@@ -28,7 +28,13 @@ export class JwtTokenProvider implements AuthProvider {
     const nowSec = Math.floor(nowMs / 1000);
     const exp = nowSec + this.lifetimeSeconds;
     const token = signHs256Jwt(
-      { iss: this.config.clientId, sub: this.config.user, aud: this.config.audience, iat: nowSec - this.skewSeconds, exp },
+      {
+        iss: this.config.clientId,
+        sub: this.config.user,
+        aud: this.config.audience,
+        iat: nowSec - this.skewSeconds,
+        exp,
+      },
       this.config.secret,
     );
     this.current = { header: `Bearer ${token}`, expMs: exp * 1000 };

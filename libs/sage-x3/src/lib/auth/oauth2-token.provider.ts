@@ -5,7 +5,15 @@ import { AuthenticationError, X3HttpError, X3ProtocolError } from '../sage-x3.er
 import { AuthProvider } from './auth-provider';
 
 const DAY_MS = 86_400_000;
-const REJECTION_CODES = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_request', 'unsupported_grant_type', 'invalid_scope', 'access_denied']);
+const REJECTION_CODES = new Set([
+  'invalid_grant',
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_request',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'access_denied',
+]);
 
 export interface OAuth2Deps {
   transport: HttpTransport;
@@ -105,11 +113,17 @@ export class OAuth2TokenProvider implements AuthProvider {
       if (res.status !== 200) throw this.tokenError(res.status, body, res.body);
       const accessToken = body?.['access_token'];
       if (typeof accessToken !== 'string' || !accessToken) {
-        throw new X3ProtocolError(`${this.describe()}: token endpoint answered without access_token`, { status: res.status });
+        throw new X3ProtocolError(`${this.describe()}: token endpoint answered without access_token`, {
+          status: res.status,
+        });
       }
       const expiresInSec = toSeconds(body?.['expires_in']) ?? 300;
       // Expiry counted from when we asked, not when the answer arrived: errs on the early side.
-      this.access = { header: `Bearer ${accessToken}`, expiresAt: startedAt + expiresInSec * 1000, lifetimeMs: expiresInSec * 1000 };
+      this.access = {
+        header: `Bearer ${accessToken}`,
+        expiresAt: startedAt + expiresInSec * 1000,
+        lifetimeMs: expiresInSec * 1000,
+      };
       this.nextReason = 'proactive';
       this.deps.hooks.onTokenAcquired?.({ mode: 'oauth2', reason, grant: this.config.grant });
       await this.handleRotation(body, startedAt);
@@ -133,7 +147,9 @@ export class OAuth2TokenProvider implements AuthProvider {
     const callback = this.config.onRefreshTokenRotated;
     if (!callback) {
       if (this.config.grant === 'refresh_token') {
-        this.deps.logger.warn(`${this.describe()}: refresh token rotated but no onRefreshTokenRotated callback persists it`);
+        this.deps.logger.warn(
+          `${this.describe()}: refresh token rotated but no onRefreshTokenRotated callback persists it`,
+        );
       }
       return;
     }
@@ -165,7 +181,8 @@ export class OAuth2TokenProvider implements AuthProvider {
 
   private tokenError(status: number, body: Record<string, unknown> | undefined, raw: string): Error {
     const code = typeof body?.['error'] === 'string' ? body['error'] : undefined;
-    const description = typeof body?.['error_description'] === 'string' ? ` - ${body['error_description'].slice(0, 200)}` : '';
+    const description =
+      typeof body?.['error_description'] === 'string' ? ` - ${body['error_description'].slice(0, 200)}` : '';
     if (status >= 500 || status === 429) {
       return new X3HttpError(`${this.describe()}: token endpoint unavailable (HTTP ${status})`, {
         transient: true,
@@ -180,7 +197,10 @@ export class OAuth2TokenProvider implements AuthProvider {
           ? 'wrong client id or client secret'
           : 'check the OAuth2 configuration';
     if (code && !REJECTION_CODES.has(code) && status !== 400 && status !== 401) {
-      return new AuthenticationError(`${this.describe()}: token request refused (HTTP ${status}, ${code})${description}`, status);
+      return new AuthenticationError(
+        `${this.describe()}: token request refused (HTTP ${status}, ${code})${description}`,
+        status,
+      );
     }
     return new AuthenticationError(
       `${this.describe()}: token request refused (HTTP ${status}${code ? `, ${code}` : ''}): ${hint}${description}`,

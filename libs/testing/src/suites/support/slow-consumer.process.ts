@@ -6,16 +6,20 @@ import { Topics } from '@connector/contracts';
 import { startMessagingHarness } from '../../kafka-test.harness';
 
 const [prefix, out] = process.argv.slice(2);
-startMessagingHarness(prefix, [
-  {
-    groupId: 'vendors',
-    topics: [Topics.StVendor],
-    handler: async (m) => {
-      await new Promise((r) => setTimeout(r, 20));
-      appendFileSync(out, `${m.envelope.id}\n`);
+startMessagingHarness(
+  prefix,
+  [
+    {
+      groupId: 'vendors',
+      topics: [Topics.StVendor],
+      handler: async (m) => {
+        await new Promise((r) => setTimeout(r, 20));
+        appendFileSync(out, `${m.envelope.id}\n`);
+      },
     },
-  },
-], 'killable')
+  ],
+  'killable',
+)
   .then(() => process.stdout.write('ready\n'))
   .catch((e) => {
     process.stderr.write(String(e));
