@@ -1,0 +1,2 @@
+export * from './backoff/backoff';
+export * from './hash/content-hash';
