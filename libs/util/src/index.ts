@@ -1,2 +1,4 @@
 export * from './backoff/backoff';
 export * from './hash/content-hash';
+export * from './validation/dto-fields';
+export * from './validation/dto-validation';
