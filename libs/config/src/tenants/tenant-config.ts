@@ -1,87 +1,44 @@
-import { Secret } from '../secrets/secret-box';
+import {
+  SageX3Dto,
+  ServiceTitanDto,
+  TenantDto,
+  X3BasicAuthDto,
+  X3ClassDto,
+  X3JwtAuthDto,
+  X3OAuth2AuthDto,
+} from './tenant-file.dto';
+import { Resolved, secretPaths } from './tenant-secret.decorator';
 
-export type ServiceTitanEnvironment = 'production' | 'integration';
+/*
+ * A loaded tenant: the validated file sections (tenant-file.dto.ts) with secrets decrypted into Secret objects and
+ * the derived defaults filled in. The types follow the DTO classes, so a field added there appears here.
+ */
 
-export interface ServiceTitanTenantSettings {
-  environment: ServiceTitanEnvironment;
-  /** Overrides for simulators and proxies; default from the environment. */
-  authUrl?: string;
-  apiBaseUrl?: string;
-  tenantId: number;
-  appKey: Secret;
-  clientId: string;
-  clientSecret: Secret;
-  webhook: {
-    signatureHeader: string;
-    encoding: 'hex' | 'base64';
-    /** One or two active secrets (rotation overlap); the newest first. */
-    secrets: Secret[];
-    maxBodyBytes: number;
-  };
-  pull: { enabled: boolean; intervalSeconds: number; pageSize: number };
+export interface ServiceTitanTenantSettings extends Resolved<ServiceTitanDto> {
+  /** Always set once loaded (the file's override or the environment's URL). */
+  authUrl: string;
+  apiBaseUrl: string;
 }
 
-export type SageX3Auth =
-  | { mode: 'basic'; user: string; password: Secret }
-  | {
-      mode: 'oauth2';
-      tokenUrl: string;
-      clientId: string;
-      clientSecret: Secret;
-      grant: 'client_credentials' | 'refresh_token';
-      refreshToken?: Secret;
-    }
-  | { mode: 'jwt'; clientId: string; secret: Secret; user: string; audience: string };
+export type SageX3Auth = Resolved<X3BasicAuthDto> | Resolved<X3OAuth2AuthDto> | Resolved<X3JwtAuthDto>;
 
-export interface SageX3TenantSettings {
-  baseUrl: string;
-  folder: string;
-  caFile?: string;
+/** Class and representation names of one X3 entity. */
+export type X3ClassNames = Omit<Resolved<X3ClassDto>, 'key' | 'representation'> & { representation: string };
+
+export interface SageX3TenantSettings extends Omit<Resolved<SageX3Dto>, 'auth' | 'classes'> {
   auth: SageX3Auth;
-  /** Per-entity class and representation names (sites publish their own). */
-  classes: Record<string, { class: string; representation: string }>;
-  site: string;
-  currency: string;
-  journal: { entryType: string; journal: string };
-  poll: { enabled: boolean; intervalSeconds: number; pageSize: number };
+  /** Per-entity class and representation names: DEFAULT_X3_CLASSES with the file's overrides. */
+  classes: Record<string, X3ClassNames>;
 }
 
-export interface TenantConfig {
-  id: string;
+export interface TenantConfig extends Omit<Resolved<TenantDto>, 'name' | 'servicetitan' | 'sageX3'> {
   name: string;
   servicetitan: ServiceTitanTenantSettings;
   sageX3: SageX3TenantSettings;
-  mappingRulesFile?: string;
 }
 
-export const SERVICETITAN_URLS: Record<ServiceTitanEnvironment, { authUrl: string; apiBaseUrl: string }> = {
-  production: { authUrl: 'https://auth.servicetitan.io/connect/token', apiBaseUrl: 'https://api.servicetitan.io' },
-  integration: {
-    authUrl: 'https://auth-integration.servicetitan.io/connect/token',
-    apiBaseUrl: 'https://api-integration.servicetitan.io',
-  },
-};
-
-export const DEFAULT_X3_CLASSES: Record<string, { class: string; representation: string }> = {
-  journalEntry: { class: 'GACCENTRY', representation: 'GACCENTRY' },
-  glAccount: { class: 'GACCOUNT', representation: 'GACCOUNT' },
-  costCenter: { class: 'CACCE', representation: 'CACCE' },
-  supplier: { class: 'BPSUPPLIER', representation: 'BPSUPPLIER' },
-  purchaseOrder: { class: 'PORDER', representation: 'PORDER' },
-  purchaseInvoice: { class: 'PINVOICE', representation: 'PINVOICE' },
-  product: { class: 'ITMMASTER', representation: 'ITMMASTER' },
-};
-
 /** Paths (in the file) of every secret field; their values must be `enc:v1:` ciphertexts. */
-export const SECRET_PATHS = [
-  'servicetitan.appKey',
-  'servicetitan.clientSecret',
-  'servicetitan.webhook.secrets',
-  'sageX3.auth.password',
-  'sageX3.auth.clientSecret',
-  'sageX3.auth.refreshToken',
-  'sageX3.auth.secret',
-] as const;
+export const SECRET_PATHS: readonly string[] = secretPaths(TenantDto);
 
 export function secretAad(tenantId: string, path: string): string {
   return `tenant:${tenantId}:${path}`;

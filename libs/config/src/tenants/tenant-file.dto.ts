@@ -1,0 +1,176 @@
+import {
+  HttpUrl,
+  Inline,
+  IntBetween,
+  NestedObject,
+  NestedRecord,
+  NonEmptyString,
+  OneOf,
+  TrueOrFalse,
+} from '@connector/util';
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min, ValidationArguments } from 'class-validator';
+import { EncryptedSecret, TenantSecret } from './tenant-secret.decorator';
+
+/*
+ * The tenants file schema: one DTO class per section. To add a setting, add one property to its section with its
+ * decorators and, if optional, its default as the initializer; the loaded type (TenantConfig) follows by itself.
+ * Defaults that depend on other values (ServiceTitan URLs per environment, name = id, representation = class,
+ * paths relative to the file) are filled in by resolveTenant() in tenant-registry.ts. A secret field is marked with
+ * @TenantSecret() (type EncryptedSecret) and becomes a Secret when loaded.
+ */
+
+export type ServiceTitanEnvironment = 'production' | 'integration';
+
+export const SERVICETITAN_URLS: Record<ServiceTitanEnvironment, { authUrl: string; apiBaseUrl: string }> = {
+  production: { authUrl: 'https://auth.servicetitan.io/connect/token', apiBaseUrl: 'https://api.servicetitan.io' },
+  integration: {
+    authUrl: 'https://auth-integration.servicetitan.io/connect/token',
+    apiBaseUrl: 'https://api-integration.servicetitan.io',
+  },
+};
+
+export const DEFAULT_X3_CLASSES: Record<string, { class: string; representation: string }> = {
+  journalEntry: { class: 'GACCENTRY', representation: 'GACCENTRY' },
+  glAccount: { class: 'GACCOUNT', representation: 'GACCOUNT' },
+  costCenter: { class: 'CACCE', representation: 'CACCE' },
+  supplier: { class: 'BPSUPPLIER', representation: 'BPSUPPLIER' },
+  purchaseOrder: { class: 'PORDER', representation: 'PORDER' },
+  purchaseInvoice: { class: 'PINVOICE', representation: 'PINVOICE' },
+  product: { class: 'ITMMASTER', representation: 'ITMMASTER' },
+};
+
+/** Tenant ids are lowercase slugs: they appear in message keys, topic records and X3 references. */
+export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+const X3_NAME = /^[A-Za-z0-9_]{1,30}$/;
+
+export class StWebhookDto {
+  /** Header carrying the HMAC signature (case-insensitive; stored lower-case). */
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  @Matches(HEADER_NAME, { message: '$path must be an HTTP header name' })
+  signatureHeader: string = 'x-servicetitan-signature';
+  @OneOf(['hex', 'base64'], '$path must be hex or base64') encoding: 'hex' | 'base64' = 'hex';
+  /** One or two active secrets (rotation overlap); the newest first. */
+  @TenantSecret({ list: { min: 1, max: 2 } }) secrets!: EncryptedSecret[];
+  @IntBetween(1, 100 * 1024 * 1024) maxBodyBytes: number = 1024 * 1024;
+}
+
+export class StPullDto {
+  @TrueOrFalse() enabled: boolean = true;
+  @IntBetween(1, 86_400) intervalSeconds: number = 300;
+  /** ServiceTitan allows up to 5000 per page. */
+  @IntBetween(1, 5000) pageSize: number = 500;
+}
+
+export class ServiceTitanDto {
+  @OneOf(['production', 'integration'], '$path must be production or integration')
+  environment: ServiceTitanEnvironment = 'integration';
+  /** Overrides for simulators and proxies; default from the environment. */
+  @IsOptional() @HttpUrl() authUrl?: string;
+  @IsOptional() @HttpUrl() apiBaseUrl?: string;
+  @IsInt({ message: '$path must be a positive integer' })
+  @Min(1, { message: '$path must be a positive integer' })
+  tenantId!: number;
+  @TenantSecret() appKey!: EncryptedSecret;
+  @NonEmptyString() clientId!: string;
+  @TenantSecret() clientSecret!: EncryptedSecret;
+  @NestedObject(() => StWebhookDto) webhook: StWebhookDto = new StWebhookDto();
+  @NestedObject(() => StPullDto) pull: StPullDto = new StPullDto();
+}
+
+/** Sage X3 authentication; `mode` selects one of the subclasses below. */
+export class X3AuthDto {
+  @OneOf(['basic', 'oauth2', 'jwt'], '$path must be basic, oauth2 or jwt') mode!: string;
+}
+
+export class X3BasicAuthDto extends X3AuthDto {
+  declare mode: 'basic';
+  @NonEmptyString() user!: string;
+  @TenantSecret() password!: EncryptedSecret;
+}
+
+export class X3OAuth2AuthDto extends X3AuthDto {
+  declare mode: 'oauth2';
+  @HttpUrl() tokenUrl!: string;
+  @NonEmptyString() clientId!: string;
+  @TenantSecret() clientSecret!: EncryptedSecret;
+  @OneOf(['client_credentials', 'refresh_token'], '$path must be client_credentials or refresh_token')
+  grant: 'client_credentials' | 'refresh_token' = 'refresh_token';
+  @TenantSecret({ when: (o: X3OAuth2AuthDto) => o.grant === 'refresh_token' }) refreshToken?: EncryptedSecret;
+}
+
+export class X3JwtAuthDto extends X3AuthDto {
+  declare mode: 'jwt';
+  @NonEmptyString() clientId!: string;
+  @TenantSecret() secret!: EncryptedSecret;
+  @NonEmptyString() user!: string;
+  @NonEmptyString() audience!: string;
+}
+
+/** Class and representation names of one entity (sites publish their own); the key is the entity. */
+export class X3ClassDto {
+  @Inline()
+  @IsIn(Object.keys(DEFAULT_X3_CLASSES), {
+    message: (a: ValidationArguments) =>
+      `$parent: key ${JSON.stringify(a.value)} must be one of ${Object.keys(DEFAULT_X3_CLASSES).join(', ')}`,
+  })
+  key!: string;
+  @Matches(X3_NAME, { message: '$path must be an X3 class name (letters, digits, _)' }) class!: string;
+  /** Default: the class name. */
+  @IsOptional()
+  @Matches(X3_NAME, { message: '$path must be an X3 representation name (letters, digits, _)' })
+  representation?: string;
+}
+
+export class X3JournalDto {
+  @NonEmptyString() entryType: string = 'ODSTX';
+  @NonEmptyString() journal: string = 'ODS';
+}
+
+export class X3PollDto {
+  @TrueOrFalse() enabled: boolean = true;
+  @IntBetween(1, 86_400) intervalSeconds: number = 300;
+  @IntBetween(1, 10_000) pageSize: number = 100;
+}
+
+export class SageX3Dto {
+  @HttpUrl() baseUrl!: string;
+  @NonEmptyString() folder!: string;
+  /** PEM file of a private CA for the X3 server (relative to the tenants file). */
+  @IsOptional() @NonEmptyString() caFile?: string;
+  @NestedObject(() => X3AuthDto, {
+    required: true,
+    discriminator: {
+      property: 'mode',
+      subTypes: { basic: X3BasicAuthDto, oauth2: X3OAuth2AuthDto, jwt: X3JwtAuthDto },
+    },
+  })
+  auth!: X3BasicAuthDto | X3OAuth2AuthDto | X3JwtAuthDto;
+  /** Per-entity overrides of DEFAULT_X3_CLASSES. */
+  @NestedRecord(() => X3ClassDto) classes: Map<string, X3ClassDto> = new Map();
+  @NonEmptyString() site!: string;
+  @Matches(/^[A-Z]{3}$/, { message: '$path must be a 3-letter ISO 4217 code such as USD' }) currency: string = 'USD';
+  @NestedObject(() => X3JournalDto) journal: X3JournalDto = new X3JournalDto();
+  @NestedObject(() => X3PollDto) poll: X3PollDto = new X3PollDto();
+}
+
+export class TenantDto {
+  @Matches(TENANT_ID, {
+    message: (a: ValidationArguments) => `$path ${JSON.stringify(a.value)} must be a lowercase slug`,
+  })
+  id!: string;
+  /** Display name; default: the id. */
+  @IsOptional() @NonEmptyString() name?: string;
+  @NestedObject(() => ServiceTitanDto, { required: true }) servicetitan!: ServiceTitanDto;
+  @NestedObject(() => SageX3Dto, { required: true }) sageX3!: SageX3Dto;
+  /** The tenant's mapping rules (relative to the tenants file); without it the mapper rejects with RULES_MISSING. */
+  @IsOptional() @NonEmptyString() mappingRulesFile?: string;
+}
+
+export class TenantsFileDto {
+  @IsOptional() @IsString() $schema?: string;
+  /** Validated one by one (each tenant's problems are named after the tenant). */
+  @IsArray({ message: '$path must be an array' }) tenants!: unknown[];
+}
