@@ -1,6 +1,6 @@
 import { TenantRegistry } from '@connector/config';
 import { Injectable, Logger } from '@nestjs/common';
-import { loadMappingRulesFile, MappingRules } from './mapping-rules';
+import { loadMappingRulesFile, MappingRules, MappingRulesError } from './mapping-rules';
 
 /**
  * Mapping rules of every tenant, loaded and validated once at boot: a broken rules file stops the app with the
@@ -13,6 +13,7 @@ export class MappingRulesRegistry {
   private readonly byTenant = new Map<string, MappingRules>();
 
   constructor(tenants: TenantRegistry) {
+    const broken: MappingRulesError[] = [];
     for (const t of tenants.list()) {
       if (!t.mappingRulesFile) {
         this.logger.warn({
@@ -21,8 +22,20 @@ export class MappingRulesRegistry {
         });
         continue;
       }
-      this.byTenant.set(t.id, loadMappingRulesFile(t.mappingRulesFile));
+      try {
+        this.byTenant.set(t.id, loadMappingRulesFile(t.mappingRulesFile));
+      } catch (e) {
+        if (!(e instanceof MappingRulesError)) throw e;
+        broken.push(new MappingRulesError(`${e.source} (tenant ${t.id})`, e.problems));
+      }
     }
+    // Every broken file at once, each with all its problems.
+    if (broken.length === 1) throw broken[0];
+    if (broken.length > 1)
+      throw new MappingRulesError(
+        `of ${broken.length} tenants`,
+        broken.flatMap((b) => b.problems.map((p) => `${b.source}: ${p}`)),
+      );
   }
 
   get(tenant: string): MappingRules | undefined {

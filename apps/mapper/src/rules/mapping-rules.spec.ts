@@ -88,6 +88,92 @@ describe('mapping rules', () => {
     ]);
   });
 
+  it('names each problem by its path, inside maps and in both cost center forms', () => {
+    expect(
+      problems({
+        ...TEST_RULES_JSON,
+        costCenters: {
+          dimensionType: 'C C',
+          businessUnits: {
+            '1': 'CC-HVAC',
+            '7': { dimensionType: 'DEP' },
+            '8': null,
+            '9': { costCenter: 'X', die: 'D' },
+          },
+          default: { costCenter: 'CC 9' },
+        },
+        accounts: {
+          ...TEST_RULES_JSON.accounts,
+          glAccounts: { '5000': '601000', '51 00': 'X', '5200': { code: 'X' } },
+        },
+        products: { bySkuCode: { 'FLT-16': 'FILTER 16' }, byCode: {} },
+        suppliers: { byVendorId: { '301': 'SUP001', '0': 'SUP002' }, matchByName: 'yes' },
+        purchaseOrders: { byServiceTitanId: [] },
+        labor: { source: 'gross-pay-items', invoiceItemTypes: ['Service', ''], grossPayWindowDaysAfter: 2.5 },
+        journal: { entryType: 'ODS TX', descriptionTemplate: '' },
+        bills: { supplierInvoiceNumberField: 'invoiceNumber' },
+        amountScale: '2',
+      }),
+    ).toEqual([
+      'costCenters.dimensionType must be an X3 code (1-30 letters, digits, _ . - /), got "C C"',
+      'costCenters.businessUnits.7.costCenter is required (X3 code)',
+      'costCenters.businessUnits.8 is required (X3 code)',
+      'costCenters.businessUnits.9: unknown field "die" (typo?)',
+      'costCenters.default.costCenter must be an X3 code (1-30 letters, digits, _ . - /), got "CC 9"',
+      'accounts.glAccounts.5200 must be an X3 code (1-30 letters, digits, _ . - /), got {"code":"X"}',
+      'accounts.glAccounts: key "51 00" must be a ServiceTitan GL account number',
+      'labor.invoiceItemTypes must be an array of non-empty strings',
+      'labor.grossPayWindowDaysAfter must be an integer between 0 and 366',
+      'suppliers.byVendorId: key "0" must be a ServiceTitan vendor id',
+      'suppliers.matchByName must be true or false',
+      'products: unknown field "byCode" (typo?)',
+      'products.bySkuCode.FLT-16 must be an X3 code (1-30 letters, digits, _ . - /), got "FILTER 16"',
+      'purchaseOrders.byServiceTitanId must be an object',
+      'journal.entryType must be an X3 code (1-30 letters, digits, _ . - /), got "ODS TX"',
+      'journal.descriptionTemplate must be a non-empty string',
+      'bills.supplierInvoiceNumberField must be one of vendorNumber, referenceNumber',
+      'amountScale must be an integer between 0 and 6',
+    ]);
+  });
+
+  it('treats null as "not given" and keeps explicit values', () => {
+    const r = parseMappingRules({
+      ...TEST_RULES_JSON,
+      $schema: './mapping-rules.schema.json',
+      description: 'test',
+      costCenters: { ...TEST_RULES_JSON.costCenters, default: null },
+      labor: { source: null, invoiceItemTypes: ['Service', 'Service'], grossPayWindowDaysAfter: 0 },
+      journal: { entryType: 'ODT', journal: null, lineDescriptionTemplate: '{costKind} of {jobId}' },
+      bills: { supplierInvoiceNumberField: 'referenceNumber' },
+      amountScale: 0,
+    });
+    expect(r.defaultCostCenter).toBeNull();
+    expect(r.labor).toEqual({
+      source: 'gross-pay-items',
+      invoiceItemTypes: ['Service'],
+      grossPayWindowDaysBefore: 7,
+      grossPayWindowDaysAfter: 0,
+    });
+    expect(r.journal).toEqual({
+      entryType: 'ODT',
+      journal: null,
+      descriptionTemplate: 'ServiceTitan job {jobNumber}',
+      lineDescriptionTemplate: '{costKind} of {jobId}',
+    });
+    expect(r.bills.supplierInvoiceNumberField).toBe('referenceNumber');
+    expect(r.amountScale).toBe(0);
+    expect(r.accounts.glAccounts).toEqual({ '5000': '601000', '5100': '602000' });
+    expect(r.suppliers.byVendorId).toEqual({ '301': 'SUP001' });
+    expect(r.products).toEqual({ 'FLT-16': 'FILTER-16' });
+    expect(r.purchaseOrders.byServiceTitanId).toEqual({ '1101': 'PO0001' });
+  });
+
+  it('selects the schema by version and refuses a document that is not an object', () => {
+    expect(problems({ ...TEST_RULES_JSON, version: '1' })).toEqual(['version must be 1']);
+    expect(problems(null)).toEqual(['rules is required (object)']);
+    expect(problems(['version', 1])).toEqual(['rules must be an object']);
+  });
+
   it('reports unreadable and malformed files with the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     expect(() => loadMappingRulesFile(join(dir, 'missing.json'))).toThrow(
