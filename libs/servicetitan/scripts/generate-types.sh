@@ -10,7 +10,7 @@ LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT_DIR="$(cd "$LIB_DIR/../.." && pwd)"
 SPEC_DIR="$LIB_DIR/openapi"
 OUT_DIR="$LIB_DIR/src/generated"
-MODULES=(accounting inventory jpm payroll settings)
+MODULES=(accounting inventory jpm payroll pricebook settings)
 CHECK=false
 if [[ "${1:-}" == "--check" ]]; then CHECK=true; fi
 
@@ -26,7 +26,7 @@ cd "$ROOT_DIR"
 for module in "${MODULES[@]}"; do
   npx --no-install openapi-typescript "$SPEC_DIR/$module-v2.json" --output "$TARGET_DIR/$module.ts"
 done
-npx --no-install prettier --log-level warn --write "$TARGET_DIR"/*.ts
+npx --no-install prettier --ignore-path /dev/null --log-level warn --write "$TARGET_DIR"/*.ts
 
 if $CHECK; then
   for module in "${MODULES[@]}"; do

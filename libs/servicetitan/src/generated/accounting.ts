@@ -1243,27 +1243,19 @@ export interface components {
        */
       dateCanceled?: string | null;
       /** @description Information about who canceled the bill */
-      canceledBy?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      canceledBy?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Description of the shipping destination */
       shipToDescription?: string | null;
       /** @description Batch information if the bill is part of a batch */
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
       /** @description Business unit associated with the bill */
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Tax zone information for tax calculations */
-      taxZone?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      taxZone?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Vendor information for the bill */
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Remittance vendor information for payment processing */
-      remittanceVendorInfo?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      remittanceVendorInfo?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Shipping address information */
       shipTo?: components['schemas']['Accounting.V2.AddressResponse'] | null;
       /**
@@ -1272,17 +1264,11 @@ export interface components {
        */
       budgetCodeId?: number | null;
       /** @description List of line items on the bill (materials and equipment) */
-      items?:
-        | components['schemas']['Accounting.V2.ApBillItemResponse'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.ApBillItemResponse'][] | null;
       /** @description List of expense items on the bill */
-      expenseItems?:
-        | components['schemas']['Accounting.V2.ApBillExpenseItemResponse'][]
-        | null;
+      expenseItems?: components['schemas']['Accounting.V2.ApBillExpenseItemResponse'][] | null;
       /** @description Custom field values associated with the bill */
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /**
        * Format: int64
        * @description Job ID associated with the bill, if applicable
@@ -1329,25 +1315,17 @@ export interface components {
       /** @description Cost per unit as a formatted string */
       cost?: string | null;
       /** @description Inventory location where the item is stored */
-      inventoryLocation?:
-        | components['schemas']['Accounting.V2.InventoryLocationResponse']
-        | null;
+      inventoryLocation?: components['schemas']['Accounting.V2.InventoryLocationResponse'] | null;
       /** @description Vendor's part number for the item */
       vendorPartNumber?: string | null;
       /** @description Serial number of the item, if applicable */
       serialNumber?: string | null;
       /** @description General ledger account information for accounting purposes */
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** @description Cost of sale account information for accounting purposes */
-      costOfSaleAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      costOfSaleAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** @description Asset account information for accounting purposes */
-      assetAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      assetAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /**
        * Format: int64
        * @description Unique identifier for the bill item
@@ -1405,15 +1383,11 @@ export interface components {
       /** @description Description of the expense item */
       description?: string | null;
       /** @description General ledger account information for the expense */
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** @description Job associated with the expense, if applicable */
       job?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** @description Business unit associated with the expense */
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /**
        * Format: int64
        * @description Budget code ID associated with the expense
@@ -1455,33 +1429,19 @@ export interface components {
      *     Values: Pending (0), Posted (1), Exported (2), PostedAndExported (3)
      * @enum {string}
      */
-    'Accounting.V2.ApBillSyncStatus':
-      | 'Pending'
-      | 'Posted'
-      | 'Exported'
-      | 'PostedAndExported';
+    'Accounting.V2.ApBillSyncStatus': 'Pending' | 'Posted' | 'Exported' | 'PostedAndExported';
     /**
      * @description Defines the reconciliation status of an AP bill
      *     Values: Unreconciled (0), Reconciled (1), Discrepancy (2), Canceled (3)
      * @enum {string}
      */
-    'Accounting.V2.ApBillStatus':
-      | 'Unreconciled'
-      | 'Discrepancy'
-      | 'Reconciled'
-      | 'Canceled';
+    'Accounting.V2.ApBillStatus': 'Unreconciled' | 'Discrepancy' | 'Reconciled' | 'Canceled';
     /**
      * @description Defines the source or origin of an AP bill creation
      *     Values: Undefined (0), Standalone (1), Purchasing (2), Recurring (3), OCR (4), API (5)
      * @enum {string}
      */
-    'Accounting.V2.ApBillSource':
-      | 'Undefined'
-      | 'Standalone'
-      | 'Purchasing'
-      | 'Recurring'
-      | 'OCR'
-      | 'API';
+    'Accounting.V2.ApBillSource': 'Undefined' | 'Standalone' | 'Purchasing' | 'Recurring' | 'OCR' | 'API';
     /**
      * @description Defines the type of AP bill
      *     Values: NotSet (0), Procurement (1), ApBill (2)
@@ -1600,20 +1560,14 @@ export interface components {
       status: components['schemas']['Accounting.V2.VendorCreditStatus'];
       syncStatus: components['schemas']['Accounting.V2.ApCreditSyncStatus'];
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      remittanceVendor?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      remittanceVendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       paymentStatus: components['schemas']['Accounting.V2.ApPaymentStatus'];
       splits: components['schemas']['Accounting.V2.ApCreditSplitModelResponse'][];
       /** Format: int64 */
       budgetCodeId?: number | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
     };
     /** @enum {string} */
     'Accounting.V2.VendorCreditStatus': 'Unreconciled' | 'Canceled';
@@ -1643,11 +1597,7 @@ export interface components {
       amount: number;
     };
     /** @enum {string} */
-    'Accounting.V2.InventoryBillSyncStatus':
-      | 'Pending'
-      | 'Posted'
-      | 'Exported'
-      | 'PostedAndExported';
+    'Accounting.V2.InventoryBillSyncStatus': 'Pending' | 'Posted' | 'Exported' | 'PostedAndExported';
     'Accounting.V2.MarkApCreditAsExportedUpdateResponse': {
       /** Format: int64 */
       apCreditId: number;
@@ -1701,20 +1651,12 @@ export interface components {
       status: components['schemas']['Accounting.V2.ApPaymentStatus'];
       syncStatus: components['schemas']['Accounting.V2.ApPaymentSyncStatus'];
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      glAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      glAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
-      remittanceVendor?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      remittanceVendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       splits: components['schemas']['Accounting.V2.ApPaymentSplitApiModel'][];
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
     };
     /** @enum {string} */
     'Accounting.V2.ApPaymentMethod': 'AccountingSystem' | 'ServiceTitan';
@@ -1777,36 +1719,20 @@ export interface components {
       subTotal: number;
       /** Format: decimal */
       salesTax: number;
-      salesTaxCode?:
-        | components['schemas']['Accounting.V2.SalesTaxResponse']
-        | null;
+      salesTaxCode?: components['schemas']['Accounting.V2.SalesTaxResponse'] | null;
       /** Format: decimal */
       total: number;
       /** Format: decimal */
       balance: number;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.CreditMemos.CreditMemoAppliedToCodeResponse'][]
-        | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customerAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      location?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      locationAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      appliedTo?: components['schemas']['Accounting.V2.CreditMemos.CreditMemoAppliedToCodeResponse'][] | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customerAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      location?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      locationAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       syncStatus?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /** Format: date-time */
       createdOn: string;
       createdBy?: string | null;
@@ -1902,9 +1828,7 @@ export interface components {
       /** Format: date-time */
       createdOn: string;
       createdBy?: string | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.CreditMemos.CreditMemoItemNamedEntityResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.CreditMemos.CreditMemoItemNamedEntityResponse'] | null;
     };
     'Accounting.V2.CreditMemos.CreditMemoItemGLAccountResponse': {
       /** Format: int64 */
@@ -1967,9 +1891,7 @@ export interface components {
       /** Format: date-time */
       createdOn: string;
       createdBy?: string | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.CreditMemos.CreditMemoItemNamedEntityResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.CreditMemos.CreditMemoItemNamedEntityResponse'] | null;
       /** Format: int64 */
       creditMemoId: number;
     };
@@ -1994,9 +1916,7 @@ export interface components {
     'Accounting.V2.CreditMemos.CreditMemoAddSplitsPublicResponse': {
       /** Format: int64 */
       id: number;
-      splits?:
-        | components['schemas']['Accounting.V2.CreditMemos.CreditMemoAddSplitPublicResponse'][]
-        | null;
+      splits?: components['schemas']['Accounting.V2.CreditMemos.CreditMemoAddSplitPublicResponse'][] | null;
     };
     'Accounting.V2.CreditMemos.CreditMemoAddSplitPublicResponse': {
       /** Format: int64 */
@@ -2005,12 +1925,7 @@ export interface components {
       amount: number;
     };
     'Accounting.V2.CreditMemos.CreditMemoAddSplitsPublicRequest': {
-      splits?:
-        | (
-            | components['schemas']['Accounting.V2.CreditMemos.CreditMemoAddSplitPublicRequest']
-            | null
-          )[]
-        | null;
+      splits?: (components['schemas']['Accounting.V2.CreditMemos.CreditMemoAddSplitPublicRequest'] | null)[] | null;
     };
     'Accounting.V2.CreditMemos.CreditMemoAddSplitPublicRequest': {
       /** Format: int64 */
@@ -2077,12 +1992,8 @@ export interface components {
       netAmount: number;
       /** Format: decimal */
       fees?: number | null;
-      bankAccount?:
-        | components['schemas']['Accounting.V2.BankAccountResponse']
-        | null;
-      feeAccount?:
-        | components['schemas']['Accounting.V2.FeeAccountResponse']
-        | null;
+      bankAccount?: components['schemas']['Accounting.V2.BankAccountResponse'] | null;
+      feeAccount?: components['schemas']['Accounting.V2.FeeAccountResponse'] | null;
     };
     'Accounting.V2.BankAccountResponse': {
       /** Format: int64 */
@@ -2140,26 +2051,14 @@ export interface components {
       total?: string | null;
       unappliedAmount?: string | null;
       memo?: string | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      deposit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      deposit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
       createdBy?: string | null;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.PaymentAppliedResponse'][]
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.CustomFieldModel'][]
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      appliedTo?: components['schemas']['Accounting.V2.PaymentAppliedResponse'][] | null;
+      customFields?: components['schemas']['Accounting.CustomFieldModel'][] | null;
       authCode?: string | null;
       checkNumber?: string | null;
       /** Format: date-time */
@@ -2203,12 +2102,8 @@ export interface components {
     'Accounting.V2.ExportInvoiceResponse': {
       /** Format: html */
       summary?: string | null;
-      items?:
-        | components['schemas']['Accounting.V2.InvoiceItemResponse'][]
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InvoiceItemResponse'][] | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /** @description Whether this invoice is active, or not anymore. */
       active: boolean;
       discountTotal?: string | null;
@@ -2233,31 +2128,17 @@ export interface components {
       dueDate?: string | null;
       subTotal?: string | null;
       salesTax?: string | null;
-      salesTaxCode?:
-        | components['schemas']['Accounting.V2.SalesTaxResponse']
-        | null;
+      salesTaxCode?: components['schemas']['Accounting.V2.SalesTaxResponse'] | null;
       /** Format: int64 */
       taxZoneId?: number | null;
       total?: string | null;
       balance?: string | null;
-      invoiceType?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customerAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      location?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      locationAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      invoiceType?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customerAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      location?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      locationAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       termName?: string | null;
       createdBy?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
@@ -2273,15 +2154,11 @@ export interface components {
       /** Format: int64 */
       projectId?: number | null;
       royalty?: components['schemas']['Accounting.V2.RoyaltyResponse'] | null;
-      employeeInfo?:
-        | components['schemas']['Accounting.V2.EmployeeInfoResponse']
-        | null;
+      employeeInfo?: components['schemas']['Accounting.V2.EmployeeInfoResponse'] | null;
       commissionEligibilityDate?: string | null;
       sentStatus: components['schemas']['Accounting.V2.InvoiceSentStatus'];
       reviewStatus: components['schemas']['Accounting.V2.InvoiceReviewStatus'];
-      assignedTo?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      assignedTo?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
     };
     'Accounting.V2.InvoiceItemResponse': {
       /** Format: int64 */
@@ -2305,20 +2182,12 @@ export interface components {
       inventory: boolean;
       taxable: boolean;
       isChargeable: boolean;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      costOfSaleAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      assetAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      costOfSaleAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      assetAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       membershipTypeId: number;
-      itemGroup?:
-        | components['schemas']['Accounting.V2.ItemGroupResponse']
-        | null;
+      itemGroup?: components['schemas']['Accounting.V2.ItemGroupResponse'] | null;
       displayName?: string | null;
       /** Format: decimal */
       soldHours?: number | null;
@@ -2330,9 +2199,7 @@ export interface components {
       serviceDate?: string | null;
       /** Format: int32 */
       order: number;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** Format: int64 */
       createdById?: number | null;
       displayInAmount?: boolean | null;
@@ -2355,12 +2222,7 @@ export interface components {
      * @description Indicates a type's item
      * @enum {string}
      */
-    'Accounting.V2.InvoiceItemType':
-      | 'Service'
-      | 'Material'
-      | 'Equipment'
-      | 'PriceModifier'
-      | 'Unspecified';
+    'Accounting.V2.InvoiceItemType': 'Service' | 'Material' | 'Equipment' | 'PriceModifier' | 'Unspecified';
     'Accounting.V2.ItemGroupResponse': {
       /** Format: int64 */
       rootId: number;
@@ -2442,20 +2304,12 @@ export interface components {
       inventory: boolean;
       taxable: boolean;
       isChargeable: boolean;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      costOfSaleAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      assetAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      costOfSaleAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      assetAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       membershipTypeId: number;
-      itemGroup?:
-        | components['schemas']['Accounting.V2.ItemGroupResponse']
-        | null;
+      itemGroup?: components['schemas']['Accounting.V2.ItemGroupResponse'] | null;
       displayName?: string | null;
       /** Format: decimal */
       soldHours?: number | null;
@@ -2467,9 +2321,7 @@ export interface components {
       serviceDate?: string | null;
       /** Format: int32 */
       order: number;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** Format: int64 */
       createdById?: number | null;
       displayInAmount?: boolean | null;
@@ -2507,32 +2359,20 @@ export interface components {
     };
     'Accounting.V2.ExportPaymentResponse': {
       active: boolean;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.PaymentAppliedResponse'][]
-        | null;
+      appliedTo?: components['schemas']['Accounting.V2.PaymentAppliedResponse'][] | null;
       authCode?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       checkNumber?: string | null;
       createdBy?: string | null;
       /** Format: date-time */
       createdOn: string;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.CustomFieldModel'][]
-        | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customFields?: components['schemas']['Accounting.CustomFieldModel'][] | null;
       /** Format: date-time */
       date?: string | null;
-      deposit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      deposit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       id: number;
       memo?: string | null;
@@ -2587,12 +2427,8 @@ export interface components {
       /** Format: date-time */
       postDate?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      taxZone?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      taxZone?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       shipTo?: components['schemas']['Accounting.V2.AddressResponse'] | null;
       /**
@@ -2600,12 +2436,8 @@ export interface components {
        * @description Budget code ID associated with the bill
        */
       budgetCodeId?: number | null;
-      items?:
-        | components['schemas']['Accounting.V2.InventoryBillItemResponse'][]
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InventoryBillItemResponse'][] | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /** Format: int64 */
       jobId?: number | null;
       jobNumber?: string | null;
@@ -2621,15 +2453,9 @@ export interface components {
       cost?: string | null;
       inventoryLocation?: string | null;
       serialNumber?: string | null;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      costOfSaleAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
-      assetAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      costOfSaleAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
+      assetAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       id: number;
       /** Format: int64 */
@@ -2678,20 +2504,14 @@ export interface components {
       isIntacctGroup: boolean;
       isIntacctBankAccount: boolean;
       source: components['schemas']['Accounting.V2.GeneralLedgerAccountSource'];
-      defaultAccountType?:
-        | components['schemas']['Accounting.V2.DefaultAccountType']
-        | null;
+      defaultAccountType?: components['schemas']['Accounting.V2.DefaultAccountType'] | null;
       /** Format: date-time */
       createdOn: string;
       /** Format: date-time */
       modifiedOn: string;
     };
     /** @enum {string} */
-    'Accounting.V2.GeneralLedgerAccountSource':
-      | 'Undefined'
-      | 'AccountingSystem'
-      | 'ManuallyCreated'
-      | 'PublicApi';
+    'Accounting.V2.GeneralLedgerAccountSource': 'Undefined' | 'AccountingSystem' | 'ManuallyCreated' | 'PublicApi';
     /** @enum {string} */
     'Accounting.V2.DefaultAccountType':
       | 'CheckingAccount'
@@ -2804,12 +2624,8 @@ export interface components {
       /** Format: date-time */
       postDate?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      taxZone?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      taxZone?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       shipTo?: components['schemas']['Accounting.V2.AddressResponse'] | null;
       /**
@@ -2817,22 +2633,14 @@ export interface components {
        * @description Budget code ID associated with the bill
        */
       budgetCodeId?: number | null;
-      items?:
-        | components['schemas']['Accounting.V2.InventoryBillItemResponse'][]
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InventoryBillItemResponse'][] | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /** Format: int64 */
       jobId?: number | null;
       jobNumber?: string | null;
     };
     /** @enum {string} */
-    'Accounting.V2.BillType':
-      | 'NotSet'
-      | 'Procurement'
-      | 'ApBill'
-      | 'RecurringBill';
+    'Accounting.V2.BillType': 'NotSet' | 'Procurement' | 'ApBill' | 'RecurringBill';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_Accounting.V2.InventoryBillResponse': {
       /**
@@ -2899,31 +2707,17 @@ export interface components {
       dueDate?: string | null;
       subTotal?: string | null;
       salesTax?: string | null;
-      salesTaxCode?:
-        | components['schemas']['Accounting.V2.SalesTaxResponse']
-        | null;
+      salesTaxCode?: components['schemas']['Accounting.V2.SalesTaxResponse'] | null;
       /** Format: int64 */
       taxZoneId?: number | null;
       total?: string | null;
       balance?: string | null;
-      invoiceType?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customerAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      location?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      locationAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      invoiceType?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customerAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      location?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      locationAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       termName?: string | null;
       createdBy?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
@@ -2939,23 +2733,15 @@ export interface components {
       /** Format: int64 */
       projectId?: number | null;
       royalty?: components['schemas']['Accounting.V2.RoyaltyResponse'] | null;
-      employeeInfo?:
-        | components['schemas']['Accounting.V2.EmployeeInfoResponse']
-        | null;
+      employeeInfo?: components['schemas']['Accounting.V2.EmployeeInfoResponse'] | null;
       commissionEligibilityDate?: string | null;
       sentStatus: components['schemas']['Accounting.V2.InvoiceSentStatus'];
       reviewStatus: components['schemas']['Accounting.V2.InvoiceReviewStatus'];
-      assignedTo?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      assignedTo?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       /** Format: html */
       summary?: string | null;
-      items?:
-        | components['schemas']['Accounting.V2.InvoiceItemResponse'][]
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InvoiceItemResponse'][] | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       /** @description Whether this invoice is active, or not anymore. */
       active: boolean;
       discountTotal?: string | null;
@@ -2970,21 +2756,14 @@ export interface components {
       invoiceConfiguration: components['schemas']['Accounting.V2.InvoiceConfiguration'];
     };
     /** @enum {string} */
-    'Accounting.Share.ActiveStateFilterType':
-      | 'ActiveOnly'
-      | 'InactiveOnly'
-      | 'All';
+    'Accounting.Share.ActiveStateFilterType': 'ActiveOnly' | 'InactiveOnly' | 'All';
     /**
      * @description Indicates a transaction's status.
      * @enum {string}
      */
     'Accounting.V2.TransactionStatus': 'Pending' | 'Posted' | 'Exported';
     /** @enum {string} */
-    'Accounting.V2.BalanceComparer':
-      | 'Equals'
-      | 'NotEquals'
-      | 'Greater'
-      | 'Less';
+    'Accounting.V2.BalanceComparer': 'Equals' | 'NotEquals' | 'Greater' | 'Less';
     'Accounting.V2.AdjustmentInvoiceCreateRequest': {
       number?: string | null;
       /** Format: int64 */
@@ -2999,25 +2778,19 @@ export interface components {
       taxZoneId?: number | null;
       /** Format: html */
       summary?: string | null;
-      royaltyStatus?:
-        | components['schemas']['Accounting.V2.RoyaltyStatus']
-        | null;
+      royaltyStatus?: components['schemas']['Accounting.V2.RoyaltyStatus'] | null;
       /** Format: date-time */
       royaltyDate?: string | null;
       /** Format: date-time */
       royaltySentOn?: string | null;
       royaltyMemo?: string | null;
       exportId?: string | null;
-      reviewStatus?:
-        | components['schemas']['Accounting.V2.InvoiceReviewStatus']
-        | null;
+      reviewStatus?: components['schemas']['Accounting.V2.InvoiceReviewStatus'] | null;
       /** Format: int64 */
       assignedToId?: number | null;
       /** Format: int64 */
       budgetCodeId?: number | null;
-      items?:
-        | components['schemas']['Accounting.V2.InvoiceItemUpdateRequest'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InvoiceItemUpdateRequest'][] | null;
       /** Format: int64 */
       adjustmentToId: number;
     };
@@ -3073,37 +2846,27 @@ export interface components {
       taxZoneId?: number | null;
       /** Format: html */
       summary?: string | null;
-      royaltyStatus?:
-        | components['schemas']['Accounting.V2.RoyaltyStatus']
-        | null;
+      royaltyStatus?: components['schemas']['Accounting.V2.RoyaltyStatus'] | null;
       /** Format: date-time */
       royaltyDate?: string | null;
       /** Format: date-time */
       royaltySentOn?: string | null;
       royaltyMemo?: string | null;
       exportId?: string | null;
-      reviewStatus?:
-        | components['schemas']['Accounting.V2.InvoiceReviewStatus']
-        | null;
+      reviewStatus?: components['schemas']['Accounting.V2.InvoiceReviewStatus'] | null;
       /** Format: int64 */
       assignedToId?: number | null;
       /** Format: int64 */
       budgetCodeId?: number | null;
-      items?:
-        | components['schemas']['Accounting.V2.InvoiceItemUpdateRequest'][]
-        | null;
+      items?: components['schemas']['Accounting.V2.InvoiceItemUpdateRequest'][] | null;
       /** Format: date */
       dueDate?: string | null;
-      payments?:
-        | components['schemas']['Accounting.V2.PaymentSettlementUpdateRequest'][]
-        | null;
+      payments?: components['schemas']['Accounting.V2.PaymentSettlementUpdateRequest'][] | null;
     };
     'Accounting.V2.PaymentSettlementUpdateRequest': {
       /** Format: int64 */
       id: number;
-      settlementStatus?:
-        | components['schemas']['Accounting.V2.SettlementStatus']
-        | null;
+      settlementStatus?: components['schemas']['Accounting.V2.SettlementStatus'] | null;
       /** Format: date-time */
       settlementDate?: string | null;
     };
@@ -3220,12 +2983,8 @@ export interface components {
       postDate?: string | null;
       /** Format: date-time */
       exportedOn?: string | null;
-      exportedBy?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.V2.CustomFieldResponse'][]
-        | null;
+      exportedBy?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customFields?: components['schemas']['Accounting.V2.CustomFieldResponse'][] | null;
       url?: string | null;
       isEmpty: boolean;
     };
@@ -3237,13 +2996,7 @@ export interface components {
      * @description Indicates a journal entry's sync status.
      * @enum {string}
      */
-    'Accounting.V2.JournalEntrySyncStatus':
-      | 'NotSynced'
-      | 'InProgress'
-      | 'Synced'
-      | 'OutOfSync'
-      | 'Error'
-      | 'Excluded';
+    'Accounting.V2.JournalEntrySyncStatus': 'NotSynced' | 'InProgress' | 'Synced' | 'OutOfSync' | 'Error' | 'Excluded';
     /** @description Represents paginated API response. */
     'Accounting.V2.JournalEntryPagingResponse_Of_Accounting.V2.JournalEntryResponse': {
       /**
@@ -3294,10 +3047,7 @@ export interface components {
      * @description Indicates whether empty journal entries should be included in journal entry query results
      * @enum {string}
      */
-    'Accounting.V2.EmptyJeHandling':
-      | 'IncludeExceptNotSynced'
-      | 'Include'
-      | 'Exclude';
+    'Accounting.V2.EmptyJeHandling': 'IncludeExceptNotSynced' | 'Include' | 'Exclude';
     /** @description Represents paginated API response. */
     'Accounting.V2.JournalEntryPagingResponse_Of_Accounting.V2.JournalEntrySummaryResponse': {
       /**
@@ -3329,9 +3079,7 @@ export interface components {
       /** Format: decimal */
       debit: number;
       memo?: string | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
     };
     'Accounting.V2.GeneralLedgerAccount': {
       /** Format: int64 */
@@ -3376,38 +3124,18 @@ export interface components {
       quantity?: number | null;
       /** Format: decimal */
       unitAmount?: number | null;
-      externalObjects?:
-        | components['schemas']['Accounting.V2.ExternalObjectResponse'][]
-        | null;
-      transaction?:
-        | components['schemas']['Accounting.V2.JournalEntryTransaction']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      externalObjects?: components['schemas']['Accounting.V2.ExternalObjectResponse'][] | null;
+      transaction?: components['schemas']['Accounting.V2.JournalEntryTransaction'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       vendor?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
-      inventoryLocation?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      inventoryLocation?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       job?: components['schemas']['Accounting.V2.NumberFieldResponse'] | null;
-      customerLocation?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      paymentType?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      project?:
-        | components['schemas']['Accounting.V2.NumberFieldResponse']
-        | null;
-      serviceAgreement?:
-        | components['schemas']['Accounting.V2.NumberFieldResponse']
-        | null;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.JournalEntryTransaction']
-        | null;
+      customerLocation?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      paymentType?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      project?: components['schemas']['Accounting.V2.NumberFieldResponse'] | null;
+      serviceAgreement?: components['schemas']['Accounting.V2.NumberFieldResponse'] | null;
+      appliedTo?: components['schemas']['Accounting.V2.JournalEntryTransaction'] | null;
       sku?: components['schemas']['Accounting.V2.JournalEntrySku'] | null;
       /** Format: date */
       transactionDate?: string | null;
@@ -3438,12 +3166,7 @@ export interface components {
       code?: string | null;
     };
     /** @enum {string} */
-    'Accounting.V2.JournalEntrySkuType':
-      | 'Service'
-      | 'Material'
-      | 'Equipment'
-      | 'PriceModifier'
-      | 'Unspecified';
+    'Accounting.V2.JournalEntrySkuType': 'Service' | 'Material' | 'Equipment' | 'PriceModifier' | 'Unspecified';
     'Accounting.V2.JournalEntryCreateRequest': {
       name?: string | null;
       status: components['schemas']['Accounting.V2.JournalEntryPostingStatus'];
@@ -3455,9 +3178,7 @@ export interface components {
       customFields?: {
         [key: string]: string | null;
       } | null;
-      lines?:
-        | components['schemas']['Accounting.V2.JournalEntryLineCreateRequest'][]
-        | null;
+      lines?: components['schemas']['Accounting.V2.JournalEntryLineCreateRequest'][] | null;
     };
     'Accounting.V2.JournalEntryLineCreateRequest': {
       /** Format: date */
@@ -3473,9 +3194,7 @@ export interface components {
       quantity?: number | null;
       /** Format: decimal */
       unitAmount?: number | null;
-      externalObjects?:
-        | components['schemas']['Accounting.V2.ExternalObjectSaveRequest'][]
-        | null;
+      externalObjects?: components['schemas']['Accounting.V2.ExternalObjectSaveRequest'][] | null;
       /** Format: int64 */
       businessUnitId?: number | null;
       /** Format: int64 */
@@ -3498,12 +3217,8 @@ export interface components {
       employeeId?: number | null;
       /** Format: int64 */
       serviceAgreementId?: number | null;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.JournalEntryTransaction']
-        | null;
-      sku?:
-        | components['schemas']['Accounting.V2.JournalEntrySkuSaveRequest']
-        | null;
+      appliedTo?: components['schemas']['Accounting.V2.JournalEntryTransaction'] | null;
+      sku?: components['schemas']['Accounting.V2.JournalEntrySkuSaveRequest'] | null;
     };
     'Accounting.V2.ExternalObjectSaveRequest': {
       id?: string | null;
@@ -3527,9 +3242,7 @@ export interface components {
       customFields?: {
         [key: string]: string | null;
       } | null;
-      lines?:
-        | components['schemas']['Accounting.V2.JournalEntryLineCreateRequest'][]
-        | null;
+      lines?: components['schemas']['Accounting.V2.JournalEntryLineCreateRequest'][] | null;
     };
     'Accounting.V2.JournalEntryUpdateRequest': {
       /** @description New journal entry status */
@@ -3595,32 +3308,20 @@ export interface components {
     };
     'Accounting.V2.DetailedPaymentResponse': {
       active: boolean;
-      appliedTo?:
-        | components['schemas']['Accounting.V2.PaymentAppliedResponse'][]
-        | null;
+      appliedTo?: components['schemas']['Accounting.V2.PaymentAppliedResponse'][] | null;
       authCode?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       checkNumber?: string | null;
       createdBy?: string | null;
       /** Format: date-time */
       createdOn: string;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customFields?:
-        | components['schemas']['Accounting.CustomFieldModel'][]
-        | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customFields?: components['schemas']['Accounting.CustomFieldModel'][] | null;
       /** Format: date-time */
       date?: string | null;
-      deposit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      generalLedgerAccount?:
-        | components['schemas']['Accounting.V2.GLAccountResponse']
-        | null;
+      deposit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      generalLedgerAccount?: components['schemas']['Accounting.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       id: number;
       memo?: string | null;
@@ -3636,10 +3337,7 @@ export interface components {
       unappliedAmount?: string | null;
     };
     /** @enum {string} */
-    'Accounting.V2.PaymentTransactionType':
-      | 'Undefined'
-      | 'JournalEntry'
-      | 'ReceivePayment';
+    'Accounting.V2.PaymentTransactionType': 'Undefined' | 'JournalEntry' | 'ReceivePayment';
     'Accounting.V2.PaymentResponse': {
       active?: boolean | null;
       authCode?: string | null;
@@ -3655,9 +3353,7 @@ export interface components {
       paidOn?: string | null;
       splits: components['schemas']['Accounting.V2.PaymentSplitApiModel'][];
       status?: components['schemas']['Accounting.V2.PaymentStatus'] | null;
-      transactionStatus?:
-        | components['schemas']['Accounting.V2.TransactionProcessingStatus']
-        | null;
+      transactionStatus?: components['schemas']['Accounting.V2.TransactionProcessingStatus'] | null;
       /** Format: int64 */
       typeId: number;
     };
@@ -3677,11 +3373,7 @@ export interface components {
      * @description Indicates a transaction's status.
      * @enum {string}
      */
-    'Accounting.V2.TransactionProcessingStatus':
-      | 'Success'
-      | 'Fail'
-      | 'Pending'
-      | 'Rejected';
+    'Accounting.V2.TransactionProcessingStatus': 'Success' | 'Fail' | 'Pending' | 'Rejected';
     'Accounting.V2.PaymentCreateRequest': {
       /** Format: decimal */
       amount?: number | null;
@@ -3694,9 +3386,7 @@ export interface components {
       memo?: string | null;
       /** Format: date-time */
       paidOn?: string | null;
-      splits?:
-        | components['schemas']['Accounting.V2.PaymentSplitApiModel'][]
-        | null;
+      splits?: components['schemas']['Accounting.V2.PaymentSplitApiModel'][] | null;
       status?: components['schemas']['Accounting.V2.PaymentStatus'] | null;
       /** Format: int64 */
       typeId: number;
@@ -3738,38 +3428,25 @@ export interface components {
       interestSettings: components['schemas']['Accounting.V2.InterestSettingsAPIModel'];
     };
     /** @enum {string} */
-    'Accounting.V2.PaymentTermDueDayType':
-      | 'NumberOfDays'
-      | 'CertainDayOfCurrentMonth'
-      | 'CertainDayOfFollowingMonth';
+    'Accounting.V2.PaymentTermDueDayType': 'NumberOfDays' | 'CertainDayOfCurrentMonth' | 'CertainDayOfFollowingMonth';
     'Accounting.V2.PaymentTermDiscountAPIModel': {
       /** Format: int64 */
       id?: number | null;
-      discountApplyTo?:
-        | components['schemas']['Accounting.V2.PaymentTermApplyTo']
-        | null;
+      discountApplyTo?: components['schemas']['Accounting.V2.PaymentTermApplyTo'] | null;
       /** Format: decimal */
       discount?: number | null;
-      discountType?:
-        | components['schemas']['Accounting.V2.PaymentTermValueType']
-        | null;
+      discountType?: components['schemas']['Accounting.V2.PaymentTermValueType'] | null;
       account?: string | null;
       applyBy?: components['schemas']['Accounting.V2.DiscountAppliedBy'] | null;
       /** Format: int32 */
       applyByValue?: number | null;
     };
     /** @enum {string} */
-    'Accounting.V2.PaymentTermApplyTo':
-      | 'ApplyToTotalAmount'
-      | 'ApplyToSubtotalAmount'
-      | 'ApplyToRemainingBalance';
+    'Accounting.V2.PaymentTermApplyTo': 'ApplyToTotalAmount' | 'ApplyToSubtotalAmount' | 'ApplyToRemainingBalance';
     /** @enum {string} */
     'Accounting.V2.PaymentTermValueType': 'Fixed' | 'Percent';
     /** @enum {string} */
-    'Accounting.V2.DiscountAppliedBy':
-      | 'NumberOfDays'
-      | 'DayOfMonth'
-      | 'DayOfFollowingMonth';
+    'Accounting.V2.DiscountAppliedBy': 'NumberOfDays' | 'DayOfMonth' | 'DayOfFollowingMonth';
     'Accounting.V2.InterestSettingsAPIModel': {
       /** Format: int64 */
       id?: number | null;
@@ -3778,9 +3455,7 @@ export interface components {
       flatRateValue?: number | null;
       /** Format: decimal */
       percentageRateValue?: number | null;
-      chargeMethod?:
-        | components['schemas']['Accounting.V2.InterestChargeMethod']
-        | null;
+      chargeMethod?: components['schemas']['Accounting.V2.InterestChargeMethod'] | null;
       frequency: components['schemas']['Accounting.V2.InterestChargeFrequency'];
       /** Format: int32 */
       gracePeriod?: number | null;
@@ -3790,10 +3465,7 @@ export interface components {
       taskDisplayName: string;
     };
     /** @enum {string} */
-    'Accounting.V2.InterestRateType':
-      | 'Flat'
-      | 'Percentage'
-      | 'MaxOfFlatAndPercentage';
+    'Accounting.V2.InterestRateType': 'Flat' | 'Percentage' | 'MaxOfFlatAndPercentage';
     /** @enum {string} */
     'Accounting.V2.InterestChargeMethod': 'PrincipalOnly' | 'Total';
     /** @enum {string} */
@@ -3897,9 +3569,7 @@ export interface components {
       /** @description Indicates whether there were paid payments for this vendor */
       isVerified: boolean;
       /** @description Remittance vendor contact information */
-      contactInfo?:
-        | components['schemas']['Accounting.V2.RemittanceVendorContactInfoResponse']
-        | null;
+      contactInfo?: components['schemas']['Accounting.V2.RemittanceVendorContactInfoResponse'] | null;
       /** @description Remittance vendor address */
       address?: components['schemas']['Accounting.V2.AddressResponse'] | null;
       /**
@@ -4052,31 +3722,17 @@ export interface components {
       dueDate?: string | null;
       subTotal?: string | null;
       salesTax?: string | null;
-      salesTaxCode?:
-        | components['schemas']['Accounting.V2.SalesTaxResponse']
-        | null;
+      salesTaxCode?: components['schemas']['Accounting.V2.SalesTaxResponse'] | null;
       /** Format: int64 */
       taxZoneId?: number | null;
       total?: string | null;
       balance?: string | null;
-      invoiceType?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customer?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      customerAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      location?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
-      locationAddress?:
-        | components['schemas']['Accounting.V2.AddressResponse']
-        | null;
-      businessUnit?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      invoiceType?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customer?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      customerAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      location?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
+      locationAddress?: components['schemas']['Accounting.V2.AddressResponse'] | null;
+      businessUnit?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
       termName?: string | null;
       createdBy?: string | null;
       batch?: components['schemas']['Accounting.V2.BatchResponse'] | null;
@@ -4092,15 +3748,11 @@ export interface components {
       /** Format: int64 */
       projectId?: number | null;
       royalty?: components['schemas']['Accounting.V2.RoyaltyResponse'] | null;
-      employeeInfo?:
-        | components['schemas']['Accounting.V2.EmployeeInfoResponse']
-        | null;
+      employeeInfo?: components['schemas']['Accounting.V2.EmployeeInfoResponse'] | null;
       commissionEligibilityDate?: string | null;
       sentStatus: components['schemas']['Accounting.V2.InvoiceSentStatus'];
       reviewStatus: components['schemas']['Accounting.V2.InvoiceReviewStatus'];
-      assignedTo?:
-        | components['schemas']['Accounting.V2.NamedFieldResponse']
-        | null;
+      assignedTo?: components['schemas']['Accounting.V2.NamedFieldResponse'] | null;
     };
     'CloudEvent_Of_Accounting.V2.Webhook.InvoiceExportedEventPayload': {
       /** @description The version of the CloudEvents specification used by this event ("1.0"). */
@@ -4330,9 +3982,7 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         /** @description Filter bills created on or after this date */
         dateFrom?: string | null;
         /** @description Filter bills created on or before this date */
@@ -4344,9 +3994,7 @@ export interface operations {
         /** @description Comma-separated list of purchase order types to filter by */
         purchaseOrderTypes?: string | null;
         /** @description Filter by sync status values */
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.ApBillSyncStatus'][]
-          | null;
+        syncStatuses?: components['schemas']['Accounting.V2.ApBillSyncStatus'][] | null;
         /** @description Filter by bill status values */
         statuses?: components['schemas']['Accounting.V2.ApBillStatus'][] | null;
         /** @description Filter by bill source values */
@@ -4359,9 +4007,7 @@ export interface operations {
          * @description Filter by bill type (defaults to Procurement)\
          *     Values: [NotSet, Procurement, ApBill]
          */
-        billType?:
-          | (string & components['schemas']['Accounting.V2.ApBillType'])
-          | null;
+        billType?: (string & components['schemas']['Accounting.V2.ApBillType']) | null;
         /** @description The logical number of page to return, starting from 1 */
         page?: number | null;
         /** @description How many records to return (50 by default) */
@@ -4995,12 +4641,8 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.InventoryBillSyncStatus'][]
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
+        syncStatuses?: components['schemas']['Accounting.V2.InventoryBillSyncStatus'][] | null;
       };
       header?: never;
       path: {
@@ -5332,12 +4974,8 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.InventoryBillSyncStatus'][]
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
+        syncStatuses?: components['schemas']['Accounting.V2.InventoryBillSyncStatus'][] | null;
       };
       header?: never;
       path: {
@@ -5672,20 +5310,16 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         'totalFilter.Amount'?: number | null;
         /** @description Values: [Equal, NotEqual, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual] */
         'totalFilter.Comparer'?:
-          | (string &
-              components['schemas']['Accounting.V2.Shared.AmountComparisonOperator'])
+          | (string & components['schemas']['Accounting.V2.Shared.AmountComparisonOperator'])
           | null;
         'balanceFilter.Amount'?: number | null;
         /** @description Values: [Equal, NotEqual, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual] */
         'balanceFilter.Comparer'?:
-          | (string &
-              components['schemas']['Accounting.V2.Shared.AmountComparisonOperator'])
+          | (string & components['schemas']['Accounting.V2.Shared.AmountComparisonOperator'])
           | null;
         sort?: string | null;
         page?: number | null;
@@ -6353,18 +5987,11 @@ export interface operations {
         reviewedBefore?: string | null;
         reviewedOnOrAfter?: string | null;
         /** @description Values: [NeedsReview, Reviewed] */
-        reviewStatus?:
-          | (string &
-              components['schemas']['Accounting.V2.DepositReviewStatus'])
-          | null;
+        reviewStatus?: (string & components['schemas']['Accounting.V2.DepositReviewStatus']) | null;
         /** @description Values: [Undefined, Open, Deposited] */
-        depositStatus?:
-          | (string & components['schemas']['Accounting.V2.DepositStatus'])
-          | null;
+        depositStatus?: (string & components['schemas']['Accounting.V2.DepositStatus']) | null;
         /** @description Values: [Pending, Posted, Exported] */
-        syncStatus?:
-          | (string & components['schemas']['Accounting.V2.SyncStatus'])
-          | null;
+        syncStatus?: (string & components['schemas']['Accounting.V2.SyncStatus']) | null;
         grossAmountGreater?: number | null;
         grossAmountLess?: number | null;
         /** @description The logical number of page to return, starting from 1 */
@@ -7282,10 +6909,7 @@ export interface operations {
          * @description Account source\
          *     Values: [Undefined, AccountingSystem, ManuallyCreated, PublicApi]
          */
-        source?:
-          | (string &
-              components['schemas']['Accounting.V2.GeneralLedgerAccountSource'])
-          | null;
+        source?: (string & components['schemas']['Accounting.V2.GeneralLedgerAccountSource']) | null;
         /**
          * @description Specify if only active accounts, only inactive accounts, or both, should be retrieved.
          *     By default, only active accounts will be retrieved.\
@@ -7764,23 +7388,17 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         dateFrom?: string | null;
         dateTo?: string | null;
         jobNumber?: string | null;
         purchaseOrderNumber?: string | null;
         purchaseOrderTypes?: string | null;
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.InventoryBillSyncStatus'][]
-          | null;
+        syncStatuses?: components['schemas']['Accounting.V2.InventoryBillSyncStatus'][] | null;
         minCost?: number | null;
         maxCost?: number | null;
         /** @description Values: [NotSet, Procurement, ApBill, RecurringBill] */
-        billType?:
-          | (string & components['schemas']['Accounting.V2.BillType'])
-          | null;
+        billType?: (string & components['schemas']['Accounting.V2.BillType']) | null;
         /** @description The logical number of page to return, starting from 1 */
         page?: number | null;
         /** @description How many records to return (50 by default) */
@@ -7946,23 +7564,17 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         dateFrom?: string | null;
         dateTo?: string | null;
         jobNumber?: string | null;
         purchaseOrderNumber?: string | null;
         purchaseOrderTypes?: string | null;
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.InventoryBillSyncStatus'][]
-          | null;
+        syncStatuses?: components['schemas']['Accounting.V2.InventoryBillSyncStatus'][] | null;
         minCost?: number | null;
         maxCost?: number | null;
         /** @description Values: [NotSet, Procurement, ApBill, RecurringBill] */
-        billType?:
-          | (string & components['schemas']['Accounting.V2.BillType'])
-          | null;
+        billType?: (string & components['schemas']['Accounting.V2.BillType']) | null;
         /** @description The logical number of page to return, starting from 1 */
         page?: number | null;
         /** @description How many records to return (50 by default) */
@@ -8323,10 +7935,7 @@ export interface operations {
         /** @description Comma-delimited list of invoice IDs. */
         ids?: string | null;
         /** @description Values: [ActiveOnly, InactiveOnly, All] */
-        activeState?:
-          | (string &
-              components['schemas']['Accounting.Share.ActiveStateFilterType'])
-          | null;
+        activeState?: (string & components['schemas']['Accounting.Share.ActiveStateFilterType']) | null;
         /** @description Return items modified before certain date/time (in UTC) */
         modifiedBefore?: string | null;
         /** @description Return items modified on or after certain date/time (in UTC) */
@@ -8337,9 +7946,7 @@ export interface operations {
          *     than one status, add a new "statuses" query parameter for each status you want to include.
          *     For example: &statuses=Pending&statuses=Posted
          */
-        statuses?:
-          | components['schemas']['Accounting.V2.TransactionStatus'][]
-          | null;
+        statuses?: components['schemas']['Accounting.V2.TransactionStatus'][] | null;
         /** @description Batch ID associated with invoices. */
         batchId?: number | null;
         /** @description Batch number associated with invoices. */
@@ -8356,9 +7963,7 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         /** @description Whether total count should be returned */
         includeTotal?: boolean | null;
         /** @description Job ID associated with invoices. This will be null if the invoice is not linked to a job. */
@@ -8395,15 +8000,11 @@ export interface operations {
         /** @description Order direction of the retuned list of invoices.  Values of "desc" or "descending" will order the list in descending order, otherwise the list will be ordered in ascending order. */
         orderByDirection?: string | null;
         /** @description Review statuses associated with invoices. */
-        reviewStatuses?:
-          | components['schemas']['Accounting.V2.InvoiceReviewStatus'][]
-          | null;
+        reviewStatuses?: components['schemas']['Accounting.V2.InvoiceReviewStatus'][] | null;
         /** @description AssignedTo IDs associated with invoices. */
         assignedToIds?: number[] | null;
         /** @description Invoice configuration associated with invoices. */
-        invoiceConfigurations?:
-          | components['schemas']['Accounting.V2.InvoiceConfiguration'][]
-          | null;
+        invoiceConfigurations?: components['schemas']['Accounting.V2.InvoiceConfiguration'][] | null;
         /**
          * @description Applies sorting by the specified field:\
          *     "?sort=+FieldName" for ascending order,\
@@ -9646,13 +9247,9 @@ export interface operations {
         /** @description Number is less or equal to */
         numberTo?: number | null;
         /** @description Array of statuses */
-        statuses?:
-          | components['schemas']['Accounting.V2.JournalEntryPostingStatus'][]
-          | null;
+        statuses?: components['schemas']['Accounting.V2.JournalEntryPostingStatus'][] | null;
         /** @description Array of sync statuses */
-        syncStatuses?:
-          | components['schemas']['Accounting.V2.JournalEntrySyncStatus'][]
-          | null;
+        syncStatuses?: components['schemas']['Accounting.V2.JournalEntrySyncStatus'][] | null;
         /** @description Contains a transaction posted on or after certain date (time is ignored) */
         transactionPostedFrom?: string | null;
         /** @description Contains a transaction posted on or before certain date (time is ignored) */
@@ -9675,9 +9272,7 @@ export interface operations {
          * @description List of transaction types.\
          *     A journal entry will be returned if it contains at least one transaction of this type.
          */
-        transactionTypes?:
-          | components['schemas']['Accounting.V2.JournalEntryTransactionType'][]
-          | null;
+        transactionTypes?: components['schemas']['Accounting.V2.JournalEntryTransactionType'][] | null;
         /**
          * @description Filter by custom fields associated with journal entries.\
          *     Example: ?customField.fieldName1=value1&customField.fieldName2=value2\
@@ -9693,9 +9288,7 @@ export interface operations {
          *     in which case empty journal entries are never excluded.\
          *     Values: [IncludeExceptNotSynced, Include, Exclude]
          */
-        empty?:
-          | (string & components['schemas']['Accounting.V2.EmptyJeHandling'])
-          | null;
+        empty?: (string & components['schemas']['Accounting.V2.EmptyJeHandling']) | null;
         /**
          * @description Applies sorting by the specified field and direction.\
          *     Options: Id, Number, Name, Status, CreatedOn, ExportedOn, ExportedBy, PostDate.\
@@ -10184,10 +9777,7 @@ export interface operations {
          *                 \
          *     Values: [ActiveOnly, InactiveOnly, All]
          */
-        activeState?:
-          | (string &
-              components['schemas']['Accounting.Share.ActiveStateFilterType'])
-          | null;
+        activeState?: (string & components['schemas']['Accounting.Share.ActiveStateFilterType']) | null;
         appliedToInvoiceIds?: string | null;
         appliedToReferenceNumber?: string | null;
         batchId?: number | null;
@@ -10206,9 +9796,7 @@ export interface operations {
          * @description Operator to be used between the name-value pairs. Can be "Or" or "And", default is "And".\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Accounting.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Accounting.V2.LogicalOperator']) | null;
         depositIds?: string | null;
         /** @description Perform lookup by multiple IDs (maximum 50) */
         ids?: string | null;
@@ -10234,10 +9822,7 @@ export interface operations {
         totalGreater?: number | null;
         totalLess?: number | null;
         /** @description Values: [Undefined, JournalEntry, ReceivePayment] */
-        transactionType?:
-          | (string &
-              components['schemas']['Accounting.V2.PaymentTransactionType'])
-          | null;
+        transactionType?: (string & components['schemas']['Accounting.V2.PaymentTransactionType']) | null;
       };
       header?: never;
       path: {

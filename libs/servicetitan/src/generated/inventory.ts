@@ -893,9 +893,7 @@ export interface components {
       /** @description Sync status */
       syncStatus: components['schemas']['Inventory.V2.SyncStatus'];
       /** @description Reason the adjustment was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: int64
        * @description Employee who canceled this adjustment
@@ -1008,9 +1006,7 @@ export interface components {
        */
       budgetCodeId?: number | null;
       /** @description List of serial numbers */
-      serialNumbers?:
-        | components['schemas']['Inventory.V2.SerialNumberResponse'][]
-        | null;
+      serialNumbers?: components['schemas']['Inventory.V2.SerialNumberResponse'][] | null;
     };
     /** @description Represents serial number response */
     'Inventory.V2.SerialNumberResponse': {
@@ -1086,9 +1082,7 @@ export interface components {
        *     with a key X, then custom data with a key Y on job A will be removed.\
        *     "Merge" will only replace key X in the example above. Keys with null value will be deleted.
        */
-      patchMode?:
-        | components['schemas']['Inventory.V2.ExternalDataPatchMode']
-        | null;
+      patchMode?: components['schemas']['Inventory.V2.ExternalDataPatchMode'] | null;
       /**
        * Format: guid
        * @description Items that are created with a specific guid, could be fetched/updated/removed
@@ -1212,9 +1206,7 @@ export interface components {
       /** @description Sync status */
       syncStatus: components['schemas']['Inventory.V2.SyncStatus'];
       /** @description Reason the adjustment was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: int64
        * @description Employee who canceled this adjustment
@@ -1579,9 +1571,7 @@ export interface components {
        */
       canceledById?: number | null;
       /** @description Reason the transfer was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: date-time
        * @description Transfer canceled date
@@ -1598,11 +1588,7 @@ export interface components {
       externalData: components['schemas']['Inventory.V2.ExternalDataModel'][];
     };
     /** @enum {string} */
-    'Inventory.V2.InventoryReturnStatus':
-      | 'Pending'
-      | 'Returned'
-      | 'CreditReceived'
-      | 'Canceled';
+    'Inventory.V2.InventoryReturnStatus': 'Pending' | 'Returned' | 'CreditReceived' | 'Canceled';
     /** @description Inventory return item response */
     'Inventory.V2.InventoryReturnItemResponse': {
       /**
@@ -1645,21 +1631,13 @@ export interface components {
        */
       cost: number;
       /** @description General ledge account information */
-      generalLedgerAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** @description Cost of sale account information */
-      costOfSaleAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      costOfSaleAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** @description Asset account information */
-      assetAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      assetAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** @description List of serial numbers */
-      serialNumbers?:
-        | components['schemas']['Inventory.V2.SerialNumberResponse'][]
-        | null;
+      serialNumbers?: components['schemas']['Inventory.V2.SerialNumberResponse'][] | null;
       /**
        * Format: int64
        * @description Employee who canceled this transfer
@@ -1793,9 +1771,7 @@ export interface components {
        */
       canceledById?: number | null;
       /** @description Reason the transfer was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: date-time
        * @description Transfer canceled date
@@ -1821,9 +1797,7 @@ export interface components {
        * @description List of external data attached to this return,
        *     that corresponds to the application guid provided in the request.
        */
-      externalData?:
-        | components['schemas']['Inventory.V2.ExternalDataModel'][]
-        | null;
+      externalData?: components['schemas']['Inventory.V2.ExternalDataModel'][] | null;
     };
     /** @description Inventory transfer item response */
     'Inventory.V2.InventoryTransferItemResponse': {
@@ -1877,9 +1851,7 @@ export interface components {
        */
       totalCost: number;
       /** @description List of serial numbers */
-      serialNumbers?:
-        | components['schemas']['Inventory.V2.SerialNumberResponse'][]
-        | null;
+      serialNumbers?: components['schemas']['Inventory.V2.SerialNumberResponse'][] | null;
       /**
        * Format: int64
        * @description Employee who canceled this transfer
@@ -1943,9 +1915,7 @@ export interface components {
       /** @description Location IDs associated with this template */
       locationIds?: number[] | null;
       /** @description Items in the template */
-      items?:
-        | components['schemas']['Inventory.V2.InventoryTemplateItemResponse'][]
-        | null;
+      items?: components['schemas']['Inventory.V2.InventoryTemplateItemResponse'][] | null;
     };
     /** @description Response model for inventory template item */
     'Inventory.V2.InventoryTemplateItemResponse': {
@@ -1980,9 +1950,7 @@ export interface components {
       /** @description Memo */
       memo?: string | null;
       /** @description Unit of measure */
-      unitOfMeasure?:
-        | components['schemas']['Inventory.UnitOfMeasureModel']
-        | null;
+      unitOfMeasure?: components['schemas']['Inventory.UnitOfMeasureModel'] | null;
       /** @description Whether this item is consignment */
       isConsignment: boolean;
     };
@@ -2009,11 +1977,7 @@ export interface components {
      * @description The type of ISku entity
      * @enum {string}
      */
-    'Pricebook.Types.SkuType':
-      | 'Service'
-      | 'Material'
-      | 'Equipment'
-      | 'PriceModifier';
+    'Pricebook.Types.SkuType': 'Service' | 'Material' | 'Equipment' | 'PriceModifier';
     'Inventory.UnitOfMeasureVendorModel': {
       /** Format: int64 */
       id: number;
@@ -2420,15 +2384,10 @@ export interface components {
       /** @description List of PO request items */
       items: components['schemas']['Inventory.V2.PurchaseOrderItemResponse'][];
       /** @description List of custom fields for this PO request */
-      customFields?:
-        | components['schemas']['Inventory.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Inventory.V2.CustomFieldResponse'][] | null;
     };
     /** @enum {string} */
-    'Inventory.V2.PurchaseOrderRequestStatus':
-      | 'PendingApproval'
-      | 'Approved'
-      | 'Rejected';
+    'Inventory.V2.PurchaseOrderRequestStatus': 'PendingApproval' | 'Approved' | 'Rejected';
     /** @description Represents a request to update single purchase order */
     'Inventory.V2.UpdatePurchaseOrderRequest': {
       /**
@@ -2565,10 +2524,7 @@ export interface components {
       rejectionReason: components['schemas']['Inventory.V2.PoApprovalRejectionReason'];
     };
     /** @enum {string} */
-    'Inventory.V2.PoApprovalRejectionReason':
-      | 'CostTooHigh'
-      | 'WrongVendor'
-      | 'Other';
+    'Inventory.V2.PoApprovalRejectionReason': 'CostTooHigh' | 'WrongVendor' | 'Other';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_Inventory.V2.Markups.PurchaseOrderMarkupResponse': {
       /**
@@ -2931,17 +2887,11 @@ export interface components {
        */
       cost: number;
       /** @description General ledge account information */
-      generalLedgerAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      generalLedgerAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** @description Cost of sale account information */
-      costOfSaleAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      costOfSaleAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** @description Asset account information */
-      assetAccount?:
-        | components['schemas']['Inventory.V2.GLAccountResponse']
-        | null;
+      assetAccount?: components['schemas']['Inventory.V2.GLAccountResponse'] | null;
       /** Format: int64 */
       purchaseOrderItemId: number;
       /**
@@ -3166,9 +3116,7 @@ export interface components {
        */
       canceledById?: number | null;
       /** @description Reason the transfer was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: date-time
        * @description Transfer canceled date
@@ -3341,9 +3289,7 @@ export interface components {
        * @description Restocking fee
        */
       restockingFee: number;
-      items?:
-        | components['schemas']['Inventory.V2.CreateInventoryReturnItemRequest'][]
-        | null;
+      items?: components['schemas']['Inventory.V2.CreateInventoryReturnItemRequest'][] | null;
     };
     /** @description Inventory return create item request */
     'Inventory.V2.CreateInventoryReturnItemRequest': {
@@ -3562,9 +3508,7 @@ export interface components {
        */
       canceledById?: number | null;
       /** @description Reason the transfer was canceled */
-      canceledReason?:
-        | components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled']
-        | null;
+      canceledReason?: components['schemas']['Inventory.V2.InventoryReasonTransactionCanceled'] | null;
       /**
        * Format: date-time
        * @description Transfer canceled date
@@ -3590,9 +3534,7 @@ export interface components {
        * @description List of external data attached to this return,
        *     that corresponds to the application guid provided in the request.
        */
-      externalData?:
-        | components['schemas']['Inventory.V2.ExternalDataModel'][]
-        | null;
+      externalData?: components['schemas']['Inventory.V2.ExternalDataModel'][] | null;
     };
     /** @description Represents request to update transfer */
     'Inventory.V2.UpdateTransferRequest': {
@@ -3690,9 +3632,7 @@ export interface components {
        * @description Optional model that contains a list of external data items
        *     that should be attached to this truck.
        */
-      externalData?:
-        | components['schemas']['Inventory.V2.ExternalDataCreateRequest']
-        | null;
+      externalData?: components['schemas']['Inventory.V2.ExternalDataCreateRequest'] | null;
     };
     'Inventory.V2.ExternalDataCreateRequest': {
       /**
@@ -3751,9 +3691,7 @@ export interface components {
       /** @description Replenishment Vendor */
       isTruckReplenishment: boolean;
       /** @description Default PO Delivery Method */
-      deliveryOption?:
-        | components['schemas']['InventoryUnsafe.PurchaseOrderDeliveryOption']
-        | null;
+      deliveryOption?: components['schemas']['InventoryUnsafe.PurchaseOrderDeliveryOption'] | null;
       /**
        * Format: decimal
        * @description Default Tax Rate
@@ -3779,15 +3717,11 @@ export interface components {
        * @description Optional model that contains a list of external data items
        *     that should be attached to this vendor.
        */
-      externalData?:
-        | components['schemas']['Inventory.V2.ExternalDataCreateRequest']
-        | null;
+      externalData?: components['schemas']['Inventory.V2.ExternalDataCreateRequest'] | null;
       /** @description Tags */
       tags?: components['schemas']['Inventory.V2.TagRequest'][] | null;
       /** @description Email Recipients */
-      vendorContacts?:
-        | components['schemas']['Inventory.V2.CreateVendorContactRequest'][]
-        | null;
+      vendorContacts?: components['schemas']['Inventory.V2.CreateVendorContactRequest'][] | null;
     };
     /**
      * @description How purchase order is sent/delivered to a vendor
@@ -3885,9 +3819,7 @@ export interface components {
        *     that corresponds to the application guid provided in the request.
        */
       externalData: components['schemas']['Inventory.V2.ExternalDataModel'][];
-      customFields?:
-        | components['schemas']['Inventory.V2.CustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['Inventory.V2.CustomFieldResponse'][] | null;
     };
     /** @description Vendor contact info response */
     'Inventory.V2.VendorContactInfoResponse': {
@@ -4127,9 +4059,7 @@ export interface operations {
          * @description Can be "Or" or "And"\
          *     Values: [And, Or]
          */
-        'customFields.Operator'?:
-          | (string & components['schemas']['Inventory.V2.LogicalOperator'])
-          | null;
+        'customFields.Operator'?: (string & components['schemas']['Inventory.V2.LogicalOperator']) | null;
         /** @description Return adjustments with date on or after certain date/time */
         dateOnOrAfter?: string | null;
         /** @description Return adjustments with date before certain date/time */
@@ -5340,10 +5270,7 @@ export interface operations {
          *     Available values are: PendingApproval, Rejected\
          *     Values: [PendingApproval, Approved, Rejected]
          */
-        requestStatus?:
-          | (string &
-              components['schemas']['Inventory.V2.PurchaseOrderRequestStatus'])
-          | null;
+        requestStatus?: (string & components['schemas']['Inventory.V2.PurchaseOrderRequestStatus']) | null;
         /** @description Filters by PO request number */
         requestNumber?: string | null;
         /** @description Filters by JobId associated with PO request */
@@ -6639,9 +6566,7 @@ export interface operations {
          * @description Can be "Or" or "And"\
          *     Values: [And, Or]
          */
-        'customFields.Operator'?:
-          | (string & components['schemas']['Inventory.V2.LogicalOperator'])
-          | null;
+        'customFields.Operator'?: (string & components['schemas']['Inventory.V2.LogicalOperator']) | null;
         /** @description Return receipts with received date on or after certain date/time */
         receivedOnOrAfter?: string | null;
         /** @description Return receipts with received date before certain date/time */
@@ -7055,9 +6980,7 @@ export interface operations {
          * @description Can be "Or" or "And"\
          *     Values: [And, Or]
          */
-        'customFields.Operator'?:
-          | (string & components['schemas']['Inventory.V2.LogicalOperator'])
-          | null;
+        'customFields.Operator'?: (string & components['schemas']['Inventory.V2.LogicalOperator']) | null;
         /** @description Filters by returns with return date on or after certain date/time */
         returnDateOnOrAfter?: string | null;
         /** @description Filters by returns with return date before certain date/time */
@@ -7869,9 +7792,7 @@ export interface operations {
          * @description Can be "Or" or "And"\
          *     Values: [And, Or]
          */
-        'customFields.Operator'?:
-          | (string & components['schemas']['Inventory.V2.LogicalOperator'])
-          | null;
+        'customFields.Operator'?: (string & components['schemas']['Inventory.V2.LogicalOperator']) | null;
         /** @description Return transfers with date on or after certain date/time */
         dateOnOrAfter?: string | null;
         /** @description Return transfers with date before certain date/time */
@@ -8489,9 +8410,7 @@ export interface operations {
          * @description Can be "Or" or "And"\
          *     Values: [And, Or]
          */
-        'customField.Operator'?:
-          | (string & components['schemas']['Inventory.V2.LogicalOperator'])
-          | null;
+        'customField.Operator'?: (string & components['schemas']['Inventory.V2.LogicalOperator']) | null;
         /**
          * @description Applies sorting by the specified field:\
          *     "?sort=+FieldName" for ascending order,\

@@ -1210,13 +1210,7 @@ export interface components {
      * @description Indicates the status of a Job Appointment.
      * @enum {string}
      */
-    'Jpm.V2.Base.AppointmentStatus':
-      | 'Scheduled'
-      | 'Dispatched'
-      | 'Working'
-      | 'Hold'
-      | 'Done'
-      | 'Canceled';
+    'Jpm.V2.Base.AppointmentStatus': 'Scheduled' | 'Dispatched' | 'Working' | 'Hold' | 'Done' | 'Canceled';
     /** @description Detailed error response, following RFC 7807 recommendations (https://tools.ietf.org/html/rfc7807). */
     ApiErrorResponse: {
       /** @description A URI reference that identifies the problem type */
@@ -1387,9 +1381,7 @@ export interface components {
       code: string;
       description: string;
       path: string;
-      costCategory?:
-        | components['schemas']['Jpm.BudgetCodes.SegmentItemCostCategory']
-        | null;
+      costCategory?: components['schemas']['Jpm.BudgetCodes.SegmentItemCostCategory'] | null;
       isActive: boolean;
     };
     /** @enum {string} */
@@ -1569,9 +1561,7 @@ export interface components {
        *     JobId: ID of the job from which this job was generated
        *     EmployeeId: ID of the office user or technician
        */
-      jobGeneratedLeadSource?:
-        | components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource']
-        | null;
+      jobGeneratedLeadSource?: components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource'] | null;
       /** @description Whether the job is a no-charge job */
       noCharge: boolean;
       /** @description Whether notifications will be sent to customers */
@@ -2201,9 +2191,7 @@ export interface components {
        *     JobId: ID of the job from which this job was generated
        *     EmployeeId: ID of the office user or technician
        */
-      jobGeneratedLeadSource?:
-        | components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource']
-        | null;
+      jobGeneratedLeadSource?: components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource'] | null;
       /** @description Whether the job is a no-charge job */
       noCharge: boolean;
       /** @description Whether notifications will be sent to customers */
@@ -2308,9 +2296,7 @@ export interface components {
        *     JobId: ID of the job from which this job was generated
        *     EmployeeId: ID of the office user or technician
        */
-      jobGeneratedLeadSource?:
-        | components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource']
-        | null;
+      jobGeneratedLeadSource?: components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource'] | null;
       /**
        * Format: int64
        * @description ID of job type
@@ -2338,9 +2324,7 @@ export interface components {
        * @description Optional model that contains a list of external data items
        *     that should be attached to this job.
        */
-      externalData?:
-        | components['schemas']['Jpm.V2.ExternalDataCreateRequest']
-        | null;
+      externalData?: components['schemas']['Jpm.V2.ExternalDataCreateRequest'] | null;
       /**
        * @description Optional model that informs if invoice should requires a signature or not
        *     if not informed will follow the rules for location and job type
@@ -2464,9 +2448,7 @@ export interface components {
        *     JobId: ID of the job from which this job was generated
        *     EmployeeId: ID of the office user or technician
        */
-      jobGeneratedLeadSource?:
-        | components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource']
-        | null;
+      jobGeneratedLeadSource?: components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource'] | null;
       /**
        * Format: int64
        * @description ID of job type
@@ -2558,21 +2540,9 @@ export interface components {
       data: components['schemas']['Jpm.V2.JobResponse'][];
     };
     /** @enum {string} */
-    'Jpm.V2.JobStatus':
-      | 'Scheduled'
-      | 'Dispatched'
-      | 'InProgress'
-      | 'Hold'
-      | 'Completed'
-      | 'Canceled';
+    'Jpm.V2.JobStatus': 'Scheduled' | 'Dispatched' | 'InProgress' | 'Hold' | 'Completed' | 'Canceled';
     /** @enum {string} */
-    'Jpm.V2.JobAppointmentStatus':
-      | 'Scheduled'
-      | 'Dispatched'
-      | 'Working'
-      | 'Hold'
-      | 'Done'
-      | 'Canceled';
+    'Jpm.V2.JobAppointmentStatus': 'Scheduled' | 'Dispatched' | 'Working' | 'Hold' | 'Done' | 'Canceled';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_Jpm.V2.NoteResponse': {
       /**
@@ -2984,9 +2954,7 @@ export interface components {
        * @description Optional model that contains a list of external data items
        *     that should be attached to this job type.
        */
-      externalData?:
-        | components['schemas']['Jpm.V2.ExternalDataCreateRequest']
-        | null;
+      externalData?: components['schemas']['Jpm.V2.ExternalDataCreateRequest'] | null;
     };
     'Jpm.V2.UpdateJobTypeRequest': {
       /** @description Name of the job type */
@@ -3178,16 +3146,12 @@ export interface components {
        */
       actualCompletionDate?: string | null;
       /** @description Project record’s custom fields */
-      customFields?:
-        | components['schemas']['Jpm.V2.CustomFieldCreateOrUpdateModel'][]
-        | null;
+      customFields?: components['schemas']['Jpm.V2.CustomFieldCreateOrUpdateModel'][] | null;
       /**
        * @description Optional model that contains a list of external data items
        *     that should be attached to this project.
        */
-      externalData?:
-        | components['schemas']['Jpm.V2.ExternalDataCreateRequest']
-        | null;
+      externalData?: components['schemas']['Jpm.V2.ExternalDataCreateRequest'] | null;
       /** @description IDs of business units for the project. */
       businessUnitIds?: number[] | null;
     };
@@ -3599,9 +3563,7 @@ export interface components {
        *     JobId: ID of the job from which this job was generated
        *     EmployeeId: ID of the office user or technician
        */
-      jobGeneratedLeadSource?:
-        | components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource']
-        | null;
+      jobGeneratedLeadSource?: components['schemas']['Jpm.V2.Base.JobGeneratedLeadSource'] | null;
       /** @description Whether the job is a no-charge job */
       noCharge: boolean;
       /** @description Whether notifications will be sent to customers */
@@ -3974,9 +3936,7 @@ export interface operations {
          * @description Return items with specified status AppointmentStatus\
          *     Values: [Scheduled, Dispatched, Working, Hold, Done, Canceled]
          */
-        status?:
-          | (string & components['schemas']['Jpm.V2.Base.AppointmentStatus'])
-          | null;
+        status?: (string & components['schemas']['Jpm.V2.Base.AppointmentStatus']) | null;
         /** @description Return appointments that start on or after the specified date/time (in UTC) */
         startsOnOrAfter?: string | null;
         /** @description Return appointments that start before the specified date/time (in UTC) */
@@ -6771,9 +6731,7 @@ export interface operations {
          *                 \
          *     Values: [Scheduled, Dispatched, Working, Hold, Done, Canceled]
          */
-        appointmentStatus?:
-          | (string & components['schemas']['Jpm.V2.JobAppointmentStatus'])
-          | null;
+        appointmentStatus?: (string & components['schemas']['Jpm.V2.JobAppointmentStatus']) | null;
         /** @description Filters by priority. Supported priorities are "Low", "Normal", "High", "Urgent" */
         priority?: string | null;
         /**

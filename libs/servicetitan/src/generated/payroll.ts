@@ -862,10 +862,7 @@ export interface components {
       active: boolean;
     };
     /** @enum {string} */
-    'Payroll.V2.PayrollEarningCategory':
-      | 'Timesheet'
-      | 'Commission'
-      | 'Reimbursement';
+    'Payroll.V2.PayrollEarningCategory': 'Timesheet' | 'Commission' | 'Reimbursement';
     /** @description Represents export API response. */
     'ExportResponse_Of_Payroll.V2.TimesheetCodes.TimesheetCodeExportResponse': {
       /**
@@ -910,11 +907,7 @@ export interface components {
       active: boolean;
     };
     /** @enum {string} */
-    'Payroll.V2.TimesheetCodeType':
-      | 'Unpaid'
-      | 'Paid'
-      | 'ClockInOut'
-      | 'PaidTimeOff';
+    'Payroll.V2.TimesheetCodeType': 'Unpaid' | 'Paid' | 'ClockInOut' | 'PaidTimeOff';
     /** @enum {string} */
     'Payroll.V2.TimesheetCodeEmployeeType': 'Technician' | 'Employee' | 'All';
     'Payroll.V2.TimesheetCodes.TimesheetCodeRateInfoResponse': {
@@ -932,9 +925,7 @@ export interface components {
       rateMultiplier: number;
     };
     /** @enum {string} */
-    'Payroll.V2.TimesheetHourlyRateType':
-      | 'EmployeeHourlyRate'
-      | 'CustomHourlyRate';
+    'Payroll.V2.TimesheetHourlyRateType': 'EmployeeHourlyRate' | 'CustomHourlyRate';
     /** @description Represents export API response. */
     'ExportResponse_Of_Payroll.V2.GrossPayItems.GrossPayItemExportResponse': {
       /**
@@ -1102,18 +1093,9 @@ export interface components {
       active: boolean;
     };
     /** @enum {string} */
-    'Payroll.V2.GrossPayItemType':
-      | 'InvoiceRelatedBonus'
-      | 'TimesheetTime'
-      | 'CustomBonus'
-      | 'Salary'
-      | 'Reimbursement';
+    'Payroll.V2.GrossPayItemType': 'InvoiceRelatedBonus' | 'TimesheetTime' | 'CustomBonus' | 'Salary' | 'Reimbursement';
     /** @enum {string} */
-    'Payroll.V2.PaidTimeType':
-      | 'Regular'
-      | 'Overtime'
-      | 'DoubleOvertime'
-      | 'PaidTimeOff';
+    'Payroll.V2.PaidTimeType': 'Regular' | 'Overtime' | 'DoubleOvertime' | 'PaidTimeOff';
     /** @description Represents export API response. */
     'ExportResponse_Of_Payroll.V2.PayrollSettings.PayrollSettingsExportResponse': {
       /**
@@ -1776,12 +1758,7 @@ export interface components {
       active: boolean;
     };
     /** @enum {string} */
-    'Payroll.V2.PayrollStatus':
-      | 'Pending'
-      | 'Expired'
-      | 'Approved'
-      | 'Paid'
-      | 'Locked';
+    'Payroll.V2.PayrollStatus': 'Pending' | 'Expired' | 'Approved' | 'Paid' | 'Locked';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_Payroll.V2.PayrollSettings.PayrollSettingsListResponse': {
       /**
@@ -2758,9 +2735,7 @@ export interface operations {
          * @description The type of employee\
          *     Values: [Technician, Employee]
          */
-        employeeType?:
-          | (string & components['schemas']['Payroll.V2.EmployeeType'])
-          | null;
+        employeeType?: (string & components['schemas']['Payroll.V2.EmployeeType']) | null;
         /** @description The Employee ID */
         employeeId?: number | null;
         /** @description The payroll ID */
@@ -3838,9 +3813,7 @@ export interface operations {
          * @description The type of employee\
          *     Values: [Technician, Employee]
          */
-        employeeType?:
-          | (string & components['schemas']['Payroll.V2.EmployeeType'])
-          | null;
+        employeeType?: (string & components['schemas']['Payroll.V2.EmployeeType']) | null;
         /** @description The logical number of page to return, starting from 1 */
         page?: number | null;
         /** @description How many records to return (50 by default) */
@@ -3861,9 +3834,7 @@ export interface operations {
          * @description Return items of the specified payroll status\
          *     Values: [Pending, Expired, Approved, Paid, Locked]
          */
-        status?:
-          | (string & components['schemas']['Payroll.V2.PayrollStatus'])
-          | null;
+        status?: (string & components['schemas']['Payroll.V2.PayrollStatus']) | null;
         /**
          * @description What kind of items should be returned (only active items will be returned by default)\
          *     Values: [True, Any, False]
@@ -3980,9 +3951,7 @@ export interface operations {
          * @description Return items of the specified payroll status\
          *     Values: [Pending, Expired, Approved, Paid, Locked]
          */
-        status?:
-          | (string & components['schemas']['Payroll.V2.PayrollStatus'])
-          | null;
+        status?: (string & components['schemas']['Payroll.V2.PayrollStatus']) | null;
         /**
          * @description What kind of items should be returned (only active items will be returned by default)\
          *     Values: [True, Any, False]
@@ -4101,9 +4070,7 @@ export interface operations {
          * @description Return items of the specified payroll status\
          *     Values: [Pending, Expired, Approved, Paid, Locked]
          */
-        status?:
-          | (string & components['schemas']['Payroll.V2.PayrollStatus'])
-          | null;
+        status?: (string & components['schemas']['Payroll.V2.PayrollStatus']) | null;
         /**
          * @description What kind of items should be returned (only active items will be returned by default)\
          *     Values: [True, Any, False]
@@ -4206,9 +4173,7 @@ export interface operations {
          * @description The type of employee\
          *     Values: [Technician, Employee]
          */
-        employeeType?:
-          | (string & components['schemas']['Payroll.V2.EmployeeType'])
-          | null;
+        employeeType?: (string & components['schemas']['Payroll.V2.EmployeeType']) | null;
         /** @description The logical number of page to return, starting from 1 */
         page?: number | null;
         /** @description How many records to return (50 by default) */
@@ -4994,9 +4959,7 @@ export interface operations {
          * @description The employee type\
          *     Values: [Technician, Employee]
          */
-        employeeType?:
-          | (string & components['schemas']['Payroll.V2.EmployeeType'])
-          | null;
+        employeeType?: (string & components['schemas']['Payroll.V2.EmployeeType']) | null;
         /**
          * @description What kind of items should be returned (only active items will be returned by default)\
          *     Values: [True, Any, False]

@@ -417,9 +417,7 @@ export interface components {
       /** @description Account Locked Status */
       accountLocked?: boolean | null;
       /** @description Employee home address details */
-      home?:
-        | components['schemas']['TenantSettings.V2.EmployeeAddressResponse']
-        | null;
+      home?: components['schemas']['TenantSettings.V2.EmployeeAddressResponse'] | null;
       /**
        * Format: int32
        * @description Agent id
@@ -446,13 +444,9 @@ export interface components {
        */
       overtimeProfileId?: number | null;
       /** @description Custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.EmployeeCustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.EmployeeCustomFieldResponse'][] | null;
       /** @description List of the all availible permissions for this user. */
-      permissions?:
-        | components['schemas']['TenantSettings.V2.EmployeePermissionResponse'][]
-        | null;
+      permissions?: components['schemas']['TenantSettings.V2.EmployeePermissionResponse'][] | null;
     };
     /** @enum {string} */
     'TenantSettings.V2.EmployeeUserRole':
@@ -576,15 +570,10 @@ export interface components {
       /** @description Azure Active Directory User Id */
       aadUserId?: string | null;
       /** @description List of employee's custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.EmployeeCustomFieldCreateOrUpdateRequest'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.EmployeeCustomFieldCreateOrUpdateRequest'][] | null;
     };
     /** @enum {string} */
-    'TenantSettings.V2.AccountCreationMethod':
-      | 'CreateLater'
-      | 'SendInvite'
-      | 'AssignLoginAndPassword';
+    'TenantSettings.V2.AccountCreationMethod': 'CreateLater' | 'SendInvite' | 'AssignLoginAndPassword';
     /** @enum {string} */
     'TenantSettings.V2.EmployeePosition':
       | 'CSR'
@@ -668,11 +657,7 @@ export interface components {
       action: components['schemas']['TenantSettings.V2.AccountAction'];
     };
     /** @enum {string} */
-    'TenantSettings.V2.AccountAction':
-      | 'Activate'
-      | 'Deactivate'
-      | 'SendInvite'
-      | 'SendPasswordResetLink';
+    'TenantSettings.V2.AccountAction': 'Activate' | 'Deactivate' | 'SendInvite' | 'SendPasswordResetLink';
     /** @description Represents export API response. */
     'ExportResponse_Of_TenantSettings.V2.ExportEmployeeResponse': {
       /**
@@ -689,13 +674,9 @@ export interface components {
     };
     'TenantSettings.V2.ExportEmployeeResponse': {
       /** @description Custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.EmployeeCustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.EmployeeCustomFieldResponse'][] | null;
       /** @description List of the all availible permissions for this user. */
-      permissions?:
-        | components['schemas']['TenantSettings.V2.EmployeePermissionResponse'][]
-        | null;
+      permissions?: components['schemas']['TenantSettings.V2.EmployeePermissionResponse'][] | null;
       /**
        * Format: int64
        * @description ID of the employee
@@ -758,9 +739,7 @@ export interface components {
       /** @description Account Locked Status */
       accountLocked?: boolean | null;
       /** @description Employee home address details */
-      home?:
-        | components['schemas']['TenantSettings.V2.EmployeeAddressResponse']
-        | null;
+      home?: components['schemas']['TenantSettings.V2.EmployeeAddressResponse'] | null;
       /**
        * Format: int32
        * @description Agent id
@@ -851,9 +830,7 @@ export interface components {
       /** @description Login name of the technician */
       loginName?: string | null;
       /** @description Technician's home address */
-      home?:
-        | components['schemas']['TenantSettings.V2.TechnicianAddressResponse']
-        | null;
+      home?: components['schemas']['TenantSettings.V2.TechnicianAddressResponse'] | null;
       /**
        * Format: decimal
        * @description Technician's daily goal
@@ -862,13 +839,9 @@ export interface components {
       /** @description Whether the technician is managed */
       isManagedTech: boolean;
       /** @description License type */
-      licenseType?:
-        | components['schemas']['TenantSettings.V2.LicenseType']
-        | null;
+      licenseType?: components['schemas']['TenantSettings.V2.LicenseType'] | null;
       /** @description Custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.TechnicianCustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.TechnicianCustomFieldResponse'][] | null;
       /** @description Whether the technician is active */
       active: boolean;
       /** @description Azure Active Directory User Id */
@@ -883,9 +856,7 @@ export interface components {
       /** @description Job Filter of the technician */
       jobFilter?: components['schemas']['TenantSettings.V2.JobFilter'] | null;
       /** @description List of the all availible permissions for this user. */
-      permissions?:
-        | components['schemas']['TenantSettings.V2.TechnicianPermissionResponse'][]
-        | null;
+      permissions?: components['schemas']['TenantSettings.V2.TechnicianPermissionResponse'][] | null;
       /** @description Account Locked Status */
       accountLocked?: boolean | null;
       /**
@@ -951,17 +922,11 @@ export interface components {
       /** @description Status */
       status: components['schemas']['TenantSettings.V2.TechnicianStatus'];
       /** @description Skills */
-      skills?:
-        | components['schemas']['TenantSettings.V2.TechnicianSkillResponse'][]
-        | null;
+      skills?: components['schemas']['TenantSettings.V2.TechnicianSkillResponse'][] | null;
       /** @description Company positions */
-      positions?:
-        | components['schemas']['TenantSettings.V2.TechnicianPosition'][]
-        | null;
+      positions?: components['schemas']['TenantSettings.V2.TechnicianPosition'][] | null;
       /** @description Location: Lat, Long, Last update time */
-      location?:
-        | components['schemas']['TenantSettings.V2.TechnicianLocationResponse']
-        | null;
+      location?: components['schemas']['TenantSettings.V2.TechnicianLocationResponse'] | null;
       /**
        * Format: html
        * @description Biography
@@ -987,10 +952,7 @@ export interface components {
       longitude?: number | null;
     };
     /** @enum {string} */
-    'TenantSettings.V2.LicenseType':
-      | 'NonManagedTech'
-      | 'ManagedTech'
-      | 'ManagedInstaller';
+    'TenantSettings.V2.LicenseType': 'NonManagedTech' | 'ManagedTech' | 'ManagedInstaller';
     'TenantSettings.V2.TechnicianCustomFieldResponse': {
       /** Format: int64 */
       typeId: number;
@@ -1014,11 +976,7 @@ export interface components {
       value?: string | null;
     };
     /** @enum {string} */
-    'TenantSettings.V2.TechnicianStatus':
-      | 'Idle'
-      | 'Dispatched'
-      | 'Working'
-      | 'Meal';
+    'TenantSettings.V2.TechnicianStatus': 'Idle' | 'Dispatched' | 'Working' | 'Meal';
     'TenantSettings.V2.TechnicianSkillResponse': {
       /**
        * Format: int64
@@ -1129,9 +1087,7 @@ export interface components {
       /** @description Login name of the technician */
       loginName?: string | null;
       /** @description Technician's home address */
-      home?:
-        | components['schemas']['TenantSettings.V2.TechnicianAddressResponse']
-        | null;
+      home?: components['schemas']['TenantSettings.V2.TechnicianAddressResponse'] | null;
       /**
        * Format: decimal
        * @description Technician's daily goal
@@ -1140,13 +1096,9 @@ export interface components {
       /** @description Whether the technician is managed */
       isManagedTech: boolean;
       /** @description License type */
-      licenseType?:
-        | components['schemas']['TenantSettings.V2.LicenseType']
-        | null;
+      licenseType?: components['schemas']['TenantSettings.V2.LicenseType'] | null;
       /** @description Custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.TechnicianCustomFieldResponse'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.TechnicianCustomFieldResponse'][] | null;
       /** @description Whether the technician is active */
       active: boolean;
       /** @description Azure Active Directory User Id */
@@ -1161,9 +1113,7 @@ export interface components {
       /** @description Job Filter of the technician */
       jobFilter?: components['schemas']['TenantSettings.V2.JobFilter'] | null;
       /** @description List of the all availible permissions for this user. */
-      permissions?:
-        | components['schemas']['TenantSettings.V2.TechnicianPermissionResponse'][]
-        | null;
+      permissions?: components['schemas']['TenantSettings.V2.TechnicianPermissionResponse'][] | null;
       /** @description Account Locked Status */
       accountLocked?: boolean | null;
       /**
@@ -1229,17 +1179,11 @@ export interface components {
       /** @description Status */
       status: components['schemas']['TenantSettings.V2.TechnicianStatus'];
       /** @description Skills */
-      skills?:
-        | components['schemas']['TenantSettings.V2.TechnicianSkillResponse'][]
-        | null;
+      skills?: components['schemas']['TenantSettings.V2.TechnicianSkillResponse'][] | null;
       /** @description Company positions */
-      positions?:
-        | components['schemas']['TenantSettings.V2.TechnicianPosition'][]
-        | null;
+      positions?: components['schemas']['TenantSettings.V2.TechnicianPosition'][] | null;
       /** @description Location: Lat, Long, Last update time */
-      location?:
-        | components['schemas']['TenantSettings.V2.TechnicianLocationResponse']
-        | null;
+      location?: components['schemas']['TenantSettings.V2.TechnicianLocationResponse'] | null;
       /**
        * Format: html
        * @description Biography
@@ -1321,24 +1265,14 @@ export interface components {
       /** @description Upcoming appointment visibility */
       jobFilter?: components['schemas']['TenantSettings.V2.JobFilter'] | null;
       /** @description Appointment history visibility */
-      jobHistoryDateFilter?:
-        | components['schemas']['TenantSettings.V2.JobHistoryDateFilter']
-        | null;
+      jobHistoryDateFilter?: components['schemas']['TenantSettings.V2.JobHistoryDateFilter'] | null;
       /** @description Home address */
-      home?:
-        | components['schemas']['TenantSettings.V2.CreateOrUpdateAddressRequest']
-        | null;
+      home?: components['schemas']['TenantSettings.V2.CreateOrUpdateAddressRequest'] | null;
       /** @description List of Technician's custom fields */
-      customFields?:
-        | components['schemas']['TenantSettings.V2.TechnicianCustomFieldCreateOrUpdateRequest'][]
-        | null;
+      customFields?: components['schemas']['TenantSettings.V2.TechnicianCustomFieldCreateOrUpdateRequest'][] | null;
     };
     /** @enum {string} */
-    'TenantSettings.V2.JobHistoryDateFilter':
-      | 'AllJobs'
-      | 'LastThreeDays'
-      | 'LastSevenDays'
-      | 'LastMonth';
+    'TenantSettings.V2.JobHistoryDateFilter': 'AllJobs' | 'LastThreeDays' | 'LastSevenDays' | 'LastMonth';
     'TenantSettings.V2.CreateOrUpdateAddressRequest': {
       unit?: string | null;
       street: string;
@@ -1419,9 +1353,7 @@ export interface components {
       /** @description Upcoming appointment visibility */
       jobFilter?: components['schemas']['TenantSettings.V2.JobFilter'] | null;
       /** @description Appointment history visibility */
-      jobHistoryDateFilter?:
-        | components['schemas']['TenantSettings.V2.JobHistoryDateFilter']
-        | null;
+      jobHistoryDateFilter?: components['schemas']['TenantSettings.V2.JobHistoryDateFilter'] | null;
       /** @description Home address */
       home?: components['schemas']['TenantSettings.V2.CreateOrUpdateAddressRequest'];
       /** @description List of Technician's custom fields */
@@ -1433,9 +1365,7 @@ export interface components {
       /** @description Action name */
       action: components['schemas']['TenantSettings.V2.AccountAction'];
       /** @description License type to assign to a technician, it is required for AccountAction = Activate */
-      licenseType?:
-        | components['schemas']['IdentityUserManagement.TechnicianLicenseType']
-        | null;
+      licenseType?: components['schemas']['IdentityUserManagement.TechnicianLicenseType'] | null;
       /**
        * Format: int64
        * @description (Optional) Truck Id to assign to a technician.
@@ -1443,10 +1373,7 @@ export interface components {
       truckId?: number | null;
     };
     /** @enum {string} */
-    'IdentityUserManagement.TechnicianLicenseType':
-      | 'NonManagedTechnician'
-      | 'ManagedTechnician'
-      | 'ManagedInstaller';
+    'IdentityUserManagement.TechnicianLicenseType': 'NonManagedTechnician' | 'ManagedTechnician' | 'ManagedInstaller';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_TenantSettings.V2.UserRoleResponse': {
       /**
@@ -1481,11 +1408,7 @@ export interface components {
     /** @enum {string} */
     'TenantSettings.V2.EmployeeType': 'Employee' | 'Technician';
     /** @enum {string} */
-    'TenantSettings.V2.RequestedEmployeeTypeArg':
-      | 'None'
-      | 'Employee'
-      | 'Technician'
-      | 'All';
+    'TenantSettings.V2.RequestedEmployeeTypeArg': 'None' | 'Employee' | 'Technician' | 'All';
     /** @description Represents paginated API response. */
     'PaginatedResponse_Of_TenantSettings.V2.BusinessUnitResponse': {
       /**
@@ -1558,9 +1481,7 @@ export interface components {
        */
       acknowledgementParagraph?: string | null;
       /** @description The address information for the business unit */
-      address?:
-        | components['schemas']['TenantSettings.V2.BusinessUnitAddressResponse']
-        | null;
+      address?: components['schemas']['TenantSettings.V2.BusinessUnitAddressResponse'] | null;
       /** @description The SKU for materials associated with this business unit */
       materialSku?: string | null;
       /** @description The QuickBooks class name for accounting integration */
@@ -1580,9 +1501,7 @@ export interface components {
       /** @description List of tag type IDs associated with the business unit and automatically associated with jobs */
       tagTypeIds?: number[] | null;
       /** @description Tenant to which the business unit belongs */
-      tenant?:
-        | components['schemas']['TenantSettings.V2.BusinessUnitTenantResponse']
-        | null;
+      tenant?: components['schemas']['TenantSettings.V2.BusinessUnitTenantResponse'] | null;
       /**
        * Format: date-time
        * @description When the business unit was created
@@ -1594,9 +1513,7 @@ export interface components {
        */
       modifiedOn: string;
       /** @description Optional list of external data items attached to this business unit */
-      externalData?:
-        | components['schemas']['TenantSettings.V2.ExternalDataModel'][]
-        | null;
+      externalData?: components['schemas']['TenantSettings.V2.ExternalDataModel'][] | null;
     };
     'TenantSettings.V2.BusinessUnitAddressResponse': {
       street?: string | null;
@@ -1655,9 +1572,7 @@ export interface components {
        *     with a key X, then custom data with a key Y on job A will be removed.\
        *     "Merge" will only replace key X in the example above. Keys with null value will be deleted.
        */
-      patchMode?:
-        | components['schemas']['TenantSettings.V2.ExternalDataPatchMode']
-        | null;
+      patchMode?: components['schemas']['TenantSettings.V2.ExternalDataPatchMode'] | null;
       /**
        * Format: guid
        * @description Items that are created with a specific guid, could be fetched/updated/removed
@@ -1739,9 +1654,7 @@ export interface components {
        */
       acknowledgementParagraph?: string | null;
       /** @description The address information for the business unit */
-      address?:
-        | components['schemas']['TenantSettings.V2.BusinessUnitAddressResponse']
-        | null;
+      address?: components['schemas']['TenantSettings.V2.BusinessUnitAddressResponse'] | null;
       /** @description The SKU for materials associated with this business unit */
       materialSku?: string | null;
       /** @description The QuickBooks class name for accounting integration */
@@ -1761,9 +1674,7 @@ export interface components {
       /** @description List of tag type IDs associated with the business unit and automatically associated with jobs */
       tagTypeIds?: number[] | null;
       /** @description Tenant to which the business unit belongs */
-      tenant?:
-        | components['schemas']['TenantSettings.V2.BusinessUnitTenantResponse']
-        | null;
+      tenant?: components['schemas']['TenantSettings.V2.BusinessUnitTenantResponse'] | null;
       /**
        * Format: date-time
        * @description When the business unit was created
@@ -1775,9 +1686,7 @@ export interface components {
        */
       modifiedOn: string;
       /** @description Optional list of external data items attached to this business unit */
-      externalData?:
-        | components['schemas']['TenantSettings.V2.ExternalDataModel'][]
-        | null;
+      externalData?: components['schemas']['TenantSettings.V2.ExternalDataModel'][] | null;
     };
     /** @description Represents export API response. */
     'ExportResponse_Of_TenantSettings.V2.ExportTagTypeResponse': {
@@ -1806,9 +1715,7 @@ export interface components {
       /** @description Code associated with the tag type */
       code: string;
       /** @description The TagImportance of the tag type */
-      importance?:
-        | components['schemas']['TenantSettings.V2.TagImportance']
-        | null;
+      importance?: components['schemas']['TenantSettings.V2.TagImportance'] | null;
       /** @description Indicates whether tags of this type should be considered as an opportunity */
       isConversionOpportunity: boolean;
       /** @description Gets or sets a value indicating whether tags of this type allowed to be used on timesheet activity */
@@ -1865,9 +1772,7 @@ export interface components {
       /** @description Code associated with the tag type */
       code: string;
       /** @description The TagImportance of the tag type */
-      importance?:
-        | components['schemas']['TenantSettings.V2.TagImportance']
-        | null;
+      importance?: components['schemas']['TenantSettings.V2.TagImportance'] | null;
       /** @description Indicates whether tags of this type should be considered as an opportunity */
       isConversionOpportunity: boolean;
       /** @description Gets or sets a value indicating whether tags of this type allowed to be used on timesheet activity */
@@ -1895,9 +1800,7 @@ export interface components {
       /** @description Code associated with the tag type */
       code?: string | null;
       /** @description The TagImportance of the tag type */
-      importance?:
-        | components['schemas']['TenantSettings.V2.TagImportance']
-        | null;
+      importance?: components['schemas']['TenantSettings.V2.TagImportance'] | null;
       /** @description Indicates whether tags of this type should be considered as an opportunity */
       isConversionOpportunity?: boolean | null;
       /** @description Gets or sets a value indicating whether tags of this type allowed to be used on timesheet activity */
@@ -1913,9 +1816,7 @@ export interface components {
       /** @description Code associated with the tag type */
       code?: string;
       /** @description The TagImportance of the tag type */
-      importance?:
-        | components['schemas']['TenantSettings.V2.TagImportance']
-        | null;
+      importance?: components['schemas']['TenantSettings.V2.TagImportance'] | null;
       /** @description Indicates whether tags of this type should be considered as an opportunity */
       isConversionOpportunity?: boolean;
       /** @description Gets or sets a value indicating whether tags of this type allowed to be used on timesheet activity */
@@ -3242,10 +3143,7 @@ export interface operations {
          * @description Filter roles by employee type\
          *     Values: [None, Employee, Technician, All]
          */
-        employeeType?:
-          | (string &
-              components['schemas']['TenantSettings.V2.RequestedEmployeeTypeArg'])
-          | null;
+        employeeType?: (string & components['schemas']['TenantSettings.V2.RequestedEmployeeTypeArg']) | null;
       };
       header?: never;
       path: {

@@ -1,6 +1,7 @@
 import type { ResolvedServiceTitanConfig } from './servicetitan.config';
 import { ServiceTitanAuthError } from './servicetitan.errors';
-import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
+import { retryAsync } from '@connector/util';
+import { isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 
 interface CachedToken {
   accessToken: string;
@@ -58,22 +59,37 @@ export class AccessTokenProvider {
 
   private async requestToken(): Promise<string> {
     const { retry } = this.config;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attemptTokenRequest();
-      if (outcome.kind === 'token') return outcome.token;
-      if (!outcome.retryable || attempt > retry.maxRetries) throw outcome.error;
-      const delayMs =
-        outcome.retryAfterMs !== undefined
-          ? Math.min(outcome.retryAfterMs, retry.maxRetryAfterMs)
-          : computeBackoffMs(attempt, retry.baseDelayMs, retry.maxDelayMs, this.config.random);
-      this.config.onRetry?.({
-        attempt,
-        delayMs,
-        reason: outcome.error.message,
-        method: 'POST',
-        path: new URL(this.config.tokenUrl).pathname,
-      });
-      await this.config.sleep(delayMs);
+    try {
+      return await retryAsync(
+        async () => {
+          const outcome = await this.attemptTokenRequest();
+          if (outcome.kind === 'token') return outcome.token;
+          throw new TokenAttemptFailure(outcome.error, outcome.retryable, outcome.retryAfterMs);
+        },
+        {
+          attempts: retry.maxRetries + 1,
+          initialMs: retry.baseDelayMs,
+          maxMs: retry.maxDelayMs,
+          jitter: 'equal',
+          shouldRetry: (error) => error instanceof TokenAttemptFailure && error.retryable,
+          delayOverrideMs: (error) =>
+            error instanceof TokenAttemptFailure && error.retryAfterMs !== undefined
+              ? Math.min(error.retryAfterMs, retry.maxRetryAfterMs)
+              : undefined,
+          onRetry: ({ attempt, delayMs, error }) =>
+            this.config.onRetry?.({
+              attempt,
+              delayMs,
+              reason: error instanceof TokenAttemptFailure ? error.authError.message : String(error),
+              method: 'POST',
+              path: new URL(this.config.tokenUrl).pathname,
+            }),
+          sleep: this.config.sleep,
+          random: this.config.random,
+        },
+      );
+    } catch (error) {
+      throw error instanceof TokenAttemptFailure ? error.authError : error;
     }
   }
 
@@ -165,5 +181,16 @@ function safeJson(text: string): Record<string, unknown> | undefined {
       : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** One failed token attempt inside the retry loop; unwrapped to its ServiceTitanAuthError when retries end. */
+class TokenAttemptFailure extends Error {
+  constructor(
+    readonly authError: ServiceTitanAuthError,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(authError.message);
   }
 }

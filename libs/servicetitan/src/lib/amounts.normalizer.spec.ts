@@ -1,10 +1,11 @@
+import { toDecimal } from '@connector/decimal';
 import {
   normalizeGrossPayItem,
   normalizeInventoryBill,
+  normalizeMaterial,
   normalizePurchaseOrder,
-  parseAmount,
 } from './amounts.normalizer';
-import type { GrossPayItem, InventoryBill, PurchaseOrder } from './servicetitan.types';
+import type { GrossPayItem, InventoryBill, Material, PurchaseOrder } from './servicetitan.types';
 
 describe('amount normalisers', () => {
   it('turns accounting strings into canonical decimal strings, keeping nulls', () => {
@@ -67,7 +68,13 @@ describe('amount normalisers', () => {
       amount: '19.99',
       paidDurationHours: '0.1',
     });
-    expect(parseAmount(19.99)?.times(3).toFixed()).toBe('59.97');
+    const normalized = normalizeGrossPayItem(pay);
+    expect(toDecimal(normalized.amount).times(3).toFixed()).toBe('59.97');
+  });
+
+  it('reads pricebook costs and prices (JSON numbers) as exact decimal strings', () => {
+    const material = { id: 9, code: 'CU-1', cost: 0.1, price: 1043.21, hours: 0, bonus: 12.5 } as Material;
+    expect(normalizeMaterial(material)).toMatchObject({ cost: '0.1', price: '1043.21', hours: '0', bonus: '12.5' });
   });
 
   it('names the field when an amount is not a number', () => {

@@ -1,15 +1,17 @@
-import { toDecimal, toDecimalOrNull, type Decimal } from '@connector/decimal';
+import { toDecimal } from '@connector/decimal';
 import type {
   ExportGrossPayItem,
   ExportInventoryBill,
   ExportInvoice,
   ExportInvoiceItem,
+  ExportMaterial,
   ExportPurchaseOrder,
   GrossPayItem,
   InventoryBill,
   InventoryBillItem,
   Invoice,
   InvoiceItem,
+  Material,
   PurchaseOrder,
   PurchaseOrderItem,
 } from './servicetitan.types';
@@ -20,23 +22,13 @@ import type {
  * so downstream code sees one representation. Other fields are passed through unchanged.
  */
 
-/** Parses an API amount (string or number) into the project decimal type; null/undefined/'' stay null. */
-export function parseAmount(value: string | number | null | undefined): Decimal | null {
-  return toDecimalOrNull(value);
-}
-
-/** Parses an API amount that must be present. */
-export function parseRequiredAmount(value: string | number, field: string): Decimal {
+function amountString(value: string | number | null | undefined, field: string): string | null {
+  if (value === null || value === undefined || value === '') return null;
   try {
-    return toDecimal(value);
+    return toDecimal(value).toFixed();
   } catch (error) {
     throw new RangeError(`ServiceTitan field ${field}: ${(error as Error).message}`);
   }
-}
-
-function amountString(value: string | number | null | undefined, field: string): string | null {
-  if (value === null || value === undefined || value === '') return null;
-  return parseRequiredAmount(value, field).toFixed();
 }
 
 type AmountsAsStrings<T, K extends keyof T> = Omit<T, K> & {
@@ -93,7 +85,7 @@ export type NormalizedInvoice<V extends Invoice | ExportInvoice = Invoice | Expo
   items: NormalizedInvoiceItem[];
 };
 
-export function normalizeInvoiceItem<I extends InvoiceItem | ExportInvoiceItem>(
+function normalizeInvoiceItem<I extends InvoiceItem | ExportInvoiceItem>(
   item: I,
   context = 'invoice item',
 ): NormalizedInvoiceItem<I> {
@@ -135,4 +127,25 @@ export type NormalizedGrossPayItem<G extends GrossPayItem | ExportGrossPayItem =
 
 export function normalizeGrossPayItem<G extends GrossPayItem | ExportGrossPayItem>(item: G): NormalizedGrossPayItem<G> {
   return withAmounts(item, GROSS_PAY_AMOUNTS, `grossPayItem ${item.id ?? `payroll ${item.payrollId}`}`);
+}
+
+const MATERIAL_AMOUNTS = [
+  'cost',
+  'price',
+  'memberPrice',
+  'addOnPrice',
+  'addOnMemberPrice',
+  'hours',
+  'bonus',
+  'commissionBonus',
+] as const;
+
+export type NormalizedMaterial<M extends Material | ExportMaterial = Material | ExportMaterial> = AmountsAsStrings<
+  M,
+  (typeof MATERIAL_AMOUNTS)[number]
+>;
+
+/** Pricebook costs and prices are JSON numbers: read them as exact decimal strings (issue 11 compares them with X3). */
+export function normalizeMaterial<M extends Material | ExportMaterial>(material: M): NormalizedMaterial<M> {
+  return withAmounts(material, MATERIAL_AMOUNTS, `material ${material.id}`);
 }

@@ -1,12 +1,4 @@
-import {
-  ExportBoundaryDeduper,
-  collectExport,
-  dedupeExportPages,
-  defaultExportRowKey,
-  iterateBareArrayList,
-  iterateExportFeed,
-  iteratePagedList,
-} from './paging.iterator';
+import { collectExport, iterateExportFeed, iteratePagedList } from './paging.iterator';
 import type { ExportResponse } from './servicetitan.types';
 
 type Row = { id: number; modifiedOn: string };
@@ -31,22 +23,6 @@ describe('paging iterators', () => {
     }
     expect(rows).toEqual([1, 2, 3, 4, 5]);
     expect(requested).toEqual([1, 2, 3]);
-  });
-
-  it('ends the bare-array iteration on a short page', async () => {
-    const requested: number[] = [];
-    const rows: number[] = [];
-    for await (const r of iterateBareArrayList(
-      async (page, pageSize) => {
-        requested.push(page);
-        return [1, 2, 3, 4].slice((page - 1) * pageSize, page * pageSize);
-      },
-      { pageSize: 2 },
-    )) {
-      rows.push(r);
-    }
-    expect(rows).toEqual([1, 2, 3, 4]);
-    expect(requested).toEqual([1, 2, 3]); // exact multiple: one empty page to find the end
   });
 
   it('rejects page sizes above the API maximum', async () => {
@@ -92,28 +68,14 @@ describe('paging iterators', () => {
     expect(result).toEqual({ continueFrom: 'xx', pages: 2, rows: 2 });
   });
 
-  it('dedupes boundary repeats by id + modifiedOn but keeps a later change of the same id', async () => {
-    const deduper = new ExportBoundaryDeduper<Row>(defaultExportRowKey);
-    expect(deduper.filter([row(1), row(2)]).map((r) => r.id)).toEqual([1, 2]);
-    expect(deduper.filter([row(2), row(3), row(3)]).map((r) => r.id)).toEqual([3]);
-    expect(deduper.filter([row(3), row(1, 59)]).map((r) => r.modifiedOn)).toEqual(['2025-01-01T00:59:00Z']);
-    const resumed = new ExportBoundaryDeduper<Row>(defaultExportRowKey, deduper.boundaryKeys());
-    expect(resumed.filter([row(1, 59), row(4)]).map((r) => r.id)).toEqual([4]);
-  });
-
-  it('dedupeExportPages wraps a feed and keeps its result', async () => {
+  it('collectExport drains a feed, boundary repeats included, and keeps its result', async () => {
     const pages: ExportResponse<Row>[] = [
       { hasMore: true, continueFrom: 'a', data: [row(1), row(2)] },
       { hasMore: false, continueFrom: 'b', data: [row(2), row(3)] },
     ];
     let i = 0;
-    const { rows, result } = await collectExport(
-      dedupeExportPages(
-        iterateExportFeed(async () => pages[i++] as ExportResponse<Row>),
-        new ExportBoundaryDeduper<Row>(defaultExportRowKey),
-      ),
-    );
-    expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
-    expect(result.continueFrom).toBe('b');
+    const { rows, result } = await collectExport(iterateExportFeed(async () => pages[i++] as ExportResponse<Row>));
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 2, 3]);
+    expect(result).toEqual({ continueFrom: 'b', pages: 2, rows: 4 });
   });
 });

@@ -38,24 +38,6 @@ export async function* iteratePagedList<T>(
   }
 }
 
-/**
- * Same for the bare-array list (`/accounting/.../inventory-bills`): there is no `hasMore`, so a short page ends it.
- * When the total is an exact multiple of pageSize, one extra (empty) request is needed to learn that.
- */
-export async function* iterateBareArrayList<T>(
-  fetchPage: (page: number, pageSize: number) => Promise<T[]>,
-  options: PageIterationOptions = {},
-): AsyncGenerator<T, void, undefined> {
-  const pageSize = assertPageSize(options.pageSize ?? DEFAULT_ITERATION_PAGE_SIZE);
-  const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
-  let page = options.startPage ?? 1;
-  for (let fetched = 0; fetched < maxPages; fetched++, page++) {
-    const rows = await fetchPage(page, pageSize);
-    yield* rows;
-    if (rows.length < pageSize) return;
-  }
-}
-
 /** One response of an export feed, with the token that produced it so callers can checkpoint per page. */
 export interface ExportPage<T> {
   /** The `from` value sent for this page (undefined = from the start). */
@@ -83,8 +65,8 @@ export interface ExportIterationOptions {
 
 /**
  * Follows an export feed from `from` until `hasMore` is false, yielding each page. The generator's return value is
- * the final continuation token. Rows at a page boundary repeat (`from` is inclusive): wrap with
- * `dedupeExportPages` or dedupe downstream.
+ * the final continuation token. Rows at a page boundary repeat (`from` is inclusive): dedupe downstream (e.g. by
+ * content hash, which also drops a row whose content did not change).
  */
 export async function* iterateExportFeed<T>(
   fetchPage: (from: string | undefined) => Promise<ExportResponse<T>>,
@@ -113,60 +95,6 @@ export async function* iterateExportFeed<T>(
     from = next;
   }
   return { continueFrom: from, pages, rows };
-}
-
-/** Identity of an export row for boundary dedupe: id + modifiedOn (the same row changed later is NOT a duplicate). */
-export type ExportRowKey<T> = (row: T) => string;
-
-export function defaultExportRowKey(row: { id?: number | null; modifiedOn?: string | null }): string {
-  return `${row.id ?? ''}@${row.modifiedOn ?? ''}`;
-}
-
-/**
- * Drops rows repeated across the inclusive `from` boundary of an export feed. It remembers the keys of the last page
- * only (repeats happen only at the boundary), so memory stays bounded; `boundaryKeys()` can be persisted next to the
- * continuation token and passed back as `initialKeys` so the repeat at the start of the next poll is dropped too.
- */
-export class ExportBoundaryDeduper<T> {
-  private previous: Set<string>;
-
-  constructor(
-    private readonly keyOf: ExportRowKey<T>,
-    initialKeys: Iterable<string> = [],
-  ) {
-    this.previous = new Set(initialKeys);
-  }
-
-  /** Returns the rows of `page` not seen on the previous page (also removing duplicates inside the page). */
-  filter(page: readonly T[]): T[] {
-    const current = new Set<string>();
-    const out: T[] = [];
-    for (const row of page) {
-      const key = this.keyOf(row);
-      if (this.previous.has(key) || current.has(key)) continue;
-      current.add(key);
-      out.push(row);
-    }
-    // Keep the previous keys too when the page was all repeats, so an empty step does not forget the boundary.
-    if (page.length > 0) this.previous = new Set(page.map((row) => this.keyOf(row)));
-    return out;
-  }
-
-  boundaryKeys(): string[] {
-    return [...this.previous];
-  }
-}
-
-/** Wraps an export iteration so each yielded page carries only rows not already delivered at the boundary. */
-export async function* dedupeExportPages<T>(
-  pages: AsyncGenerator<ExportPage<T>, ExportFeedResult, undefined>,
-  deduper: ExportBoundaryDeduper<T>,
-): AsyncGenerator<ExportPage<T>, ExportFeedResult, undefined> {
-  for (;;) {
-    const next = await pages.next();
-    if (next.done) return next.value;
-    yield { ...next.value, data: deduper.filter(next.value.data) };
-  }
 }
 
 /** Drains an export iteration into memory (small feeds, tests): rows in order plus the final token. */

@@ -1,4 +1,4 @@
-import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
+import { isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 
 describe('retry policy', () => {
   const now = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -19,13 +19,6 @@ describe('retry policy', () => {
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-5', now)).toBeUndefined();
-  });
-
-  it('backs off exponentially with equal jitter, capped', () => {
-    expect(computeBackoffMs(1, 500, 30_000, () => 0)).toBe(250);
-    expect(computeBackoffMs(1, 500, 30_000, () => 0.999999)).toBe(500);
-    expect(computeBackoffMs(3, 500, 30_000, () => 0)).toBe(1000);
-    expect(computeBackoffMs(20, 500, 30_000, () => 1)).toBe(30_000);
   });
 
   it('classifies statuses and timeouts', () => {

@@ -19,20 +19,6 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, at - nowMs);
 }
 
-/**
- * Exponential backoff with "equal jitter": half the step is fixed, half random, so retries of many callers spread
- * out yet each waits at least half the step. attempt is 1 for the first retry.
- */
-export function computeBackoffMs(
-  attempt: number,
-  baseDelayMs: number,
-  maxDelayMs: number,
-  random: () => number,
-): number {
-  const step = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step / 2 + random() * (step / 2));
-}
-
 /** fetch rejects with a DOMException on abort/timeout, which is not always `instanceof Error` (other realm). */
 export function isTimeout(cause: unknown): boolean {
   const name =

@@ -1,13 +1,34 @@
+import { backoffDelayMs } from '@connector/util';
 import type { ResolvedServiceTitanConfig } from './servicetitan.config';
 import { ServiceTitanApiError, ServiceTitanNetworkError, ServiceTitanProtocolError } from './servicetitan.errors';
-import { computeBackoffMs, isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
+import { isRetryableStatus, isTimeout, parseRetryAfter } from './retry.policy';
 import { AccessTokenProvider } from './access-token.provider';
-import { TokenBucketRateLimiter } from './token-bucket.limiter';
+import { ServiceTitanRateLimiterRegistry } from './rate-limiter.registry';
+import type { TokenBucketRateLimiter } from './token-bucket.limiter';
 import type { ServiceTitanModule } from './servicetitan.types';
+import { serializeJsonBody } from './json-body.serializer';
 
 /** Query values the client sends; arrays become repeated parameters, `undefined` is skipped. */
 export type QueryValue = string | number | boolean | Date | readonly (string | number)[] | undefined;
 export type QueryParams = Record<string, QueryValue>;
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+
+/**
+ * What a failed request may be retried on.
+ * - `idempotent`: 429, 5xx, 408, network errors and timeouts (reads; PATCHes, which set the same state again);
+ * - `rejected-only`: only answers given before the request was applied, i.e. 429 (and the 401 token refresh that
+ *   every request gets). For POSTs: a timeout or a 5xx may come after the server applied the request, so they are
+ *   surfaced with `writeOutcomeUnknown` instead of being sent again blindly.
+ */
+export type RetryMode = 'idempotent' | 'rejected-only';
+
+export interface RequestOptions {
+  query?: QueryParams;
+  /** JSON body; `Decimal` values are written as exact JSON numbers (see serializeJsonBody). */
+  body?: unknown;
+  retry: RetryMode;
+}
 
 type AttemptOutcome =
   | { kind: 'ok'; body: unknown }
@@ -21,31 +42,41 @@ type AttemptOutcome =
   | { kind: 'network'; cause: unknown; timedOut: boolean };
 
 /**
- * Sends authenticated GET requests for one tenant: rate limit, bearer token + app key, retry with backoff for
- * 429/5xx/network errors/timeouts, and one token refresh + retry on a 401.
+ * Sends authenticated requests for one tenant: the (app key, tenant) token bucket shared by every client of the
+ * process, bearer token + app key, retries per RetryMode with backoff, and one token refresh + retry on a 401.
+ * A 429 pauses the whole bucket for its Retry-After (or the backoff), so every client of the pair slows down.
  */
 export class ServiceTitanHttpTransport {
   readonly tokens: AccessTokenProvider;
   readonly limiter: TokenBucketRateLimiter;
 
-  constructor(
-    private readonly config: ResolvedServiceTitanConfig,
-    limiter?: TokenBucketRateLimiter,
-  ) {
+  constructor(private readonly config: ResolvedServiceTitanConfig) {
     this.tokens = new AccessTokenProvider(config);
-    // The limiter paces real requests, so it runs on real time even when tests inject a clock/sleep for retries.
-    this.limiter =
-      limiter ??
-      new TokenBucketRateLimiter({
+    this.limiter = (config.rateLimiterRegistry ?? ServiceTitanRateLimiterRegistry.shared).limiterFor(
+      config.appKey,
+      config.tenantId,
+      {
         ratePerSecond: config.maxRequestsPerSecond,
         burst: config.burst,
-      });
+        jitterAllowanceMs: config.jitterAllowanceMs,
+      },
+    );
   }
 
   /** `GET {apiBaseUrl}/{module}/v2/tenant/{tenantId}/{resource}?query` returning the parsed JSON body. */
-  async get<T>(module: ServiceTitanModule, resource: string, query: QueryParams = {}): Promise<T> {
+  get<T>(module: ServiceTitanModule, resource: string, query: QueryParams = {}): Promise<T> {
+    return this.request<T>('GET', module, resource, { query, retry: 'idempotent' });
+  }
+
+  async request<T>(
+    method: HttpMethod,
+    module: ServiceTitanModule,
+    resource: string,
+    options: RequestOptions,
+  ): Promise<T> {
     const path = `/${module}/v2/tenant/${this.config.tenantId}/${resource.replace(/^\/+/, '')}`;
-    const url = this.config.apiBaseUrl + path + buildQueryString(query);
+    const url = this.config.apiBaseUrl + path + buildQueryString(options.query ?? {});
+    const bodyText = options.body === undefined ? undefined : serializeJsonBody(options.body);
     const { retry } = this.config;
     let refreshedAfter401 = false;
     let attempts = 0;
@@ -54,44 +85,58 @@ export class ServiceTitanHttpTransport {
       const token = await this.tokens.getToken();
       await this.limiter.acquire();
       attempts++;
-      const outcome = await this.attempt(url, token);
+      const outcome = await this.attempt(method, url, token, bodyText);
       if (outcome.kind === 'ok') return outcome.body as T;
 
       if (outcome.kind === 'http' && outcome.status === 401 && !refreshedAfter401) {
         // The token may have expired server-side before our clock said so: refresh once (single flight), retry once.
+        // A 401 is answered before the request is applied, so this is safe for writes too.
         refreshedAfter401 = true;
         await this.tokens.refreshAfterRejection(token);
         continue;
       }
-      const retryable = outcome.kind === 'network' || isRetryableStatus(outcome.status);
-      if (!retryable || retries >= retry.maxRetries) throw this.toError(outcome, path, attempts);
-      retries++;
+      const rateLimited = outcome.kind === 'http' && outcome.status === 429;
+      const backoff = backoffDelayMs(
+        retries + 1,
+        { initialMs: retry.baseDelayMs, maxMs: retry.maxDelayMs, jitter: 'equal' },
+        this.config.random,
+      );
       const delayMs =
         outcome.kind === 'http' && outcome.retryAfterMs !== undefined
           ? Math.min(outcome.retryAfterMs, retry.maxRetryAfterMs)
-          : computeBackoffMs(retries, retry.baseDelayMs, retry.maxDelayMs, this.config.random);
-      this.config.onRetry?.({
-        attempt: retries,
-        delayMs,
-        reason: describeOutcome(outcome),
-        method: 'GET',
-        path,
-      });
-      await this.config.sleep(delayMs);
+          : backoff;
+      // The limit is per (app key, tenant): a 429 holds back every client of the pair (even when this request gives
+      // up), and a retry waits in the bucket like everybody else. Other failures only delay this request.
+      if (rateLimited) this.limiter.pauseFor(delayMs);
+      const retryable =
+        rateLimited ||
+        (options.retry === 'idempotent' && (outcome.kind === 'network' || isRetryableStatus(outcome.status)));
+      if (!retryable || retries >= retry.maxRetries) throw this.toError(method, outcome, path, attempts, options.retry);
+      retries++;
+      this.config.onRetry?.({ attempt: retries, delayMs, reason: describeOutcome(outcome), method, path });
+      if (!rateLimited) await this.config.sleep(delayMs);
     }
   }
 
-  private async attempt(url: string, token: string): Promise<AttemptOutcome> {
+  private async attempt(
+    method: HttpMethod,
+    url: string,
+    token: string,
+    bodyText: string | undefined,
+  ): Promise<AttemptOutcome> {
     let response: Response;
     let text: string;
+    const headers: Record<string, string> = {
+      'ST-App-Key': this.config.appKey,
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+    };
+    if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
     try {
       response = await this.config.fetch(url, {
-        method: 'GET',
-        headers: {
-          'ST-App-Key': this.config.appKey,
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-        },
+        method,
+        headers,
+        body: bodyText,
         signal: AbortSignal.timeout(this.config.requestTimeoutMs),
       });
       // Reading the body is inside the try: a connection dropped mid-body is a network error too.
@@ -100,6 +145,7 @@ export class ServiceTitanHttpTransport {
       return { kind: 'network', cause, timedOut: isTimeout(cause) };
     }
     if (response.ok) {
+      if (text.trim() === '') return { kind: 'ok', body: undefined };
       try {
         return { kind: 'ok', body: JSON.parse(text) as unknown };
       } catch (cause) {
@@ -120,21 +166,30 @@ export class ServiceTitanHttpTransport {
     };
   }
 
-  private toError(outcome: Exclude<AttemptOutcome, { kind: 'ok' }>, path: string, attempts: number): Error {
+  private toError(
+    method: HttpMethod,
+    outcome: Exclude<AttemptOutcome, { kind: 'ok' }>,
+    path: string,
+    attempts: number,
+    mode: RetryMode,
+  ): Error {
+    // Only a non-idempotent write can leave the caller not knowing whether it took effect.
+    const writeOutcomeUnknown = mode === 'rejected-only' && (outcome.kind === 'network' || outcome.status >= 500);
     if (outcome.kind === 'network') {
       return new ServiceTitanNetworkError({
-        method: 'GET',
+        method,
         path,
         tenantId: this.config.tenantId,
         attempts,
         timedOut: outcome.timedOut,
         cause: outcome.cause,
+        writeOutcomeUnknown,
       });
     }
     const body = outcome.body ?? {};
     return new ServiceTitanApiError({
       status: outcome.status,
-      method: 'GET',
+      method,
       path,
       tenantId: this.config.tenantId,
       title: typeof body['title'] === 'string' ? body['title'] : undefined,
@@ -144,6 +199,7 @@ export class ServiceTitanHttpTransport {
       data: isRecord(body['data']) ? body['data'] : undefined,
       attempts,
       retryAfterSeconds: outcome.retryAfterSeconds,
+      writeOutcomeUnknown,
     });
   }
 }

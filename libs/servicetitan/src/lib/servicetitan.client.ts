@@ -1,3 +1,4 @@
+import { toDecimal } from '@connector/decimal';
 import {
   resolveServiceTitanConfig,
   type ResolvedServiceTitanConfig,
@@ -6,7 +7,6 @@ import {
 import { ServiceTitanHttpTransport, type QueryParams } from './servicetitan-http.transport';
 import {
   assertPageSize,
-  iterateBareArrayList,
   iterateExportFeed,
   iteratePagedList,
   type ExportFeedResult,
@@ -14,44 +14,69 @@ import {
   type ExportPage,
   type PageIterationOptions,
 } from './paging.iterator';
-import type {
-  ActiveListQuery,
-  BusinessUnit,
-  ExportGrossPayItem,
-  ExportInventoryBill,
-  ExportInvoice,
-  ExportInvoiceItem,
-  ExportJob,
-  ExportPurchaseOrder,
-  ExportQuery,
-  ExportResponse,
-  GlAccount,
-  GrossPayItem,
-  GrossPayItemsQuery,
-  InventoryBill,
-  InventoryBillsQuery,
-  Invoice,
-  InvoicesQuery,
-  Job,
-  JobsQuery,
-  PagedResponse,
-  PageQuery,
-  PurchaseOrder,
-  PurchaseOrdersQuery,
-  ServiceTitanModule,
-  Technician,
-  Vendor,
-  VendorsQuery,
+import {
+  MATERIAL_DECIMAL_FIELDS,
+  VENDOR_DECIMAL_FIELDS,
+  type ActiveListQuery,
+  type BusinessUnit,
+  type DecimalInput,
+  type ExportGrossPayItem,
+  type ExportInventoryBill,
+  type ExportInvoice,
+  type ExportJob,
+  type ExportMaterial,
+  type ExportPurchaseOrder,
+  type ExportQuery,
+  type ExportResponse,
+  type GrossPayItem,
+  type GrossPayItemsQuery,
+  type InventoryBill,
+  type InventoryBillsQuery,
+  type Invoice,
+  type InvoicesQuery,
+  type Job,
+  type JobsQuery,
+  type JobType,
+  type JobTypesQuery,
+  type MarkInventoryBillExportedResult,
+  type MarkInvoiceExportedRequest,
+  type MarkInvoiceExportedResult,
+  type Material,
+  type MaterialCreateInput,
+  type MaterialsQuery,
+  type MaterialUpdateInput,
+  type ModificationResponse,
+  type PagedResponse,
+  type PageQuery,
+  type PurchaseOrder,
+  type PurchaseOrdersQuery,
+  type ServiceTitanModule,
+  type Technician,
+  type Vendor,
+  type VendorCreateInput,
+  type VendorsQuery,
+  type VendorUpdateInput,
 } from './servicetitan.types';
 
 /** The API accepts at most 50 ids per request. */
 export const MAX_IDS_PER_REQUEST = 50;
 
+/**
+ * Records per markasexported request. The specs give no maximum; 50 matches the API's other batch limits and keeps
+ * one failed request small.
+ */
+export const MARK_EXPORTED_BATCH_SIZE = 50;
+
 export type ExportIterator<T> = AsyncGenerator<ExportPage<T>, ExportFeedResult, undefined>;
 
 /**
- * Read-only ServiceTitan API client for ONE tenant (tenant id, client id/secret are per tenant). Create one per
- * tenant and keep it: it owns the tenant's token cache and rate limiter.
+ * ServiceTitan API client for ONE tenant (tenant id, client id/secret are per tenant). It owns the tenant's token
+ * cache; its rate limit is the (app key, tenant) bucket shared with every other client of that pair in the process
+ * (see ServiceTitanRateLimiterRegistry), so creating several clients never exceeds the API's 60 requests/s.
+ *
+ * Retries: reads and PATCHes retry 429, 5xx, network errors and timeouts; POSTs (markasexported, creates) retry only
+ * a 429 and the one 401 token refresh, answers the API gives before it applies anything. A POST that fails otherwise
+ * throws with `writeOutcomeUnknown: true` and the caller decides (look the record up, then send again).
  */
 export class ServiceTitanClient {
   readonly tenantId: number;
@@ -61,7 +86,7 @@ export class ServiceTitanClient {
   constructor(config: ServiceTitanClientConfig) {
     this.config = resolveServiceTitanConfig(config);
     this.tenantId = this.config.tenantId;
-    this.http = new ServiceTitanHttpTransport(this.config, config.rateLimiter);
+    this.http = new ServiceTitanHttpTransport(this.config);
   }
 
   /** Token requests sent so far by this client. */
@@ -89,12 +114,8 @@ export class ServiceTitanClient {
     });
   }
 
-  iterateJobs(query: JobsQuery = {}, options: PageIterationOptions = {}): AsyncGenerator<Job, void, undefined> {
-    return iteratePagedList((page, pageSize) => this.listJobs({ ...query, page, pageSize }), options);
-  }
-
   /** Jobs with the given ids (any number; requested in chunks of 50). */
-  async getJobsByIds(ids: readonly number[]): Promise<Job[]> {
+  getJobsByIds(ids: readonly number[]): Promise<Job[]> {
     return this.collectByIds(ids, (chunk) => this.listJobs({ ids: chunk, pageSize: chunk.length }));
   }
 
@@ -102,8 +123,23 @@ export class ServiceTitanClient {
     return this.get('jpm', 'export/jobs', exportParams(query));
   }
 
+  /** Export feed of jobs from `options.from` (a continuation token or a date string). */
   exportJobs(options: ExportIterationOptions = {}): ExportIterator<ExportJob> {
     return this.exportFeed((q) => this.exportJobsPage(q), options);
+  }
+
+  listJobTypes(query: JobTypesQuery & PageQuery = {}): Promise<PagedResponse<JobType>> {
+    return this.get('jpm', 'job-types', {
+      ...activeListParams(query),
+      externalDataApplicationGuid: query.externalDataApplicationGuid,
+    });
+  }
+
+  iterateJobTypes(
+    query: JobTypesQuery = {},
+    options: PageIterationOptions = {},
+  ): AsyncGenerator<JobType, void, undefined> {
+    return iteratePagedList((page, pageSize) => this.listJobTypes({ ...query, page, pageSize }), options);
   }
 
   // ---------------------------------------------------------------- invoices (accounting)
@@ -117,21 +153,11 @@ export class ServiceTitanClient {
     });
   }
 
-  iterateInvoices(
-    query: InvoicesQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<Invoice, void, undefined> {
-    return iteratePagedList((page, pageSize) => this.listInvoices({ ...query, page, pageSize }), options);
-  }
-
   /**
    * Invoices (with their items) by id, in chunks of 50. There is no GET of a single invoice in the API; this is the
    * documented bulk read. activeState defaults to `All` so voided/inactive invoices are found too.
    */
-  async getInvoicesByIds(
-    ids: readonly number[],
-    activeState: InvoicesQuery['activeState'] = 'All',
-  ): Promise<Invoice[]> {
+  getInvoicesByIds(ids: readonly number[], activeState: InvoicesQuery['activeState'] = 'All'): Promise<Invoice[]> {
     return this.collectByIds(ids, (chunk) => this.listInvoices({ ids: chunk, activeState, pageSize: chunk.length }));
   }
 
@@ -139,49 +165,46 @@ export class ServiceTitanClient {
     return this.get('accounting', 'export/invoices', exportParams(query));
   }
 
+  /** Export feed of invoices, each with its `items` (material costs), `job` and `businessUnit`. */
   exportInvoices(options: ExportIterationOptions = {}): ExportIterator<ExportInvoice> {
     return this.exportFeed((q) => this.exportInvoicesPage(q), options);
   }
 
-  exportInvoiceItemsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportInvoiceItem>> {
-    return this.get('accounting', 'export/invoice-items', exportParams(query));
-  }
-
-  exportInvoiceItems(options: ExportIterationOptions = {}): ExportIterator<ExportInvoiceItem> {
-    return this.exportFeed((q) => this.exportInvoiceItemsPage(q), options);
+  /**
+   * `POST /accounting/v2/tenant/{t}/invoices/markasexported`, in batches of 50: tells ServiceTitan users which ERP
+   * document an invoice became (`externalId`, e.g. the X3 document number, and `externalMessage`). Returns one
+   * result per invoice (`success`, `errorMessage`). Retried on 429 only (a POST); a batch whose outcome is unknown
+   * throws with `writeOutcomeUnknown`, and sending the same marks again is harmless.
+   */
+  async markInvoicesExported(marks: readonly MarkInvoiceExportedRequest[]): Promise<MarkInvoiceExportedResult[]> {
+    const out: MarkInvoiceExportedResult[] = [];
+    for (const chunk of chunks(marks, MARK_EXPORTED_BATCH_SIZE)) {
+      for (const mark of chunk) checkId(mark.invoiceId);
+      out.push(
+        ...(await this.http.request<MarkInvoiceExportedResult[]>('POST', 'accounting', 'invoices/markasexported', {
+          body: chunk.map((m) => ({
+            invoiceId: m.invoiceId,
+            externalId: m.externalId ?? null,
+            externalMessage: m.externalMessage ?? null,
+          })),
+          retry: 'rejected-only',
+        })),
+      );
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- inventory bills (accounting)
-  /** `GET /accounting/v2/tenant/{t}/inventory-bills`: the API answers a BARE ARRAY (no envelope, no hasMore). */
-  listInventoryBills(query: InventoryBillsQuery & PageQuery = {}): Promise<InventoryBill[]> {
-    return this.get('accounting', 'inventory-bills', inventoryBillParams(query));
-  }
-
-  /** `GET /accounting/v2/tenant/{t}/inventory-bills/paginated`: the enveloped variant. */
+  /** `GET /accounting/v2/tenant/{t}/inventory-bills/paginated` (the enveloped list). */
   listInventoryBillsPaginated(query: InventoryBillsQuery & PageQuery = {}): Promise<PagedResponse<InventoryBill>> {
-    return this.get('accounting', 'inventory-bills/paginated', inventoryBillParams(query));
+    return this.get('accounting', 'inventory-bills/paginated', {
+      ...pageParams(query),
+      ...modifiedParams(query),
+      ids: commaIds(query.ids),
+    });
   }
 
-  /** Iterates with the enveloped endpoint (hasMore avoids the extra empty request of the bare array). */
-  iterateInventoryBills(
-    query: InventoryBillsQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<InventoryBill, void, undefined> {
-    return iteratePagedList(
-      (page, pageSize) => this.listInventoryBillsPaginated({ ...query, page, pageSize }),
-      options,
-    );
-  }
-
-  /** Iterates with the bare-array endpoint (stops at the first short page). */
-  iterateInventoryBillsBareArray(
-    query: InventoryBillsQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<InventoryBill, void, undefined> {
-    return iterateBareArrayList((page, pageSize) => this.listInventoryBills({ ...query, page, pageSize }), options);
-  }
-
-  async getInventoryBillsByIds(ids: readonly number[]): Promise<InventoryBill[]> {
+  getInventoryBillsByIds(ids: readonly number[]): Promise<InventoryBill[]> {
     return this.collectByIds(ids, (chunk) => this.listInventoryBillsPaginated({ ids: chunk, pageSize: chunk.length }));
   }
 
@@ -193,16 +216,24 @@ export class ServiceTitanClient {
     return this.exportFeed((q) => this.exportInventoryBillsPage(q), options);
   }
 
-  // ---------------------------------------------------------------- GL accounts (accounting)
-  listGlAccounts(query: ActiveListQuery & PageQuery = {}): Promise<PagedResponse<GlAccount>> {
-    return this.get('accounting', 'gl-accounts', activeListParams(query));
-  }
-
-  iterateGlAccounts(
-    query: ActiveListQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<GlAccount, void, undefined> {
-    return iteratePagedList((page, pageSize) => this.listGlAccounts({ ...query, page, pageSize }), options);
+  /**
+   * `POST /accounting/v2/tenant/{t}/inventory-bills/markasexported` with `{ inventoryBillIds }`, in batches of 50.
+   * Returns one result per bill (`success`, `errorMessage`). Retried on 429 only (a POST).
+   */
+  async markInventoryBillsExported(ids: readonly number[]): Promise<MarkInventoryBillExportedResult[]> {
+    const out: MarkInventoryBillExportedResult[] = [];
+    for (const chunk of chunks([...new Set(ids)], MARK_EXPORTED_BATCH_SIZE)) {
+      for (const id of chunk) checkId(id);
+      out.push(
+        ...(await this.http.request<MarkInventoryBillExportedResult[]>(
+          'POST',
+          'accounting',
+          'inventory-bills/markasexported',
+          { body: { inventoryBillIds: chunk }, retry: 'rejected-only' },
+        )),
+      );
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- purchase orders, vendors (inventory)
@@ -215,11 +246,8 @@ export class ServiceTitanClient {
     });
   }
 
-  iteratePurchaseOrders(
-    query: PurchaseOrdersQuery = {},
-    options: PageIterationOptions = {},
-  ): AsyncGenerator<PurchaseOrder, void, undefined> {
-    return iteratePagedList((page, pageSize) => this.listPurchaseOrders({ ...query, page, pageSize }), options);
+  getPurchaseOrdersByIds(ids: readonly number[]): Promise<PurchaseOrder[]> {
+    return this.collectByIds(ids, (chunk) => this.listPurchaseOrders({ ids: chunk, pageSize: chunk.length }));
   }
 
   exportPurchaseOrdersPage(query: ExportQuery = {}): Promise<ExportResponse<ExportPurchaseOrder>> {
@@ -232,12 +260,13 @@ export class ServiceTitanClient {
 
   /**
    * Vendors have no export feed: poll this with `modifiedOnOrAfter`. `active` defaults to `Any` here (the API
-   * default `True` would hide deactivations).
+   * default `True` would hide deactivations). Pass `externalDataApplicationGuid` to see the connector's external data.
    */
   listVendors(query: VendorsQuery & PageQuery = {}): Promise<PagedResponse<Vendor>> {
     return this.get('inventory', 'vendors', {
       ...pageParams(query),
       ...modifiedParams(query),
+      ...externalDataParams(query),
       // The spec types vendor ids as an array: sent as repeated `ids=` parameters.
       ids: checkIds(query.ids),
       active: query.active ?? 'Any',
@@ -251,8 +280,82 @@ export class ServiceTitanClient {
     return iteratePagedList((page, pageSize) => this.listVendors({ ...query, page, pageSize }), options);
   }
 
+  /** `GET …/vendors/{id}`; a 404 surfaces as ServiceTitanApiError (status 404). */
+  getVendor(id: number, externalDataApplicationGuid?: string): Promise<Vendor> {
+    return this.get('inventory', `vendors/${checkId(id)}`, { externalDataApplicationGuid });
+  }
+
+  /**
+   * `POST …/inventory/v2/tenant/{t}/vendors` → `{ id }`. NOT retried except on 429: a create sent twice makes two
+   * vendors. Put the ERP code in `externalData` so a caller that got `writeOutcomeUnknown` can find the vendor.
+   */
+  createVendor(input: VendorCreateInput): Promise<ModificationResponse> {
+    return this.http.request('POST', 'inventory', 'vendors', {
+      body: withDecimalFields(input, VENDOR_DECIMAL_FIELDS),
+      retry: 'rejected-only',
+    });
+  }
+
+  /** `PATCH …/vendors/{id}` → `{ id }`. Idempotent (the same patch sets the same state): retried like a read. */
+  updateVendor(id: number, patch: VendorUpdateInput): Promise<ModificationResponse> {
+    return this.http.request('PATCH', 'inventory', `vendors/${checkId(id)}`, {
+      body: withDecimalFields(patch, VENDOR_DECIMAL_FIELDS),
+      retry: 'idempotent',
+    });
+  }
+
+  // ---------------------------------------------------------------- materials (pricebook)
+  /** `active` defaults to `Any` here (the API default `True` would hide deactivated materials). */
+  listMaterials(query: MaterialsQuery & PageQuery = {}): Promise<PagedResponse<Material>> {
+    return this.get('pricebook', 'materials', {
+      ...pageParams(query),
+      ...modifiedParams(query),
+      ...externalDataParams(query),
+      ids: commaIds(query.ids),
+      active: query.active ?? 'Any',
+    });
+  }
+
+  iterateMaterials(
+    query: MaterialsQuery = {},
+    options: PageIterationOptions = {},
+  ): AsyncGenerator<Material, void, undefined> {
+    return iteratePagedList((page, pageSize) => this.listMaterials({ ...query, page, pageSize }), options);
+  }
+
+  getMaterial(id: number, externalDataApplicationGuid?: string): Promise<Material> {
+    return this.get('pricebook', `materials/${checkId(id)}`, { externalDataApplicationGuid });
+  }
+
+  exportMaterialsPage(query: ExportQuery = {}): Promise<ExportResponse<ExportMaterial>> {
+    return this.get('pricebook', 'export/materials', exportParams(query));
+  }
+
+  exportMaterials(options: ExportIterationOptions = {}): ExportIterator<ExportMaterial> {
+    return this.exportFeed((q) => this.exportMaterialsPage(q), options);
+  }
+
+  /**
+   * `POST …/pricebook/v2/tenant/{t}/materials` → the created material (HTTP 201). Costs and prices are decimals,
+   * written as exact JSON numbers. NOT retried except on 429 (a create sent twice makes two materials).
+   */
+  createMaterial(input: MaterialCreateInput): Promise<Material> {
+    return this.http.request('POST', 'pricebook', 'materials', {
+      body: withDecimalFields(input, MATERIAL_DECIMAL_FIELDS),
+      retry: 'rejected-only',
+    });
+  }
+
+  /** `PATCH …/materials/{id}` → the material. Idempotent: retried like a read. */
+  updateMaterial(id: number, patch: MaterialUpdateInput): Promise<Material> {
+    return this.http.request('PATCH', 'pricebook', `materials/${checkId(id)}`, {
+      body: withDecimalFields(patch, MATERIAL_DECIMAL_FIELDS),
+      retry: 'idempotent',
+    });
+  }
+
   // ---------------------------------------------------------------- gross pay items (payroll)
-  /** Gross pay items cannot be filtered by job: filter by date and group by `jobId`. */
+  /** Gross pay items cannot be filtered by job: filter by date and group by `jobId` (or use the export feed). */
   listGrossPayItems(query: GrossPayItemsQuery & PageQuery = {}): Promise<PagedResponse<GrossPayItem>> {
     return this.get('payroll', 'gross-pay-items', {
       ...pageParams(query),
@@ -275,6 +378,7 @@ export class ServiceTitanClient {
     return this.get('payroll', 'export/gross-pay-items', exportParams(query));
   }
 
+  /** Export feed of gross pay items (labor cost: TimesheetTime, bonuses, …), inactive rows included. */
   exportGrossPayItems(options: ExportIterationOptions = {}): ExportIterator<ExportGrossPayItem> {
     return this.exportFeed((q) => this.exportGrossPayItemsPage(q), options);
   }
@@ -317,10 +421,9 @@ export class ServiceTitanClient {
     ids: readonly number[],
     fetchChunk: (chunk: number[]) => Promise<PagedResponse<T>>,
   ): Promise<T[]> {
-    const unique = [...new Set(ids)];
     const out: T[] = [];
-    for (let i = 0; i < unique.length; i += MAX_IDS_PER_REQUEST) {
-      const response = await fetchChunk(unique.slice(i, i + MAX_IDS_PER_REQUEST));
+    for (const chunk of chunks([...new Set(ids)], MAX_IDS_PER_REQUEST)) {
+      const response = await fetchChunk(chunk);
       out.push(...response.data);
     }
     return out;
@@ -346,14 +449,6 @@ function exportParams(query: ExportQuery): QueryParams {
   return { from: query.from, includeRecentChanges: query.includeRecentChanges };
 }
 
-function inventoryBillParams(query: InventoryBillsQuery & PageQuery): QueryParams {
-  return {
-    ...pageParams(query),
-    ...modifiedParams(query),
-    ids: commaIds(query.ids),
-  };
-}
-
 function activeListParams(query: ActiveListQuery & PageQuery): QueryParams {
   return {
     ...pageParams(query),
@@ -363,11 +458,34 @@ function activeListParams(query: ActiveListQuery & PageQuery): QueryParams {
   };
 }
 
+function externalDataParams(query: {
+  externalDataApplicationGuid?: string;
+  externalDataKey?: string;
+  externalDataValues?: readonly string[];
+}): QueryParams {
+  if ((query.externalDataKey === undefined) !== (query.externalDataValues === undefined)) {
+    throw new RangeError('externalDataKey and externalDataValues go together');
+  }
+  if (query.externalDataValues && query.externalDataValues.length > MAX_IDS_PER_REQUEST) {
+    throw new RangeError(`at most ${MAX_IDS_PER_REQUEST} externalDataValues per request`);
+  }
+  return {
+    externalDataApplicationGuid: query.externalDataApplicationGuid,
+    externalDataKey: query.externalDataKey,
+    externalDataValues: query.externalDataValues?.join(','),
+  };
+}
+
+function checkId(id: number): number {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`invalid id: ${id}`);
+  return id;
+}
+
 function checkIds(ids: readonly number[] | undefined): readonly number[] | undefined {
   if (ids === undefined) return undefined;
   if (ids.length > MAX_IDS_PER_REQUEST)
     throw new RangeError(`at most ${MAX_IDS_PER_REQUEST} ids per request (got ${ids.length})`);
-  for (const id of ids) if (!Number.isSafeInteger(id) || id <= 0) throw new RangeError(`invalid id: ${id}`);
+  for (const id of ids) checkId(id);
   return ids;
 }
 
@@ -375,4 +493,25 @@ function checkIds(ids: readonly number[] | undefined): readonly number[] | undef
 function commaIds(ids: readonly number[] | undefined): string | undefined {
   const checked = checkIds(ids);
   return checked === undefined ? undefined : checked.join(',');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Turns decimal strings of the named fields into Decimals, which the body serializer writes as exact numbers. */
+function withDecimalFields<T extends object>(input: T, fields: readonly string[]): Record<string, unknown> {
+  const out = { ...input } as Record<string, unknown>;
+  for (const field of fields) {
+    const value = out[field];
+    if (value === undefined || value === null) continue;
+    try {
+      out[field] = toDecimal(value as DecimalInput);
+    } catch (error) {
+      throw new RangeError(`${field}: ${(error as Error).message}`);
+    }
+  }
+  return out;
 }

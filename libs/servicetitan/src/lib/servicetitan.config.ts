@@ -1,4 +1,5 @@
-import type { TokenBucketRateLimiter } from './token-bucket.limiter';
+import { sleep as utilSleep } from '@connector/util';
+import type { ServiceTitanRateLimiterRegistry } from './rate-limiter.registry';
 
 export type ServiceTitanEnvironment = 'production' | 'integration';
 
@@ -17,7 +18,10 @@ export const SERVICETITAN_ENVIRONMENTS: Readonly<
 };
 
 export interface ServiceTitanRetryConfig {
-  /** Retries after the first attempt for 429, 5xx, network errors and timeouts. Default 6. */
+  /**
+   * Retries after the first attempt. Reads and PATCHes retry 429, 5xx, network errors and timeouts; POSTs retry
+   * only 429 (and one 401 token refresh), answers given before the request was applied. Default 6.
+   */
   maxRetries?: number;
   /** First backoff step in ms (doubled per attempt, with jitter). Default 500. */
   baseDelayMs?: number;
@@ -51,21 +55,36 @@ export interface ServiceTitanClientConfig {
   clientSecret: string;
   /** Per-attempt timeout of one HTTP request in ms. Default 110 000 (the server gives up after 100 s). */
   requestTimeoutMs?: number;
-  /** Client-side request rate for this tenant; must stay below the API's 60/s. Default 50. */
+  /**
+   * Requests per second for this (app key, tenant) pair, shared by every client of the pair in the process (the
+   * API counts its limit per application and tenant). At most the API's 60. Default 60.
+   */
   maxRequestsPerSecond?: number;
   /**
-   * Token bucket burst size. Default 1: requests are spaced evenly, leaving the 60/s - rate headroom for network
-   * jitter, which bunches requests up on their way to the server.
+   * Token bucket burst size. Default 1: requests are spaced evenly. `burst - 1 + maxRequestsPerSecond` must stay
+   * within 60, since that many requests may start in one second.
    */
   burst?: number;
-  /** Share one limiter between several clients of the same tenant + app; otherwise each client has its own. */
-  rateLimiter?: TokenBucketRateLimiter;
+  /**
+   * Network jitter (ms) the pacing absorbs: `maxRequestsPerSecond` requests are spread over `1000 + this` ms, so a
+   * request that reaches the server this much later than the next one cannot push the server's count over its
+   * one-second limit. Default 25 (60 req/s paced as 58.5/s).
+   */
+  jitterAllowanceMs?: number;
+  /**
+   * Where the client takes its (app key, tenant) bucket from. Default `ServiceTitanRateLimiterRegistry.shared`,
+   * the process-wide registry; tests inject their own (with a virtual clock).
+   */
+  rateLimiterRegistry?: ServiceTitanRateLimiterRegistry;
   /** Refresh the token this many seconds before `expires_in` runs out. Default 60. */
   tokenRefreshMarginSeconds?: number;
   retry?: ServiceTitanRetryConfig;
   /** Injectable for tests: token expiry and Retry-After dates are judged by it. Epoch milliseconds. */
   clock?: () => number;
-  /** Injectable for tests: retry waits (backoff, Retry-After) go through it. The rate limiter always uses real time. */
+  /**
+   * Injectable for tests: backoff waits after 5xx/network errors go through it. Rate-limit waits (pacing and a
+   * 429's Retry-After, which pauses the whole bucket) go through the registry's sleep.
+   */
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests: jitter source in [0, 1). */
   random?: () => number;
@@ -85,6 +104,7 @@ export interface ResolvedServiceTitanConfig {
   requestTimeoutMs: number;
   maxRequestsPerSecond: number;
   burst: number;
+  jitterAllowanceMs: number;
   tokenRefreshMarginMs: number;
   retry: Required<ServiceTitanRetryConfig>;
   clock: () => number;
@@ -92,9 +112,11 @@ export interface ResolvedServiceTitanConfig {
   random: () => number;
   fetch: typeof fetch;
   onRetry?: (event: ServiceTitanRetryEvent) => void;
+  rateLimiterRegistry?: ServiceTitanRateLimiterRegistry;
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** ServiceTitan's documented limit: requests per second per application and tenant. */
+export const SERVICETITAN_RATE_LIMIT_PER_SECOND = 60;
 
 function stripTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
@@ -120,12 +142,23 @@ export function resolveServiceTitanConfig(config: ServiceTitanClientConfig): Res
   if (!Number.isSafeInteger(config.tenantId) || config.tenantId <= 0) {
     throw new RangeError('ServiceTitan config: tenantId must be a positive integer');
   }
-  const maxRequestsPerSecond = positiveNumber('maxRequestsPerSecond', config.maxRequestsPerSecond, 50);
-  if (maxRequestsPerSecond >= 60) {
-    throw new RangeError('ServiceTitan config: maxRequestsPerSecond must stay below the API limit of 60');
+  const maxRequestsPerSecond = positiveNumber(
+    'maxRequestsPerSecond',
+    config.maxRequestsPerSecond,
+    SERVICETITAN_RATE_LIMIT_PER_SECOND,
+  );
+  if (maxRequestsPerSecond > SERVICETITAN_RATE_LIMIT_PER_SECOND) {
+    throw new RangeError(
+      `ServiceTitan config: maxRequestsPerSecond must not exceed the API limit of ${SERVICETITAN_RATE_LIMIT_PER_SECOND}`,
+    );
   }
   const burst = Math.floor(positiveNumber('burst', config.burst, 1));
   if (burst < 1) throw new RangeError('ServiceTitan config: burst must be at least 1');
+  if (burst - 1 + maxRequestsPerSecond > SERVICETITAN_RATE_LIMIT_PER_SECOND) {
+    throw new RangeError(
+      `ServiceTitan config: burst - 1 + maxRequestsPerSecond must not exceed the API limit of ${SERVICETITAN_RATE_LIMIT_PER_SECOND}`,
+    );
+  }
   const tokenPath = config.tokenPath ?? '/connect/token';
   return {
     tokenUrl:
@@ -138,6 +171,7 @@ export function resolveServiceTitanConfig(config: ServiceTitanClientConfig): Res
     requestTimeoutMs: positiveNumber('requestTimeoutMs', config.requestTimeoutMs, 110_000),
     maxRequestsPerSecond,
     burst,
+    jitterAllowanceMs: positiveNumber('jitterAllowanceMs', config.jitterAllowanceMs, 25, true),
     tokenRefreshMarginMs:
       positiveNumber('tokenRefreshMarginSeconds', config.tokenRefreshMarginSeconds, 60, true) * 1000,
     retry: {
@@ -147,9 +181,10 @@ export function resolveServiceTitanConfig(config: ServiceTitanClientConfig): Res
       maxRetryAfterMs: positiveNumber('retry.maxRetryAfterMs', config.retry?.maxRetryAfterMs, 120_000, true),
     },
     clock: config.clock ?? Date.now,
-    sleep: config.sleep ?? realSleep,
+    sleep: config.sleep ?? ((ms: number) => utilSleep(ms)),
     random: config.random ?? Math.random,
     fetch: config.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     onRetry: config.onRetry,
+    rateLimiterRegistry: config.rateLimiterRegistry,
   };
 }

@@ -23,6 +23,8 @@ export interface ServiceTitanApiErrorDetails {
   attempts: number;
   /** Seconds from Retry-After when the API sent one (429/503). */
   retryAfterSeconds?: number;
+  /** See ServiceTitanApiError.writeOutcomeUnknown. */
+  writeOutcomeUnknown?: boolean;
 }
 
 /** A non-2xx answer of the ServiceTitan API (after retries were exhausted, or for a non-retryable status). */
@@ -38,6 +40,11 @@ export class ServiceTitanApiError extends ServiceTitanError {
   readonly data: Record<string, unknown>;
   readonly attempts: number;
   readonly retryAfterSeconds?: number;
+  /**
+   * True when a POST (not retried automatically) failed in a way that may come after the server applied it (a 5xx):
+   * the caller must check (e.g. list by externalData) before sending it again.
+   */
+  readonly writeOutcomeUnknown: boolean;
 
   constructor(details: ServiceTitanApiErrorDetails) {
     const title = details.title ? `: ${details.title}` : '';
@@ -60,6 +67,7 @@ export class ServiceTitanApiError extends ServiceTitanError {
     this.data = details.data ?? {};
     this.attempts = details.attempts;
     this.retryAfterSeconds = details.retryAfterSeconds;
+    this.writeOutcomeUnknown = details.writeOutcomeUnknown ?? false;
   }
 
   get isRateLimited(): boolean {
@@ -107,6 +115,8 @@ export class ServiceTitanNetworkError extends ServiceTitanError {
   readonly tenantId: number;
   readonly attempts: number;
   readonly timedOut: boolean;
+  /** True for a POST that timed out or lost its connection: it may have been applied (not retried blindly). */
+  readonly writeOutcomeUnknown: boolean;
 
   constructor(args: {
     method: string;
@@ -115,6 +125,7 @@ export class ServiceTitanNetworkError extends ServiceTitanError {
     attempts: number;
     timedOut: boolean;
     cause?: unknown;
+    writeOutcomeUnknown?: boolean;
   }) {
     const what = args.timedOut ? 'timed out' : `network error${describeCause(args.cause)}`;
     super(
@@ -128,6 +139,7 @@ export class ServiceTitanNetworkError extends ServiceTitanError {
     this.tenantId = args.tenantId;
     this.attempts = args.attempts;
     this.timedOut = args.timedOut;
+    this.writeOutcomeUnknown = args.writeOutcomeUnknown ?? false;
   }
 }
 
