@@ -1,11 +1,17 @@
 /**
- * Standalone ServiceTitan simulator (for docker-compose and manual testing).
+ * Standalone ServiceTitan simulator (for docker-compose, benchmarks and manual testing).
  * Env: PORT (default 8080), HOST (default 0.0.0.0), SEED_FILE (JSON in the simulator seed format),
- * TOKEN_LIFETIME_SECONDS (900), EXPORT_PAGE_SIZE (500), RATE_LIMIT_PER_SECOND (60), WEBHOOK_TIME_SCALE (1),
- * ADMIN_TOKEN (optional; protects /__admin/*).
+ * GENERATE_TENANT (optional JSON of generator options, e.g. {"seed":1,"now":"2026-11-29T12:00:00Z","tenantId":2000001}:
+ * adds a generated five-year tenant; the seed's app keys apply to it), TOKEN_LIFETIME_SECONDS (900),
+ * EXPORT_PAGE_SIZE (500), RATE_LIMIT_PER_SECOND (60), WEBHOOK_TIME_SCALE (1), ADMIN_TOKEN (optional; protects
+ * /__admin/*). See docs/servicetitan-simulator.md.
  */
 import { readFileSync } from 'node:fs';
-import { startServiceTitanSimulator, type ServiceTitanSimulatorSeed } from '@connector/servicetitan-simulator';
+import {
+  startServiceTitanSimulator,
+  type ServiceTitanSimulatorSeed,
+  type TenantGeneratorOptions,
+} from '@connector/servicetitan-simulator';
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -24,8 +30,18 @@ function loadSeed(): ServiceTitanSimulatorSeed | undefined {
   return parsed as ServiceTitanSimulatorSeed;
 }
 
+function generatorOptions(): TenantGeneratorOptions | undefined {
+  const raw = process.env['GENERATE_TENANT'];
+  if (!raw) return undefined;
+  const parsed: unknown = JSON.parse(raw);
+  if (!parsed || typeof parsed !== 'object' || typeof (parsed as { now?: unknown }).now !== 'string')
+    throw new Error('GENERATE_TENANT must be a JSON object with at least "now" (an ISO date-time)');
+  return parsed as TenantGeneratorOptions;
+}
+
 async function main(): Promise<void> {
   const seed = loadSeed();
+  const generate = generatorOptions();
   const sim = await startServiceTitanSimulator({
     port: numberEnv('PORT', 8080),
     host: process.env['HOST'] || '0.0.0.0',
@@ -38,6 +54,12 @@ async function main(): Promise<void> {
   });
   // Never print credentials from the seed: only counts.
   console.log(`servicetitan-simulator listening on ${sim.url} (${seed?.tenants?.length ?? 0} tenant(s) seeded)`);
+  if (generate) {
+    const summary = sim.generateTenant(generate);
+    console.log(
+      `servicetitan-simulator generated tenant ${generate.tenantId ?? 'default'}: ${summary.jobs} jobs, ${summary.invoices} invoices, ${summary.grossPayItems} gross pay items, ${summary.inventoryBills} bills`,
+    );
+  }
   const shutdown = (signal: string) => {
     console.log(`servicetitan-simulator: ${signal}, shutting down`);
     sim.close().then(

@@ -20,6 +20,7 @@ interface OpenApiSpec {
       string,
       {
         operationId?: string;
+        requestBody?: { content?: Record<string, { schema?: Json }> };
         responses?: Record<string, { content?: Record<string, { schema?: Json }> }>;
       }
     >
@@ -67,6 +68,7 @@ export class OpenApiContract {
     addFormats(this.ajv);
     // Formats the ServiceTitan specs use that are annotations only (ajv-formats covers int32/int64/double/...).
     for (const format of ['decimal', 'html', 'multiline', 'phone']) this.ajv.addFormat(format, true);
+    this.ajv.addFormat('guid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
     for (const module of modules) {
       const spec = JSON.parse(readFileSync(join(specDir, `${module}-v2.json`), 'utf8')) as OpenApiSpec;
       this.specs.set(module, spec);
@@ -80,28 +82,60 @@ export class OpenApiContract {
     }
   }
 
-  /** The response schema of `GET /tenant/{tenant}/{resource}` for a status, converted. */
-  responseSchema(module: string, resource: string, status: string): Json {
+  private operation(module: string, resource: string, method: string) {
     const spec = this.specs.get(module);
     if (!spec) throw new Error(`spec ${module} not loaded`);
-    const operation = spec.paths[`/tenant/{tenant}/${resource}`]?.['get'];
-    if (!operation) throw new Error(`spec ${module} has no GET /tenant/{tenant}/${resource}`);
-    const content = operation.responses?.[status]?.content;
+    const operation = spec.paths[`/tenant/{tenant}/${resource}`]?.[method.toLowerCase()];
+    if (!operation) throw new Error(`spec ${module} has no ${method.toUpperCase()} /tenant/{tenant}/${resource}`);
+    return operation;
+  }
+
+  /** The response schema of `{method} /tenant/{tenant}/{resource}` (spec path, e.g. `vendors/{id}`) for a status. */
+  responseSchema(module: string, resource: string, status: string, method = 'get'): Json {
+    const content = this.operation(module, resource, method).responses?.[status]?.content;
     const schema = content?.['application/json']?.schema ?? Object.values(content ?? {})[0]?.schema;
-    if (schema === undefined) throw new Error(`spec ${module} GET ${resource} has no ${status} response schema`);
+    if (schema === undefined) throw new Error(`spec ${module} ${method} ${resource} has no ${status} response schema`);
     return convertOpenApiSchema(schema, `st-${module}`);
   }
 
-  operationId(module: string, resource: string): string | undefined {
-    return this.specs.get(module)?.paths[`/tenant/{tenant}/${resource}`]?.['get']?.operationId;
+  /** The JSON request-body schema of an operation, converted. */
+  requestSchema(module: string, resource: string, method: string): Json {
+    const schema = this.operation(module, resource, method).requestBody?.content?.['application/json']?.schema;
+    if (schema === undefined) throw new Error(`spec ${module} ${method} ${resource} has no JSON request body`);
+    return convertOpenApiSchema(schema, `st-${module}`);
   }
 
-  /** Returns validation error messages (empty = valid). */
-  validate(module: string, resource: string, status: string, body: unknown): string[] {
-    const key = `${module} ${resource} ${status}`;
+  /** The 2xx statuses the spec documents for an operation. */
+  successStatuses(module: string, resource: string, method = 'get'): string[] {
+    return Object.keys(this.operation(module, resource, method).responses ?? {}).filter((s) => s.startsWith('2'));
+  }
+
+  operationId(module: string, resource: string, method = 'get'): string | undefined {
+    return this.specs.get(module)?.paths[`/tenant/{tenant}/${resource}`]?.[method.toLowerCase()]?.operationId;
+  }
+
+  /** Returns validation error messages of a response body (empty = valid). */
+  validate(module: string, resource: string, status: string, body: unknown, method = 'get'): string[] {
+    return this.run(
+      `${module} ${method} ${resource} ${status}`,
+      () => this.responseSchema(module, resource, status, method),
+      body,
+    );
+  }
+
+  /** Returns validation error messages of a request body (empty = valid). */
+  validateRequest(module: string, resource: string, method: string, body: unknown): string[] {
+    return this.run(
+      `${module} ${method} ${resource} request`,
+      () => this.requestSchema(module, resource, method),
+      body,
+    );
+  }
+
+  private run(key: string, schema: () => Json, body: unknown): string[] {
     let validator = this.cache.get(key);
     if (!validator) {
-      validator = this.ajv.compile(this.responseSchema(module, resource, status) as object);
+      validator = this.ajv.compile(schema() as object);
       this.cache.set(key, validator);
     }
     if (validator(body)) return [];

@@ -1,5 +1,13 @@
 /** Query parameter types the simulated endpoints declare (mirroring the official specs' parameter schemas). */
-export type ParamType = 'int' | 'bool' | 'date' | 'string' | 'idsCsv' | 'idsArray' | { enum: readonly string[] };
+export type ParamType =
+  | 'int'
+  | 'bool'
+  | 'date'
+  | 'string'
+  | 'guid'
+  | 'idsCsv'
+  | 'idsArray'
+  | { enum: readonly string[] };
 export type ParamSpec = Record<string, ParamType>;
 export type ParsedValue = number | boolean | string | number[];
 export type ParsedQuery = Record<string, ParsedValue | undefined>;
@@ -63,6 +71,11 @@ export function parseQuery(search: URLSearchParams, spec: ParamSpec): ParsedQuer
       }
       case 'string':
         out[name] = raw;
+        break;
+      case 'guid':
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw))
+          addError(name, `The value '${raw}' is not valid.`);
+        else out[name] = raw.toLowerCase();
         break;
       case 'idsCsv': {
         const ids = raw.split(',').map((v) => v.trim());

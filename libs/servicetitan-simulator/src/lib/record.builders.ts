@@ -7,6 +7,8 @@ import type {
   InventoryBillItem,
   Invoice,
   InvoiceItem,
+  JobType,
+  Material,
   PurchaseOrder,
   PurchaseOrderItem,
   Technician,
@@ -16,7 +18,7 @@ import type {
 /**
  * Builders that complete partial seed records into records valid against the official response schemas (every
  * required property present, nothing the schema forbids). Amounts follow the real API: strings in accounting
- * (invoices, inventory bills), numbers in inventory (purchase orders, vendors), payroll and settings.
+ * (invoices, inventory bills), numbers in inventory (purchase orders, vendors), payroll, pricebook and settings.
  */
 
 /** What a seed gives: any subset of the API fields, but always the id. */
@@ -313,6 +315,77 @@ export function buildGlAccount(seed: SeedOf<GlAccount>, now: string): GlAccount 
     source: 'AccountingSystem',
     createdOn: now,
     modifiedOn: now,
+    ...seed,
+  };
+}
+
+export function buildJobType(seed: SeedOf<JobType>, now: string): JobType {
+  return {
+    name: `Job type ${seed.id}`,
+    businessUnitIds: [],
+    skills: [],
+    tagTypeIds: [],
+    priority: 'Normal',
+    duration: 3600,
+    soldThreshold: null,
+    class: 'Service',
+    summary: '',
+    noCharge: false,
+    enforceRecurringServiceEventSelection: null,
+    invoiceSignaturesRequired: false,
+    modifiedOn: now,
+    createdOn: now,
+    externalData: [],
+    active: true,
+    isSmartDispatched: false,
+    ...seed,
+  };
+}
+
+/** Pricebook material; costs and prices are JSON numbers (format decimal) in the pricebook API. */
+export function buildMaterial(seed: SeedOf<Material>, now: string): Material {
+  return {
+    code: `MAT-${seed.id}`,
+    displayName: null,
+    description: `Material ${seed.id}`,
+    cost: 0,
+    active: true,
+    price: 0,
+    memberPrice: 0,
+    addOnPrice: 0,
+    addOnMemberPrice: 0,
+    hours: 0,
+    bonus: 0,
+    commissionBonus: 0,
+    paysCommission: false,
+    deductAsJobCost: false,
+    unitOfMeasure: null,
+    isInventory: false,
+    account: null,
+    costOfSaleAccount: null,
+    assetAccount: null,
+    taxable: null,
+    primaryVendor: null,
+    otherVendors: null,
+    categories: [],
+    assets: [],
+    modifiedOn: now,
+    source: null,
+    externalId: null,
+    externalData: [],
+    isConfigurableMaterial: false,
+    chargeableByDefault: true,
+    variationsOrConfigurableMaterials: null,
+    businessUnitId: null,
+    createdById: 1,
+    createdOn: now,
+    displayInAmount: false,
+    generalLedgerAccountId: null,
+    isOtherDirectCost: false,
+    costTypeId: null,
+    defaultAssetUrl: null,
+    budgetCostCode: null,
+    budgetCostType: null,
     ...seed,
   };
 }

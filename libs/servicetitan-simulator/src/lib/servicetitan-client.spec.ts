@@ -1,17 +1,15 @@
 import {
-  ExportBoundaryDeduper,
   ServiceTitanApiError,
   ServiceTitanAuthError,
   ServiceTitanClient,
   ServiceTitanNetworkError,
+  ServiceTitanRateLimiterRegistry,
   collectExport,
-  dedupeExportPages,
-  defaultExportRowKey,
+  iteratePagedList,
   normalizeGrossPayItem,
   normalizeInventoryBill,
   normalizeInvoice,
   normalizePurchaseOrder,
-  type ExportInventoryBill,
   type ServiceTitanClientConfig,
 } from '@connector/servicetitan';
 import { sumDecimals } from '@connector/decimal';
@@ -40,13 +38,27 @@ async function startSim(
 ): Promise<ServiceTitanSimulator> {
   return startServiceTitanSimulator({
     seed: { appKey: DEMO_APP_KEY, tenants: [seed] },
+    // These tests skip the client's pacing waits; the rate-limit tests below set the real 60.
+    rateLimitPerSecond: 100_000,
     ...options,
   });
 }
 
-/** Client wired to the simulator; waits are recorded and skipped unless `realSleep` is set. */
+/**
+ * Client wired to the simulator. Waits are recorded and skipped: backoff waits in `sleeps`, rate-limit waits (pacing
+ * and a 429's Retry-After) in `limiterWaits`, on a bucket clock that only moves by the waits it skipped.
+ */
 function clientFor(sim: ServiceTitanSimulator, overrides: Partial<ServiceTitanClientConfig> = {}) {
   const sleeps: number[] = [];
+  const limiterWaits: number[] = [];
+  let skipped = 0;
+  const rateLimiterRegistry = new ServiceTitanRateLimiterRegistry({
+    clock: () => skipped,
+    sleep: async (ms) => {
+      limiterWaits.push(ms);
+      skipped += ms;
+    },
+  });
   const client = new ServiceTitanClient({
     authUrl: sim.url,
     apiBaseUrl: sim.url,
@@ -58,9 +70,10 @@ function clientFor(sim: ServiceTitanSimulator, overrides: Partial<ServiceTitanCl
     sleep: async (ms) => {
       sleeps.push(ms);
     },
+    rateLimiterRegistry,
     ...overrides,
   });
-  return { client, sleeps };
+  return { client, sleeps, limiterWaits };
 }
 
 describe('ServiceTitanClient against the simulator', () => {
@@ -183,33 +196,34 @@ describe('ServiceTitanClient against the simulator', () => {
       sim.faults.reset();
     });
 
-    it('honours Retry-After in seconds on a 429', async () => {
-      const { client, sleeps } = clientFor(sim);
+    it('honours Retry-After in seconds on a 429 (the wait happens in the shared bucket)', async () => {
+      const { client, sleeps, limiterWaits } = clientFor(sim);
       sim.faults.failNext(1, { status: 429, retryAfter: 7 });
       await expect(client.listVendors()).resolves.toMatchObject({ page: 1 });
-      expect(sleeps).toEqual([7000]);
+      expect(limiterWaits).toEqual([7000]);
+      expect(sleeps).toEqual([]);
       expect(sim.callCount('vendors.list')).toBe(2);
     });
 
     it('honours Retry-After as an HTTP date', async () => {
       const now = Date.UTC(2025, 4, 1, 12, 0, 0);
-      const { client, sleeps } = clientFor(sim, { clock: () => now });
+      const { client, limiterWaits } = clientFor(sim, { clock: () => now });
       sim.faults.failNext(1, {
         status: 429,
         retryAfter: new Date(now + 4000).toUTCString(),
       });
       await client.listVendors();
-      expect(sleeps).toEqual([4000]);
+      expect(limiterWaits).toEqual([4000]);
     });
 
     it('backs off exponentially on a 429 without Retry-After', async () => {
-      const { client, sleeps } = clientFor(sim, {
+      const { client, limiterWaits } = clientFor(sim, {
         retry: { baseDelayMs: 100, maxDelayMs: 10_000 },
       });
       sim.faults.failNext(3, { status: 429 });
       await client.listVendors();
       // equal jitter with random() = 0.5: 0.75 x step, steps 100, 200, 400
-      expect(sleeps).toEqual([75, 150, 300]);
+      expect(limiterWaits).toEqual([75, 150, 300]);
     });
 
     it('retries 500s and then succeeds', async () => {
@@ -298,7 +312,8 @@ describe('ServiceTitanClient against the simulator', () => {
     it('iterates more than two pages and returns every record exactly once', async () => {
       const { client } = clientFor(sim);
       const ids: number[] = [];
-      for await (const job of client.iterateJobs({}, { pageSize: 50 })) ids.push(job.id);
+      const pages = iteratePagedList((page, pageSize) => client.listJobs({ page, pageSize }), { pageSize: 50 });
+      for await (const job of pages) ids.push(job.id);
       expect(ids).toHaveLength(120);
       expect(new Set(ids).size).toBe(120);
       expect(sim.callCount('jobs.list')).toBe(3);
@@ -315,20 +330,14 @@ describe('ServiceTitanClient against the simulator', () => {
       expect(picked.map((j) => j.id)).toEqual([10_005, 10_007]);
     });
 
-    it('iterates the BARE-ARRAY inventory-bills list until a short page', async () => {
+    it('the plain inventory-bills list is a BARE ARRAY; the paginated one an envelope', async () => {
       const { client } = clientFor(sim);
-      const raw = await client.listInventoryBills({ pageSize: 3 });
+      const raw = await client.get<unknown>('accounting', 'inventory-bills', { pageSize: 3 });
       expect(Array.isArray(raw)).toBe(true);
       expect(raw).toHaveLength(3);
-      const ids: number[] = [];
-      for await (const bill of client.iterateInventoryBillsBareArray({}, { pageSize: 50 })) ids.push(bill.id);
-      expect(new Set(ids).size).toBe(100);
-      expect(ids).toHaveLength(100);
-      expect(sim.callCount('inventoryBills.list')).toBe(4); // 1 above + 2 full pages + 1 empty page
-      const viaEnvelope: number[] = [];
-      for await (const bill of client.iterateInventoryBills({}, { pageSize: 50 })) viaEnvelope.push(bill.id);
-      expect(viaEnvelope).toEqual(ids);
-      expect(sim.callCount('inventoryBills.paginated')).toBe(2);
+      const page = await client.listInventoryBillsPaginated({ pageSize: 50, page: 2 });
+      expect(page).toMatchObject({ page: 2, pageSize: 50, hasMore: false });
+      expect(page.data).toHaveLength(50);
     });
 
     it('export continuation returns every record once after boundary dedupe, and a checkpoint resumes cleanly', async () => {
@@ -337,24 +346,17 @@ describe('ServiceTitanClient against the simulator', () => {
       // from is inclusive: each page after the first repeats the previous page's last row
       expect(raw.rows.length).toBeGreaterThan(100);
       expect(raw.result.pages).toBe(raw.rows.length - 100 + 1);
+      // A consumer keyed by id + modifiedOn sees every bill once.
+      const seen = new Map(raw.rows.map((b) => [`${b.id}@${b.modifiedOn}`, b]));
+      expect([...seen.values()].map((b) => b.id)).toEqual(bills.map((b) => b.id));
 
-      const deduper = new ExportBoundaryDeduper<ExportInventoryBill>(defaultExportRowKey);
-      const { rows, result } = await collectExport(dedupeExportPages(client.exportInventoryBills(), deduper));
-      expect(rows.map((b) => b.id)).toEqual(bills.map((b) => b.id));
-      expect(result.continueFrom).toEqual(expect.any(String));
-
-      // Checkpoint = final token + boundary keys. Two changes happen in ServiceTitan meanwhile.
-      const checkpoint = {
-        token: result.continueFrom,
-        keys: deduper.boundaryKeys(),
-      };
+      // Checkpoint = the final token. Two changes happen in ServiceTitan meanwhile.
       sim.tenant(TENANT).updateInventoryBill(20_005, { billAmount: '999.99' });
       sim.tenant(TENANT).voidInventoryBill(20_007);
-      const resumed = new ExportBoundaryDeduper<ExportInventoryBill>(defaultExportRowKey, checkpoint.keys);
-      const next = await collectExport(
-        dedupeExportPages(client.exportInventoryBills({ from: checkpoint.token }), resumed),
-      );
-      expect(next.rows.map((b) => [b.id, b.billAmount, b.active])).toEqual([
+      const next = await collectExport(client.exportInventoryBills({ from: raw.result.continueFrom }));
+      // the first row is the boundary repeat of the last row already seen
+      expect(next.rows[0]?.id).toBe(raw.rows[raw.rows.length - 1]?.id);
+      expect(next.rows.slice(1).map((b) => [b.id, b.billAmount, b.active])).toEqual([
         [20_005, '999.99', true],
         [20_007, '7.10', false],
       ]);
@@ -367,7 +369,7 @@ describe('ServiceTitanClient against the simulator', () => {
   describe('rate limiting', () => {
     it('the simulator answers 429 with Retry-After beyond 60 requests per second per tenant', async () => {
       // A frozen rate-limit clock puts every request in the same second, so the count is exact.
-      const sim = await startSim({ rateLimitClock: () => 1_000 });
+      const sim = await startSim({ rateLimitClock: () => 1_000, rateLimitPerSecond: 60 });
       try {
         const token = (await (
           await fetch(`${sim.url}/connect/token`, {
@@ -407,24 +409,34 @@ describe('ServiceTitanClient against the simulator', () => {
       }
     });
 
-    it('the client limiter paces a burst of concurrent calls so the simulator never answers 429', async () => {
-      const sim = await startSim();
+    it('two clients of one app and tenant share one bucket: the simulator never sees more than 60 in a second', async () => {
+      const sim = await startSim({ rateLimitPerSecond: 60 });
       try {
         const retries: string[] = [];
-        const client = new ServiceTitanClient({
-          authUrl: sim.url,
-          apiBaseUrl: sim.url,
-          tenantId: TENANT,
-          appKey: DEMO_APP_KEY,
-          clientId: 'cid.test-client-not-real-000',
-          clientSecret: SECRET,
-          // Well under 60/s so scheduler jitter in a loaded test run cannot bunch requests over the limit.
-          maxRequestsPerSecond: 40,
-          onRetry: (event) => retries.push(event.reason),
-        });
-        await Promise.all(Array.from({ length: 75 }, () => client.listBusinessUnits()));
+        const registry = new ServiceTitanRateLimiterRegistry(); // real time, like the process-wide one
+        const make = () =>
+          new ServiceTitanClient({
+            authUrl: sim.url,
+            apiBaseUrl: sim.url,
+            tenantId: TENANT,
+            appKey: DEMO_APP_KEY,
+            clientId: 'cid.test-client-not-real-000',
+            clientSecret: SECRET,
+            rateLimiterRegistry: registry,
+            // Paced at the default 60/s, with room for scheduler jitter in a loaded test run.
+            jitterAllowanceMs: 100,
+            onRetry: (event) => retries.push(event.reason),
+          });
+        const [a, b] = [make(), make()];
+        await Promise.all([
+          ...Array.from({ length: 40 }, () => a.listBusinessUnits()),
+          ...Array.from({ length: 40 }, () => b.listTechnicians()),
+        ]);
         expect(retries).toEqual([]);
-        expect(sim.callCount('businessUnits.list')).toBe(75);
+        const stats = sim.stats();
+        expect(stats.responses429).toBe(0);
+        expect(stats.busiestSecond).toBeGreaterThan(30); // both clients were busy in the same seconds
+        expect(stats.busiestSecond).toBeLessThanOrEqual(60);
       } finally {
         await sim.close();
       }

@@ -8,12 +8,29 @@ import {
   ENTITY_KINDS,
   SimulatorTenant,
   type EntityKind,
+  type StoredRecords,
   type ServiceTitanSimulatorSeed,
   type SimulatorTenantSeed,
 } from './simulator.store';
-import { SIMULATOR_ROUTES, findRoute } from './simulator.routes';
+import { SIMULATOR_ROUTES, SimulatorHttpError, findRoute, type RouteMatch } from './simulator.routes';
 import { QueryValidationError, parseQuery } from './query.parser';
-import { WebhookSender, type WebhookSendRequest } from './webhook.sender';
+import { WebhookSender, type SignatureEncoding, type WebhookDelivery, type WebhookSendRequest } from './webhook.sender';
+import { validateRequestBody } from './request-body.validator';
+import { SimulatorStatsRecorder, type SimulatorStats } from './simulator.stats';
+import {
+  DEFAULT_WEBHOOK_V2_SHAPE,
+  buildJobCompletedEvent,
+  buildWebhookEvent,
+  buildWebhookEventV2,
+  type WebhookV2Shape,
+} from './webhook-event.builder';
+import {
+  addCompletedJob,
+  generateTenant,
+  type AddCompletedJobOptions,
+  type AddedJob,
+  type TenantGeneratorOptions,
+} from './tenant.generator';
 
 export interface ServiceTitanSimulatorOptions {
   /** 0 (default) = a random free port. */
@@ -36,6 +53,8 @@ export interface ServiceTitanSimulatorOptions {
   /** Scale of the webhook re-delivery schedule (0.001 turns 10 s into 10 ms). Default 1. */
   webhookTimeScale?: number;
   webhookRetryScheduleSeconds?: readonly number[];
+  /** Answers the webhook sender counts as delivered. Default [200] (anything else is re-delivered). */
+  webhookDeliveredStatuses?: readonly number[];
   /** If set, `/__admin/*` requires header `x-admin-token`. */
   adminToken?: string;
   /** Status for rejected client credentials at /connect/token (IdentityServer answers 400). Default 400. */
@@ -48,12 +67,49 @@ interface IssuedToken {
   expiresAtMs: number;
 }
 
+/** A write request the simulator received (any outcome): tests assert "no write at all" or exactly which. */
+export interface SimulatorWrite {
+  /** Simulator clock, ISO. */
+  at: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  tenantId?: number;
+  /** Route name (`invoices.markAsExported`, …) or `unknown`. */
+  route: string;
+  /** The parsed JSON body (undefined when it was not JSON). */
+  body: unknown;
+  /** HTTP status answered. */
+  status: number;
+}
+
+/** A webhook built from a stored entity and sent by the simulator (`sendWebhookEvent`, admin route). */
+export interface SimulatorWebhookEventRequest {
+  url: string;
+  /** `v1`: the legacy body (`__eventInfo`, `__tenantInfo`, entity at the top); `v2`: see WebhookV2Shape. */
+  generation: 'v1' | 'v2';
+  tenantId: number;
+  /** E.g. `JobCompleted`. A V1 JobCompleted carries the job's invoice block. */
+  eventType: string;
+  /** The entity sent: a stored record, as the API returns it. */
+  entity: { kind: EntityKind; id: number };
+  eventId?: string;
+  webhookId?: number;
+  /** V2 only: field names and data mode. */
+  v2Shape?: Partial<WebhookV2Shape>;
+  secret?: string;
+  headerName?: string;
+  encoding?: SignatureEncoding;
+  headers?: Record<string, string>;
+}
+
 const STATUS_TYPES: Record<number, string> = {
   400: 'https://tools.ietf.org/html/rfc7231#section-6.5.1',
   401: 'https://tools.ietf.org/html/rfc7235#section-3.1',
   403: 'https://tools.ietf.org/html/rfc7231#section-6.5.3',
   404: 'https://tools.ietf.org/html/rfc7231#section-6.5.4',
   405: 'https://tools.ietf.org/html/rfc7231#section-6.5.5',
+  415: 'https://tools.ietf.org/html/rfc7231#section-6.5.13',
   429: 'https://tools.ietf.org/html/rfc6585#section-4',
   500: 'https://tools.ietf.org/html/rfc7231#section-6.6.1',
   503: 'https://tools.ietf.org/html/rfc7231#section-6.6.4',
@@ -65,6 +121,7 @@ const STATUS_TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
@@ -90,6 +147,8 @@ export class ServiceTitanSimulator {
   private readonly tokens = new Map<string, IssuedToken>();
   private readonly callCounts = new Map<string, number>();
   private readonly rateWindows = new Map<string, number[]>();
+  private readonly statsRecorder: SimulatorStatsRecorder;
+  private readonly writeLog: SimulatorWrite[] = [];
   private readonly tokenLifetimeSeconds: number;
   private readonly tokenFormat: 'jwt' | 'opaque';
   private readonly rateLimitPerSecond: number;
@@ -112,9 +171,11 @@ export class ServiceTitanSimulator {
       throw new RangeError('exportPageSize must be an integer >= 2');
     this.adminToken = options.adminToken;
     this.invalidClientStatus = options.invalidClientStatus ?? 400;
+    this.statsRecorder = new SimulatorStatsRecorder(this.rateLimitClock);
     this.webhooks = new WebhookSender({
       timeScale: options.webhookTimeScale,
       retryScheduleSeconds: options.webhookRetryScheduleSeconds,
+      deliveredStatuses: options.webhookDeliveredStatuses,
     });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -181,7 +242,22 @@ export class ServiceTitanSimulator {
     return tenant;
   }
 
-  /** Removes every tenant, app key, token, fault and call count. */
+  /**
+   * Generates a realistic tenant (see generateTenant) and adds it. Returns what was generated (counts, first and last
+   * completion). App keys of the simulator are accepted for it as for every tenant.
+   */
+  generateTenant(options: TenantGeneratorOptions) {
+    const generated = generateTenant(options);
+    this.addTenant(generated.seed);
+    return generated.summary;
+  }
+
+  /** A job of `tenantId` completes now, with its invoice and gross pay items (see addCompletedJob). */
+  addCompletedJob(tenantId: number, options: AddCompletedJobOptions = {}): AddedJob {
+    return addCompletedJob(this.tenant(tenantId), options);
+  }
+
+  /** Removes every tenant, app key, token, fault, call count, statistic and recorded write. */
   reset(): void {
     this.tenants.clear();
     this.appKeys.clear();
@@ -207,8 +283,74 @@ export class ServiceTitanSimulator {
     return Object.fromEntries([...this.callCounts.entries()].filter(([key]) => !/^\d+:/.test(key)));
   }
 
+  /** Forgets call counts, statistics (busiest second, 429s) and recorded writes. */
   resetCalls(): void {
     this.callCounts.clear();
+    this.statsRecorder.reset();
+    this.writeLog.length = 0;
+  }
+
+  /**
+   * Load figures for tests and benchmarks: calls per route, the busiest second (most requests within any one-second
+   * window) per (app key, tenant), 429s answered, writes received. Also `GET /__admin/stats`.
+   */
+  stats(): SimulatorStats {
+    return this.statsRecorder.snapshot(this.calls());
+  }
+
+  /** Every write request received so far (POST/PATCH to the API, any outcome). Also `GET /__admin/writes`. */
+  writes(): readonly SimulatorWrite[] {
+    return [...this.writeLog];
+  }
+
+  /**
+   * Builds a V1 or V2 webhook body from a stored entity (as the API would return it) and sends it with the
+   * simulator's sender (signed when a secret is given, re-delivered on anything but HTTP 200).
+   */
+  sendWebhookEvent(request: SimulatorWebhookEventRequest): WebhookDelivery {
+    const tenant = this.tenant(request.tenantId);
+    const stored = tenant.get(request.entity.kind, request.entity.id);
+    if (!stored) throw new Error(`tenant ${tenant.id} has no ${request.entity.kind} record ${request.entity.id}`);
+    const entity = tenant.view(request.entity.kind, stored) as { id: number } & Record<string, unknown>;
+    let body: unknown;
+    if (request.generation === 'v2') {
+      body = buildWebhookEventV2({
+        eventType: request.eventType,
+        tenantId: tenant.id,
+        entity,
+        eventId: request.eventId,
+        createdOn: this.stamp(),
+        shape: { ...DEFAULT_WEBHOOK_V2_SHAPE, ...request.v2Shape },
+      });
+    } else if (request.eventType === 'JobCompleted' && request.entity.kind === 'jobs') {
+      const job = stored as StoredRecords['jobs'];
+      const invoice = tenant.get('invoices', job.invoiceId);
+      const { active: _active, ...listedJob } = tenant.view('jobs', job);
+      void _active;
+      body = buildJobCompletedEvent({
+        tenant: { id: tenant.id, name: tenant.name },
+        job: listedJob,
+        invoice: invoice ?? { id: job.invoiceId, referenceNumber: null, total: null, items: [] },
+        eventId: request.eventId,
+        webhookId: request.webhookId,
+      });
+    } else {
+      body = buildWebhookEvent({
+        webhookType: request.eventType,
+        tenant: { id: tenant.id, name: tenant.name },
+        entity,
+        eventId: request.eventId,
+        webhookId: request.webhookId,
+      });
+    }
+    return this.webhooks.send({
+      url: request.url,
+      body,
+      secret: request.secret,
+      headerName: request.headerName,
+      encoding: request.encoding,
+      headers: request.headers,
+    });
   }
 
   /** Invalidates every issued token (the next API call gets 401). */
@@ -231,12 +373,34 @@ export class ServiceTitanSimulator {
     const path = url.pathname;
     if (path.startsWith('/__admin/')) return this.handleAdmin(req, res, url);
 
+    const method = req.method ?? 'GET';
     const isToken = path === '/connect/token';
     const apiMatch = API_PATH.exec(path);
     const isApi = !isToken && apiMatch !== null;
-    const route = apiMatch ? findRoute(apiMatch[1] ?? '', apiMatch[3] ?? '') : undefined;
+    const match: RouteMatch = apiMatch
+      ? findRoute(method, apiMatch[1] ?? '', apiMatch[3] ?? '')
+      : { kind: 'not-found' };
+    const routeName = match.kind === 'found' ? match.route.name : 'unknown';
     const pathTenantId = apiMatch && /^\d+$/.test(apiMatch[2] ?? '') ? Number(apiMatch[2]) : undefined;
-    this.count(isToken ? 'token' : (route?.name ?? 'unknown'), pathTenantId);
+    this.count(isToken ? 'token' : routeName, pathTenantId);
+
+    // Every write that reaches the API is recorded, whatever its outcome (tests assert "no write at all").
+    let rawBody: Buffer | undefined;
+    if (isApi && method !== 'GET' && method !== 'HEAD') {
+      rawBody = await readBody(req);
+      const write: SimulatorWrite = {
+        at: new Date(this.clock.now()).toISOString(),
+        method,
+        path,
+        tenantId: pathTenantId,
+        route: routeName,
+        body: parseJson(rawBody),
+        status: 0,
+      };
+      this.writeLog.push(write);
+      this.statsRecorder.write();
+      res.once('finish', () => (write.status = res.statusCode));
+    }
 
     const latency = this.faults.latencyFor(path, isApi);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
@@ -255,7 +419,7 @@ export class ServiceTitanSimulator {
 
     if (isToken) return this.handleToken(req, res);
     if (!apiMatch) return this.problem(res, 404, { title: 'Not Found' });
-    return this.handleApi(req, res, url, apiMatch[1] ?? '', apiMatch[2] ?? '', route);
+    return this.handleApi(req, res, url, apiMatch[1] ?? '', apiMatch[2] ?? '', match, rawBody);
   }
 
   private async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -320,7 +484,8 @@ export class ServiceTitanSimulator {
     url: URL,
     module: string,
     tenantSegment: string,
-    route: ReturnType<typeof findRoute>,
+    match: RouteMatch,
+    rawBody: Buffer | undefined,
   ): void {
     // 1. application key (header, or the query form the specs also declare)
     const appKey = headerValue(req, 'st-app-key') ?? url.searchParams.get('servicetitanapplicationkey') ?? undefined;
@@ -374,9 +539,11 @@ export class ServiceTitanSimulator {
       return this.problem(res, 403, {
         title: 'The access token is not valid for this tenant.',
       });
-    // 4. rate limit, per tenant and application
+    // 4. rate limit, per tenant and application: every token and connection of the app counts together
+    this.statsRecorder.arrival(tenant.id, appKey);
     const retryAfter = this.rateLimit(`${tenant.id}|${appKey}`);
     if (retryAfter !== undefined) {
+      this.statsRecorder.rateLimited(tenant.id, appKey);
       return this.problem(
         res,
         429,
@@ -385,20 +552,48 @@ export class ServiceTitanSimulator {
       );
     }
     // 5. endpoint
-    if (!route)
+    if (match.kind === 'not-found')
       return this.problem(res, 404, {
         title: `No simulated endpoint for /${module}/v2/tenant/{tenant}/${url.pathname.split('/').slice(5).join('/')}`,
       });
-    if (req.method !== 'GET') return this.problem(res, 405, { title: 'Method Not Allowed' }, { Allow: 'GET' });
+    if (match.kind === 'method-not-allowed')
+      return this.problem(res, 405, { title: 'Method Not Allowed' }, { Allow: match.allow.join(', ') });
+    const { route, params } = match;
     try {
       const query = parseQuery(url.searchParams, route.params);
-      return this.json(res, 200, route.handle({ tenant, query, exportPageSize: this.exportPageSize }));
+      let body: unknown;
+      if (route.hasBody) {
+        const contentType = (headerValue(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        if (contentType !== 'application/json' && !contentType.endsWith('+json'))
+          return this.problem(res, 415, { title: 'Unsupported Media Type' });
+        const text = (rawBody ?? Buffer.alloc(0)).toString('utf8');
+        if (text.trim() === '')
+          return this.problem(res, 400, {
+            title: 'One or more validation errors occurred.',
+            errors: { '': ['A non-empty request body is required.'] },
+          });
+        try {
+          body = JSON.parse(text);
+        } catch (error) {
+          return this.problem(res, 400, {
+            title: 'One or more validation errors occurred.',
+            errors: { $: [`The request body is not valid JSON: ${(error as Error).message}`] },
+          });
+        }
+        const errors = validateRequestBody(route.operationId, body);
+        if (Object.keys(errors).length > 0)
+          return this.problem(res, 400, { title: 'One or more validation errors occurred.', errors });
+      }
+      const result = route.handle({ tenant, query, params, body, exportPageSize: this.exportPageSize });
+      return this.json(res, route.status ?? 200, result);
     } catch (error) {
       if (error instanceof QueryValidationError)
         return this.problem(res, 400, {
           title: error.title,
           errors: error.errors,
         });
+      if (error instanceof SimulatorHttpError)
+        return this.problem(res, error.status, { title: error.title, errors: error.errors });
       throw error;
     }
   }
@@ -458,8 +653,16 @@ export class ServiceTitanSimulator {
         case 'GET /__admin/calls':
           return this.json(res, 200, this.calls());
         case 'DELETE /__admin/calls':
+        case 'DELETE /__admin/stats':
+        case 'DELETE /__admin/writes':
           this.resetCalls();
           return this.json(res, 200, { ok: true });
+        case 'GET /__admin/stats':
+          return this.json(res, 200, this.stats());
+        case 'GET /__admin/writes':
+          return this.json(res, 200, this.writes());
+        case 'POST /__admin/generate':
+          return this.json(res, 200, this.generateTenant(body as unknown as TenantGeneratorOptions));
         case 'GET /__admin/faults':
           return this.json(res, 200, this.faults.pending());
         case 'DELETE /__admin/faults':
@@ -484,6 +687,11 @@ export class ServiceTitanSimulator {
         }
         case 'POST /__admin/webhooks/send': {
           const delivery = this.webhooks.send(body as unknown as WebhookSendRequest);
+          if (body['wait'] === true) await delivery.done;
+          return this.json(res, 200, summarizeDelivery(delivery));
+        }
+        case 'POST /__admin/webhooks/event': {
+          const delivery = this.sendWebhookEvent(body as unknown as SimulatorWebhookEventRequest);
           if (body['wait'] === true) await delivery.done;
           return this.json(res, 200, summarizeDelivery(delivery));
         }
@@ -559,6 +767,7 @@ export class ServiceTitanSimulator {
     },
     headers: Record<string, string> = {},
   ): void {
+    if (status === 429) this.statsRecorder.answered429();
     this.json(
       res,
       status,
@@ -597,6 +806,14 @@ function constantTimeEqual(a: string, b: string): boolean {
   let diff = left.length ^ right.length;
   for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
   return diff === 0;
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return raw.length === 0 ? undefined : (JSON.parse(raw.toString('utf8')) as unknown);
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

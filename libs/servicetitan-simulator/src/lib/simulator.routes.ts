@@ -1,4 +1,11 @@
-import type { SimulatorTenant, StoredRecords } from './simulator.store';
+import {
+  compareFeedPositions,
+  type EntityKind,
+  type FeedEntry,
+  type FeedPosition,
+  type SimulatorTenant,
+  type StoredRecords,
+} from './simulator.store';
 import {
   ACTIVE_VALUES,
   MODIFIED_PARAMS,
@@ -8,24 +15,10 @@ import {
   type ParamSpec,
   type ParsedQuery,
 } from './query.parser';
+import { SimulatorHttpError, type SimulatedMethod, type SimulatorRoute } from './route.types';
+import { WRITE_ROUTES } from './write.routes';
 
-export interface RouteContext {
-  tenant: SimulatorTenant;
-  query: ParsedQuery;
-  exportPageSize: number;
-}
-
-/** One simulated GET endpoint: `/{module}/v2/tenant/{tenant}/{resource}`. */
-export interface SimulatorRoute {
-  /** Stable name used for call counts, e.g. `inventoryBills.list`. */
-  name: string;
-  module: string;
-  resource: string;
-  /** OpenAPI operationId of the official spec (used by the contract tests). */
-  operationId: string;
-  params: ParamSpec;
-  handle(ctx: RouteContext): unknown;
-}
+export { SimulatorHttpError, type RouteContext, type SimulatedMethod, type SimulatorRoute } from './route.types';
 
 interface Timestamped {
   id?: number | null;
@@ -54,7 +47,7 @@ function activeFilter(active: boolean, q: ParsedQuery): boolean {
   return wanted === 'Any' || (wanted === 'True') === active;
 }
 
-function paginate<T>(rows: T[], q: ParsedQuery) {
+function paginate<T>(rows: readonly T[], q: ParsedQuery) {
   const { page, pageSize } = pageWindow(q);
   const start = (page - 1) * pageSize;
   const data = rows.slice(start, start + pageSize);
@@ -73,17 +66,47 @@ function withoutActive<T extends { active?: boolean }>(record: T): Omit<T, 'acti
   return rest;
 }
 
-// ---------------------------------------------------------------- export feeds
-interface ExportPosition {
-  m: number;
-  i: number;
+// ---------------------------------------------------------------- external data
+const EXTERNAL_DATA_PARAMS: ParamSpec = {
+  externalDataApplicationGuid: 'guid',
+  externalDataKey: 'string',
+  externalDataValues: 'string',
+};
+
+/** `externalDataKey` + `externalDataValues` (comma list, ≤ 50) lookup, on the requested application's entries. */
+function externalDataFilter(
+  tenant: SimulatorTenant,
+  kind: EntityKind,
+  q: ParsedQuery,
+): (record: { id: number }) => boolean {
+  const key = q['externalDataKey'] as string | undefined;
+  const rawValues = q['externalDataValues'] as string | undefined;
+  if (key === undefined && rawValues === undefined) return () => true;
+  if (key === undefined || rawValues === undefined) {
+    const missing = key === undefined ? 'externalDataKey' : 'externalDataValues';
+    throw new QueryValidationError({
+      [missing]: [`'externalDataKey' and 'externalDataValues' must be given together.`],
+    });
+  }
+  const values = rawValues.split(',').map((v) => v.trim());
+  if (values.length > 50) throw new QueryValidationError({ externalDataValues: ['Maximum 50 values are allowed.'] });
+  const guid = q['externalDataApplicationGuid'] as string | undefined;
+  const wanted = new Set(values);
+  return (record) =>
+    tenant
+      .externalDataOf(kind, record.id, guid ?? tenant.applicationGuid)
+      .some((e) => e.key === key && wanted.has(e.value));
 }
 
-function encodeToken(position: ExportPosition): string {
+const guidOf = (q: ParsedQuery) => q['externalDataApplicationGuid'] as string | undefined;
+
+// ---------------------------------------------------------------- export feeds
+function encodeToken(position: FeedPosition): string {
   return Buffer.from(JSON.stringify({ v: 1, m: position.m, i: position.i }), 'utf8').toString('base64url');
 }
 
-function decodeFrom(from: string | undefined): ExportPosition {
+/** `from`: a continuation token of this simulator, or a date string (rows modified on or after it). */
+function decodeFrom(from: string | undefined): FeedPosition {
   if (from === undefined || from === '') return { m: Number.NEGATIVE_INFINITY, i: Number.NEGATIVE_INFINITY };
   try {
     const decoded: unknown = JSON.parse(Buffer.from(from, 'base64url').toString('utf8'));
@@ -101,34 +124,41 @@ function decodeFrom(from: string | undefined): ExportPosition {
   });
 }
 
-const compare = (a: ExportPosition, b: ExportPosition) => (a.m !== b.m ? a.m - b.m : a.i - b.i);
+/** Index of the first entry at or after `start` (entries are sorted by position). */
+function firstAtOrAfter<T>(entries: readonly FeedEntry<T>[], start: FeedPosition): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareFeedPositions((entries[mid] as FeedEntry<T>).pos, start) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Export feed semantics: rows ordered by (modifiedOn, id); `from` is INCLUSIVE, so the row the token points at is
- * returned again as the first row of the next response (the real API repeats boundary rows too). `hasMore` is true
- * while rows beyond the returned page exist.
+ * returned again as the first row of the next response (the real API repeats boundary rows too). `from` may also be a
+ * date (`2026-11-01`): the feed starts at the first row modified on or after it; no `from` starts at the tenant's
+ * first record. `hasMore` is true while rows beyond the returned page exist.
  */
-export function exportPage<T extends Timestamped>(rows: T[], from: string | undefined, pageSize: number) {
+export function exportPage<T>(
+  entries: readonly FeedEntry<T>[],
+  from: string | undefined,
+  pageSize: number,
+  render: (row: T) => unknown = (row) => row,
+) {
   const start = decodeFrom(from);
-  const positioned = rows
-    .map((row) => ({
-      row,
-      pos: { m: ms(row.modifiedOn ?? row.createdOn), i: row.id ?? 0 },
-    }))
-    .filter((entry) => compare(entry.pos, start) >= 0)
-    .sort((a, b) => compare(a.pos, b.pos));
-  const page = positioned.slice(0, pageSize);
+  const index = firstAtOrAfter(entries, start);
+  const page = entries.slice(index, index + pageSize);
   const last = page[page.length - 1];
   const continueFrom = last
     ? encodeToken(last.pos)
-    : encodeToken({
-        m: Number.isFinite(start.m) ? start.m : 0,
-        i: Number.isFinite(start.i) ? start.i : 0,
-      });
+    : encodeToken({ m: Number.isFinite(start.m) ? start.m : 0, i: Number.isFinite(start.i) ? start.i : 0 });
   return {
-    hasMore: positioned.length > pageSize,
+    hasMore: index + pageSize < entries.length,
     continueFrom,
-    data: page.map((entry) => entry.row),
+    data: page.map((entry) => render(entry.row)),
   };
 }
 
@@ -137,29 +167,7 @@ const EXPORT_PARAMS: ParamSpec = {
   includeRecentChanges: 'bool',
 };
 
-function exportRoute<T extends Timestamped>(
-  name: string,
-  module: string,
-  resource: string,
-  operationId: string,
-  rows: (tenant: SimulatorTenant) => T[],
-): SimulatorRoute {
-  return {
-    name,
-    module,
-    resource,
-    operationId,
-    params: EXPORT_PARAMS,
-    handle: ({ tenant, query, exportPageSize }) =>
-      exportPage(rows(tenant), query['from'] as string | undefined, exportPageSize),
-  };
-}
-
-// ---------------------------------------------------------------- routes
-const ids = { ids: 'idsCsv' } as const;
-const active = { active: { enum: ACTIVE_VALUES } } as const;
-
-function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts'>(
+function exportRoute<K extends EntityKind>(
   name: string,
   module: string,
   resource: string,
@@ -168,15 +176,70 @@ function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts'>(
 ): SimulatorRoute {
   return {
     name,
+    method: 'GET',
     module,
     resource,
     operationId,
-    params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ...ids, ...active },
-    handle: ({ tenant, query }) =>
-      paginate(
-        tenant.all(kind).filter((r: StoredRecords[K]) => commonFilter(r, query) && activeFilter(r.active, query)),
-        query,
+    params: EXPORT_PARAMS,
+    handle: ({ tenant, query, exportPageSize }) =>
+      exportPage(tenant.feed(kind), query['from'] as string | undefined, exportPageSize, (row) =>
+        tenant.view(kind, row as StoredRecords[K]),
       ),
+  };
+}
+
+// ---------------------------------------------------------------- routes
+const ids = { ids: 'idsCsv' } as const;
+const active = { active: { enum: ACTIVE_VALUES } } as const;
+
+function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts' | 'jobTypes' | 'materials'>(
+  name: string,
+  module: string,
+  resource: string,
+  operationId: string,
+  kind: K,
+  extraParams: ParamSpec = {},
+): SimulatorRoute {
+  return {
+    name,
+    method: 'GET',
+    module,
+    resource,
+    operationId,
+    params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ...ids, ...active, ...extraParams },
+    handle: ({ tenant, query }) => {
+      const byExternalData = externalDataFilter(tenant, kind, query);
+      return paginate(
+        tenant
+          .all(kind)
+          .filter((r) => commonFilter(r, query) && activeFilter(r.active, query) && byExternalData(r))
+          .map((r) => tenant.view(kind, r as StoredRecords[K], guidOf(query))),
+        query,
+      );
+    },
+  };
+}
+
+function getById<K extends 'vendors' | 'materials'>(
+  name: string,
+  module: string,
+  resource: string,
+  operationId: string,
+  kind: K,
+  label: string,
+): SimulatorRoute {
+  return {
+    name,
+    method: 'GET',
+    module,
+    resource,
+    operationId,
+    params: kind === 'vendors' ? EXTERNAL_DATA_PARAMS : { externalDataApplicationGuid: 'guid' },
+    handle: ({ tenant, query, params }) => {
+      const record = tenant.get(kind, params['id'] as number);
+      if (!record) throw new SimulatorHttpError(404, `${label} with id ${params['id']} was not found.`);
+      return tenant.view(kind, record, guidOf(query));
+    },
   };
 }
 
@@ -191,9 +254,10 @@ const listedInventoryBills = (tenant: SimulatorTenant, query: ParsedQuery) =>
     .filter((bill) => bill.active && commonFilter(bill, query))
     .map(withoutActive);
 
-export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
+const READ_ROUTES: readonly SimulatorRoute[] = [
   {
     name: 'jobs.list',
+    method: 'GET',
     module: 'jpm',
     resource: 'jobs',
     operationId: 'Jobs_GetList',
@@ -201,6 +265,7 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
       ...PAGE_PARAMS,
       ...MODIFIED_PARAMS,
       ...ids,
+      externalDataApplicationGuid: 'guid',
       jobStatus: {
         enum: ['Scheduled', 'Dispatched', 'InProgress', 'Hold', 'Completed', 'Canceled'],
       },
@@ -211,13 +276,17 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
           .all('jobs')
           .filter((job) => job.active && commonFilter(job, query))
           .filter((job) => query['jobStatus'] === undefined || job.jobStatus === query['jobStatus'])
-          .map(withoutActive),
+          .map((job) => withoutActive(tenant.view('jobs', job, guidOf(query)))),
         query,
       ),
   },
-  exportRoute('jobs.export', 'jpm', 'export/jobs', 'Export_Jobs', (t) => t.all('jobs')),
+  exportRoute('jobs.export', 'jpm', 'export/jobs', 'Export_Jobs', 'jobs'),
+  activeList('jobTypes.list', 'jpm', 'job-types', 'JobTypes_GetList', 'jobTypes', {
+    externalDataApplicationGuid: 'guid',
+  }),
   {
     name: 'invoices.list',
+    method: 'GET',
     module: 'accounting',
     resource: 'invoices',
     operationId: 'Invoices_GetList',
@@ -241,13 +310,21 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
       );
     },
   },
-  exportRoute('invoices.export', 'accounting', 'export/invoices', 'Export_Invoices', (t) => t.all('invoices')),
-  exportRoute('invoiceItems.export', 'accounting', 'export/invoice-items', 'Export_InvoiceItems', (t) =>
-    t.invoiceItemRows(),
-  ),
+  exportRoute('invoices.export', 'accounting', 'export/invoices', 'Export_Invoices', 'invoices'),
+  {
+    name: 'invoiceItems.export',
+    method: 'GET',
+    module: 'accounting',
+    resource: 'export/invoice-items',
+    operationId: 'Export_InvoiceItems',
+    params: EXPORT_PARAMS,
+    handle: ({ tenant, query, exportPageSize }) =>
+      exportPage(tenant.invoiceItemFeed(), query['from'] as string | undefined, exportPageSize),
+  },
   {
     // The quirk: a BARE ARRAY, no paging envelope.
     name: 'inventoryBills.list',
+    method: 'GET',
     module: 'accounting',
     resource: 'inventory-bills',
     operationId: 'InventoryBills_GetList',
@@ -256,18 +333,24 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
   },
   {
     name: 'inventoryBills.paginated',
+    method: 'GET',
     module: 'accounting',
     resource: 'inventory-bills/paginated',
     operationId: 'InventoryBills_GetListPaginated',
     params: inventoryBillParams,
     handle: ({ tenant, query }) => paginate(listedInventoryBills(tenant, query), query),
   },
-  exportRoute('inventoryBills.export', 'accounting', 'export/inventory-bills', 'Export_InventoryBills', (t) =>
-    t.all('inventoryBills'),
+  exportRoute(
+    'inventoryBills.export',
+    'accounting',
+    'export/inventory-bills',
+    'Export_InventoryBills',
+    'inventoryBills',
   ),
   activeList('glAccounts.list', 'accounting', 'gl-accounts', 'GlAccounts_GetList', 'glAccounts'),
   {
     name: 'purchaseOrders.list',
+    method: 'GET',
     module: 'inventory',
     resource: 'purchase-orders',
     operationId: 'PurchaseOrders_GetList',
@@ -283,23 +366,35 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
         query,
       ),
   },
-  exportRoute('purchaseOrders.export', 'inventory', 'export/purchase-orders', 'Export_PurchaseOrders', (t) =>
-    t.all('purchaseOrders'),
+  exportRoute(
+    'purchaseOrders.export',
+    'inventory',
+    'export/purchase-orders',
+    'Export_PurchaseOrders',
+    'purchaseOrders',
   ),
   {
     name: 'vendors.list',
+    method: 'GET',
     module: 'inventory',
     resource: 'vendors',
     operationId: 'Vendors_GetList',
-    params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ids: 'idsArray', ...active },
-    handle: ({ tenant, query }) =>
-      paginate(
-        tenant.all('vendors').filter((v) => commonFilter(v, query) && activeFilter(v.active, query)),
+    params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ids: 'idsArray', ...active, ...EXTERNAL_DATA_PARAMS },
+    handle: ({ tenant, query }) => {
+      const byExternalData = externalDataFilter(tenant, 'vendors', query);
+      return paginate(
+        tenant
+          .all('vendors')
+          .filter((v) => commonFilter(v, query) && activeFilter(v.active, query) && byExternalData(v))
+          .map((v) => tenant.view('vendors', v, guidOf(query))),
         query,
-      ),
+      );
+    },
   },
+  getById('vendors.get', 'inventory', 'vendors/{id}', 'Vendors_GetById', 'vendors', 'Vendor'),
   {
     name: 'grossPayItems.list',
+    method: 'GET',
     module: 'payroll',
     resource: 'gross-pay-items',
     operationId: 'GrossPayItems_GetList',
@@ -326,13 +421,53 @@ export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [
         query,
       ),
   },
-  exportRoute('grossPayItems.export', 'payroll', 'export/gross-pay-items', 'Export_GrossPayItems', (t) =>
-    t.all('grossPayItems'),
-  ),
+  exportRoute('grossPayItems.export', 'payroll', 'export/gross-pay-items', 'Export_GrossPayItems', 'grossPayItems'),
   activeList('technicians.list', 'settings', 'technicians', 'Technicians_GetList', 'technicians'),
-  activeList('businessUnits.list', 'settings', 'business-units', 'BusinessUnits_GetList', 'businessUnits'),
+  activeList('businessUnits.list', 'settings', 'business-units', 'BusinessUnits_GetList', 'businessUnits', {
+    externalDataApplicationGuid: 'guid',
+  }),
+  activeList('materials.list', 'pricebook', 'materials', 'Materials_GetList', 'materials', EXTERNAL_DATA_PARAMS),
+  getById('materials.get', 'pricebook', 'materials/{id}', 'Materials_Get', 'materials', 'Material'),
+  exportRoute('materials.export', 'pricebook', 'export/materials', 'Export_Materials', 'materials'),
 ];
 
-export function findRoute(module: string, resource: string): SimulatorRoute | undefined {
-  return SIMULATOR_ROUTES.find((route) => route.module === module && route.resource === resource);
+export const SIMULATOR_ROUTES: readonly SimulatorRoute[] = [...READ_ROUTES, ...WRITE_ROUTES];
+
+export type RouteMatch =
+  | { kind: 'found'; route: SimulatorRoute; params: Record<string, number> }
+  /** The path exists for other methods only (405 with Allow). */
+  | { kind: 'method-not-allowed'; allow: SimulatedMethod[] }
+  | { kind: 'not-found' };
+
+/** Matches `{module}` + the path after `/tenant/{tenant}/` against the routes (`{id}` = a positive integer). */
+export function findRoute(method: string, module: string, resourcePath: string): RouteMatch {
+  const segments = resourcePath.split('/');
+  const matches: { route: SimulatorRoute; params: Record<string, number> }[] = [];
+  for (const route of SIMULATOR_ROUTES) {
+    if (route.module !== module) continue;
+    const pattern = route.resource.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, number> = {};
+    const ok = pattern.every((part, i) => {
+      const segment = segments[i] as string;
+      const param = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (param === undefined) return part === segment;
+      if (!/^\d+$/.test(segment) || !Number.isSafeInteger(Number(segment))) return false;
+      params[param] = Number(segment);
+      return true;
+    });
+    if (ok) matches.push({ route, params });
+  }
+  const found = matches.find((m) => m.route.method === method);
+  if (found) return { kind: 'found', ...found };
+  if (matches.length > 0)
+    return { kind: 'method-not-allowed', allow: [...new Set(matches.map((m) => m.route.method))] };
+  return { kind: 'not-found' };
+}
+
+/** Route by name (tests). */
+export function routeNamed(name: string): SimulatorRoute {
+  const route = SIMULATOR_ROUTES.find((r) => r.name === name);
+  if (!route) throw new Error(`no simulator route ${name}`);
+  return route;
 }

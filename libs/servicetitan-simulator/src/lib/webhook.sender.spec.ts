@@ -2,9 +2,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS, WebhookSender, signWebhookBody } from './webhook.sender';
-import { buildJobCompletedEvent, buildWebhookEvent } from './webhook-event.builder';
+import {
+  DEFAULT_WEBHOOK_V2_SHAPE,
+  buildJobCompletedEvent,
+  buildWebhookEvent,
+  buildWebhookEventV2,
+} from './webhook-event.builder';
 import { startServiceTitanSimulator } from './servicetitan-simulator.server';
 import { buildJob, buildInvoice } from './record.builders';
+import { buildDemoTenantSeed, DEMO_APP_KEY } from './demo-seed.fixture';
 
 const SECRET = 'whsec-test-secret-not-real-0000000000';
 
@@ -69,7 +75,7 @@ describe('WebhookSender', () => {
   });
 
   it('supports a custom header name and base64 encoding', async () => {
-    const receiver = await startReceiver([204]);
+    const receiver = await startReceiver([200]);
     const sender = new WebhookSender();
     try {
       const event = buildWebhookEvent({
@@ -116,6 +122,36 @@ describe('WebhookSender', () => {
       const signatures = new Set(receiver.received.map((r) => r.headers['x-servicetitan-signature']));
       expect(signatures.size).toBe(1);
       expect(new Set(receiver.received.map((r) => r.raw.toString('hex'))).size).toBe(1);
+    } finally {
+      sender.close();
+      await receiver.close();
+    }
+  });
+
+  it('only HTTP 200 counts as delivered: a 202 or a 204 is a failed delivery and is sent again', async () => {
+    const receiver = await startReceiver([202, 204, 200]);
+    const sender = new WebhookSender({ timeScale: 0.001 });
+    try {
+      const delivery = await sender.send({ url: receiver.url, secret: SECRET, body: { eventId: 'e-202' } }).done;
+      expect(delivery.state).toBe('delivered');
+      expect(delivery.attempts.map((a) => [a.status, a.ok])).toEqual([
+        [202, false],
+        [204, false],
+        [200, true],
+      ]);
+    } finally {
+      sender.close();
+      await receiver.close();
+    }
+  });
+
+  it('deliveredStatuses widens what counts as delivered (for receivers that answer 202)', async () => {
+    const receiver = await startReceiver([202]);
+    const sender = new WebhookSender({ deliveredStatuses: [200, 202] });
+    try {
+      const delivery = await sender.send({ url: receiver.url, body: { eventId: 'e-accepted' } }).done;
+      expect(delivery.state).toBe('delivered');
+      expect(delivery.attempts).toHaveLength(1);
     } finally {
       sender.close();
       await receiver.close();
@@ -232,6 +268,110 @@ describe('webhook events', () => {
       expect(verify(last?.raw ?? Buffer.alloc(0), last?.headers['x-servicetitan-signature'] as string, 'base64')).toBe(
         true,
       );
+    } finally {
+      await sim.close();
+      await receiver.close();
+    }
+  });
+
+  it('builds the V2-style body (an assumption): identity fields plus the entity under data, names configurable', () => {
+    const event = buildWebhookEventV2({
+      eventType: 'JobCompleted',
+      tenantId: 1000001,
+      entity: { id: 401, jobStatus: 'Completed' },
+      eventId: 'evt-v2',
+      createdOn: '2026-11-29T10:00:00.000Z',
+    });
+    expect(event).toEqual({
+      eventId: 'evt-v2',
+      eventType: 'JobCompleted',
+      tenantId: 1000001,
+      createdOn: '2026-11-29T10:00:00.000Z',
+      data: { id: 401, jobStatus: 'Completed' },
+    });
+    expect(DEFAULT_WEBHOOK_V2_SHAPE.data).toBe('full');
+    const custom = buildWebhookEventV2({
+      eventType: 'job.completed',
+      tenantId: 7,
+      entity: { id: 9, total: 5 },
+      eventId: 'e',
+      createdOn: 'c',
+      shape: { eventIdField: 'id', eventTypeField: 'type', tenantIdField: 'tenant', dataField: 'resource', data: 'id' },
+    });
+    expect(custom).toEqual({ id: 'e', type: 'job.completed', tenant: 7, createdOn: 'c', resource: { id: 9 } });
+  });
+
+  it('the simulator sends V1 and V2 deliveries built from stored records, signed, re-delivered until a 200', async () => {
+    const receiver = await startReceiver([500, 200, 202, 202, 202, 202, 202, 200]);
+    const seed = buildDemoTenantSeed();
+    const sim = await startServiceTitanSimulator({
+      seed: { appKey: DEMO_APP_KEY, tenants: [seed] },
+      webhookTimeScale: 0.0001,
+    });
+    try {
+      const v1 = await sim.sendWebhookEvent({
+        url: receiver.url,
+        generation: 'v1',
+        tenantId: seed.id,
+        eventType: 'JobCompleted',
+        entity: { kind: 'jobs', id: 401 },
+        eventId: 'evt-v1',
+        secret: SECRET,
+      }).done;
+      expect(v1.attempts.map((a) => a.status)).toEqual([500, 200]);
+      expect(v1.state).toBe('delivered');
+      const v1Body = JSON.parse(receiver.received[1]?.raw.toString('utf8') ?? '{}') as Record<string, unknown>;
+      expect(v1Body).toMatchObject({
+        id: 401,
+        eventId: 'evt-v1',
+        __eventInfo: { eventId: 'evt-v1', webhookType: 'JobCompleted' },
+        __tenantInfo: { id: seed.id },
+        invoice: { id: 501, number: 'INV-501', total: '1234.50' },
+      });
+      expect(v1Body).not.toHaveProperty('active'); // the job as the jobs API lists it
+
+      // V2: signed in another header and encoding; a receiver that keeps answering 202 never gets it delivered.
+      const v2 = await sim.sendWebhookEvent({
+        url: receiver.url,
+        generation: 'v2',
+        tenantId: seed.id,
+        eventType: 'JobCompleted',
+        entity: { kind: 'jobs', id: 401 },
+        eventId: 'evt-v2',
+        secret: SECRET,
+        headerName: 'X-ServiceTitan-Signature-V2',
+        encoding: 'base64',
+      }).done;
+      expect(v2.state).toBe('failed');
+      expect(v2.attempts.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+      const hit = receiver.received[2];
+      const v2Body = JSON.parse(hit?.raw.toString('utf8') ?? '{}') as Record<string, unknown>;
+      expect(v2Body).toMatchObject({
+        eventId: 'evt-v2',
+        eventType: 'JobCompleted',
+        tenantId: seed.id,
+        data: { id: 401 },
+      });
+      expect(verify(hit?.raw ?? Buffer.alloc(0), hit?.headers['x-servicetitan-signature-v2'] as string, 'base64')).toBe(
+        true,
+      );
+
+      // And from the admin route, waiting for the outcome.
+      const res = await fetch(`${sim.url}/__admin/webhooks/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          url: receiver.url,
+          generation: 'v2',
+          tenantId: seed.id,
+          eventType: 'InventoryBillUpdated',
+          entity: { kind: 'inventoryBills', id: 901 },
+          v2Shape: { data: 'id' },
+          wait: true,
+        }),
+      });
+      expect(await res.json()).toMatchObject({ state: 'delivered', attempts: [{ status: 200, ok: true }] });
+      expect(JSON.parse(receiver.received[7]?.raw.toString('utf8') ?? '{}')).toMatchObject({ data: { id: 901 } });
     } finally {
       await sim.close();
       await receiver.close();

@@ -36,7 +36,7 @@ export interface WebhookDelivery {
   readonly rawBody: Buffer;
   readonly signature?: string;
   readonly attempts: WebhookAttempt[];
-  /** delivered = a 2xx was received; failed = every scheduled attempt failed; cancelled = sender closed. */
+  /** delivered = an HTTP 200 was received; failed = every scheduled attempt failed; cancelled = sender closed. */
   state: 'pending' | 'delivered' | 'failed' | 'cancelled';
   /** Settles when the delivery is delivered, failed or cancelled (never rejects). */
   readonly done: Promise<WebhookDelivery>;
@@ -49,6 +49,11 @@ export interface WebhookSenderOptions {
   retryScheduleSeconds?: readonly number[];
   /** Per-attempt timeout in ms. Default 10 000. */
   attemptTimeoutMs?: number;
+  /**
+   * Answers that count as delivered. Default `[200]`: ServiceTitan's webhook docs ask for "an HTTP 200 OK" and its
+   * FAQ treats anything else (a 202 or 204 included) as a failed delivery that is sent again.
+   */
+  deliveredStatuses?: readonly number[];
   fetch?: typeof fetch;
   clock?: () => number;
 }
@@ -59,14 +64,16 @@ export function signWebhookBody(rawBody: Buffer | string, secret: string, encodi
 }
 
 /**
- * Sends webhooks the way ServiceTitan does: signed raw body, 2xx = delivered, anything else (or a connection error)
- * is re-delivered after 10, 30, 60 and 300 s (scaled by `timeScale`). Every attempt is recorded.
+ * Sends webhooks the way ServiceTitan does: signed raw body, HTTP 200 = delivered, anything else (another 2xx, a
+ * 4xx/5xx or a connection error) is re-delivered after 10, 30, 60 and 300 s (scaled by `timeScale`). Every attempt
+ * is recorded.
  */
 export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly timeScale: number;
   private readonly schedule: readonly number[];
   private readonly attemptTimeoutMs: number;
+  private readonly deliveredStatuses: ReadonlySet<number>;
   private readonly fetchImpl: typeof fetch;
   private readonly clock: () => number;
   private readonly timers = new Set<{
@@ -81,6 +88,7 @@ export class WebhookSender {
     if (!(this.timeScale >= 0)) throw new RangeError('timeScale must be >= 0');
     this.schedule = options.retryScheduleSeconds ?? SERVICETITAN_WEBHOOK_RETRY_SCHEDULE_SECONDS;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+    this.deliveredStatuses = new Set(options.deliveredStatuses ?? [200]);
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.clock = options.clock ?? Date.now;
   }
@@ -158,7 +166,7 @@ export class WebhookSender {
         });
         await response.arrayBuffer().catch(() => undefined);
         record.status = response.status;
-        record.ok = response.status >= 200 && response.status < 300;
+        record.ok = this.deliveredStatuses.has(response.status);
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
       }
