@@ -11,3 +11,4 @@ export * from './lib/tenant.generator';
 export * from './lib/request-body.validator';
 export { QueryValidationError } from './lib/query.parser';
 export * from './lib/demo-seed.fixture';
+export * from './lib/simulator-client.fixture';

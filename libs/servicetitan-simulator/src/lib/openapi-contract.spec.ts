@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceTitanClient, ServiceTitanRateLimiterRegistry, type ServiceTitanModule } from '@connector/servicetitan';
+import type { ServiceTitanClient, ServiceTitanModule } from '@connector/servicetitan';
 import { startServiceTitanSimulator, type ServiceTitanSimulator } from './servicetitan-simulator.server';
 import { SIMULATOR_ROUTES, type SimulatorRoute } from './simulator.routes';
 import { SIMULATOR_SEED_APPLICATION_GUID } from './simulator.store';
@@ -10,6 +10,7 @@ import { extractRequestSchemas, SIMULATED_WRITE_OPERATIONS } from './openapi-req
 import { REQUEST_SCHEMAS } from './generated/request-schemas';
 import { validateRequestBody } from './request-body.validator';
 import { generateTenant } from './tenant.generator';
+import { clientForSimulator } from './simulator-client.fixture';
 
 const MODULES = ['accounting', 'inventory', 'jpm', 'payroll', 'settings', 'pricebook'];
 const GUID = SIMULATOR_SEED_APPLICATION_GUID;
@@ -58,16 +59,7 @@ describe('simulator responses match the official OpenAPI specs', () => {
       // Not a rate-limit test: raw calls here are not paced (the rate-limit suites use the real 60).
       rateLimitPerSecond: 100_000,
     });
-    client = new ServiceTitanClient({
-      authUrl: sim.url,
-      apiBaseUrl: sim.url,
-      tenantId: seed.id,
-      appKey: DEMO_APP_KEY,
-      clientId: seed.clientId,
-      clientSecret: seed.clientSecret,
-      retry: { maxRetries: 0 },
-      rateLimiterRegistry: new ServiceTitanRateLimiterRegistry({ sleep: async () => undefined }),
-    });
+    client = clientForSimulator(sim, seed.id);
     call = await rawCall(sim, seed.id, seed.clientId, seed.clientSecret);
   });
   afterAll(() => sim.close());
@@ -413,16 +405,7 @@ describe('simulator responses match the official OpenAPI specs', () => {
       },
     });
     try {
-      const minimalClient = new ServiceTitanClient({
-        authUrl: minimal.url,
-        apiBaseUrl: minimal.url,
-        tenantId: 42,
-        appKey: DEMO_APP_KEY,
-        clientId: 'cid.minimal-not-real',
-        clientSecret: 'cs.minimal-not-real',
-        retry: { maxRetries: 0 },
-        rateLimiterRegistry: new ServiceTitanRateLimiterRegistry({ sleep: async () => undefined }),
-      });
+      const minimalClient = clientForSimulator(minimal, 42);
       for (const route of reads) {
         const body = await minimalClient.get<unknown>(route.module as ServiceTitanModule, pathOf(route, 1));
         const rows = Array.isArray(body)
@@ -450,16 +433,7 @@ describe('simulator responses match the official OpenAPI specs', () => {
       exportPageSize: 5000,
     });
     try {
-      const genClient = new ServiceTitanClient({
-        authUrl: gen.url,
-        apiBaseUrl: gen.url,
-        tenantId: generated.seed.id,
-        appKey: DEMO_APP_KEY,
-        clientId: generated.seed.clientId,
-        clientSecret: generated.seed.clientSecret,
-        retry: { maxRetries: 0 },
-        rateLimiterRegistry: new ServiceTitanRateLimiterRegistry({ sleep: async () => undefined }),
-      });
+      const genClient = clientForSimulator(gen, generated.seed.id);
       for (const route of reads.filter((r) => !r.resource.includes('{id}'))) {
         const query = route.resource.startsWith('export/') ? {} : { pageSize: 5000, ...(queries[route.name] ?? {}) };
         const body = await genClient.get<unknown>(route.module as ServiceTitanModule, route.resource, query);

@@ -1,14 +1,14 @@
 import {
-  ServiceTitanApiError,
-  ServiceTitanClient,
-  ServiceTitanRateLimiterRegistry,
   collectExport,
   normalizeMaterial,
+  type ServiceTitanApiError,
+  type ServiceTitanClient,
 } from '@connector/servicetitan';
 import { startServiceTitanSimulator, type ServiceTitanSimulator } from './servicetitan-simulator.server';
 import { ManualClock } from './simulator.clock';
 import { SIMULATOR_SEED_APPLICATION_GUID } from './simulator.store';
 import { buildDemoTenantSeed, DEMO_APP_KEY } from './demo-seed.fixture';
+import { clientForSimulator } from './simulator-client.fixture';
 
 const TENANT = 1000001;
 const CONNECTOR_GUID = 'c0ffee00-0000-4000-8000-000000000001';
@@ -26,17 +26,7 @@ describe('simulator write endpoints, through the client', () => {
       seed: { appKey: DEMO_APP_KEY, tenants: [buildDemoTenantSeed({ tenantId: TENANT })] },
       rateLimitPerSecond: 100_000,
     });
-    const seed = buildDemoTenantSeed({ tenantId: TENANT });
-    client = new ServiceTitanClient({
-      authUrl: sim.url,
-      apiBaseUrl: sim.url,
-      tenantId: TENANT,
-      appKey: DEMO_APP_KEY,
-      clientId: seed.clientId,
-      clientSecret: seed.clientSecret,
-      retry: { maxRetries: 0 },
-      rateLimiterRegistry: new ServiceTitanRateLimiterRegistry({ sleep: async () => undefined }),
-    });
+    client = clientForSimulator(sim, TENANT);
   });
   afterEach(() => sim.close());
 

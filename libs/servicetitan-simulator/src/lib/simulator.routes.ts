@@ -192,7 +192,7 @@ function exportRoute<K extends EntityKind>(
 const ids = { ids: 'idsCsv' } as const;
 const active = { active: { enum: ACTIVE_VALUES } } as const;
 
-function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts' | 'jobTypes' | 'materials'>(
+function activeList<K extends 'technicians' | 'businessUnits' | 'glAccounts' | 'jobTypes' | 'materials' | 'vendors'>(
   name: string,
   module: string,
   resource: string,
@@ -373,24 +373,11 @@ const READ_ROUTES: readonly SimulatorRoute[] = [
     'Export_PurchaseOrders',
     'purchaseOrders',
   ),
-  {
-    name: 'vendors.list',
-    method: 'GET',
-    module: 'inventory',
-    resource: 'vendors',
-    operationId: 'Vendors_GetList',
-    params: { ...PAGE_PARAMS, ...MODIFIED_PARAMS, ids: 'idsArray', ...active, ...EXTERNAL_DATA_PARAMS },
-    handle: ({ tenant, query }) => {
-      const byExternalData = externalDataFilter(tenant, 'vendors', query);
-      return paginate(
-        tenant
-          .all('vendors')
-          .filter((v) => commonFilter(v, query) && activeFilter(v.active, query) && byExternalData(v))
-          .map((v) => tenant.view('vendors', v, guidOf(query))),
-        query,
-      );
-    },
-  },
+  // The spec types vendor ids as an array (repeated `ids=`), unlike most lists.
+  activeList('vendors.list', 'inventory', 'vendors', 'Vendors_GetList', 'vendors', {
+    ids: 'idsArray',
+    ...EXTERNAL_DATA_PARAMS,
+  }),
   getById('vendors.get', 'inventory', 'vendors/{id}', 'Vendors_GetById', 'vendors', 'Vendor'),
   {
     name: 'grossPayItems.list',

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
-  ServiceTitanClient,
-  ServiceTitanRateLimiterRegistry,
   collectExport,
   normalizeGrossPayItem,
   normalizeInvoice,
+  type ServiceTitanClient,
 } from '@connector/servicetitan';
 import { sumDecimals, toDecimal } from '@connector/decimal';
 import { startServiceTitanSimulator, type ServiceTitanSimulator } from './servicetitan-simulator.server';
 import { ManualClock } from './simulator.clock';
 import { DEMO_APP_KEY } from './demo-seed.fixture';
+import { clientForSimulator } from './simulator-client.fixture';
 import { SeededRandom, generateTenant, type TenantGeneratorOptions } from './tenant.generator';
 
 const NOW = '2026-11-29T12:00:00.000Z';
@@ -124,17 +124,7 @@ describe('a generated tenant in the simulator: feeds from a go-live date, mutati
     });
     expect(res.status).toBe(200);
     tenantId = 3_000_001;
-    const tenant = sim.tenant(tenantId);
-    client = new ServiceTitanClient({
-      authUrl: sim.url,
-      apiBaseUrl: sim.url,
-      tenantId,
-      appKey: DEMO_APP_KEY,
-      clientId: tenant.clientId,
-      clientSecret: tenant.clientSecret,
-      retry: { maxRetries: 0 },
-      rateLimiterRegistry: new ServiceTitanRateLimiterRegistry({ sleep: async () => undefined }),
-    });
+    client = clientForSimulator(sim, tenantId);
   });
   afterAll(() => sim.close());
 

@@ -441,29 +441,24 @@ export function generateTenant(options: TenantGeneratorOptions): GeneratedTenant
       const createdOn = day + 7 * HOUR + rng.int(0, 10 * 60) * 60_000;
       const completedOn = createdOn + rng.int(1, 8) * HOUR;
       if (createdOn > now) continue;
-      if (completedOn > now) {
+      // A job not (yet) completed: open when its work runs past now, otherwise now and then canceled.
+      const unfinished = (jobStatus: ExportJob['jobStatus'], modifiedOn: number) =>
         jobs.push({
           id: ids.job++,
-          jobStatus: completedOn - 2 * HOUR > now ? 'Scheduled' : 'InProgress',
+          jobStatus,
           businessUnitId: rng.pick(businessUnits).id,
           jobTypeId: rng.pick(jobTypes).id,
           createdOn: iso(createdOn),
-          modifiedOn: iso(createdOn),
+          modifiedOn: iso(modifiedOn),
           active: true,
         });
+      if (completedOn > now) {
+        unfinished(completedOn - 2 * HOUR > now ? 'Scheduled' : 'InProgress', createdOn);
         summary.openJobs++;
         continue;
       }
       if (rng.chance(cancelShare)) {
-        jobs.push({
-          id: ids.job++,
-          jobStatus: 'Canceled',
-          businessUnitId: rng.pick(businessUnits).id,
-          jobTypeId: rng.pick(jobTypes).id,
-          createdOn: iso(createdOn),
-          modifiedOn: iso(completedOn),
-          active: true,
-        });
+        unfinished('Canceled', completedOn);
         summary.canceledJobs++;
         continue;
       }

@@ -1,11 +1,12 @@
-import type {
-  MarkInvoiceExportedRequest,
-  Material,
-  MaterialCreateRequest,
-  MaterialUpdateRequest,
-  Vendor,
-  VendorCreateRequest,
-  VendorUpdateRequest,
+import {
+  MATERIAL_DECIMAL_FIELDS,
+  type MarkInvoiceExportedRequest,
+  type Material,
+  type MaterialCreateRequest,
+  type MaterialUpdateRequest,
+  type Vendor,
+  type VendorCreateRequest,
+  type VendorUpdateRequest,
 } from '@connector/servicetitan';
 import type { SimulatorTenant } from './simulator.store';
 import { SimulatorHttpError, type SimulatorRoute } from './route.types';
@@ -61,18 +62,11 @@ function skuVendor(tenant: SimulatorTenant, request: SkuVendorRequest, id: numbe
 
 /** Material fields a create or update sets directly (same name and meaning in request and response). */
 const MATERIAL_FIELDS = [
+  ...MATERIAL_DECIMAL_FIELDS,
   'code',
   'displayName',
   'description',
-  'cost',
   'active',
-  'price',
-  'memberPrice',
-  'addOnPrice',
-  'addOnMemberPrice',
-  'hours',
-  'bonus',
-  'commissionBonus',
   'paysCommission',
   'deductAsJobCost',
   'unitOfMeasure',

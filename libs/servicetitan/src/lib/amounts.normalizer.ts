@@ -1,19 +1,20 @@
 import { toDecimal } from '@connector/decimal';
-import type {
-  ExportGrossPayItem,
-  ExportInventoryBill,
-  ExportInvoice,
-  ExportInvoiceItem,
-  ExportMaterial,
-  ExportPurchaseOrder,
-  GrossPayItem,
-  InventoryBill,
-  InventoryBillItem,
-  Invoice,
-  InvoiceItem,
-  Material,
-  PurchaseOrder,
-  PurchaseOrderItem,
+import {
+  MATERIAL_DECIMAL_FIELDS,
+  type ExportGrossPayItem,
+  type ExportInventoryBill,
+  type ExportInvoice,
+  type ExportInvoiceItem,
+  type ExportMaterial,
+  type ExportPurchaseOrder,
+  type GrossPayItem,
+  type InventoryBill,
+  type InventoryBillItem,
+  type Invoice,
+  type InvoiceItem,
+  type Material,
+  type PurchaseOrder,
+  type PurchaseOrderItem,
 } from './servicetitan.types';
 
 /**
@@ -129,23 +130,12 @@ export function normalizeGrossPayItem<G extends GrossPayItem | ExportGrossPayIte
   return withAmounts(item, GROSS_PAY_AMOUNTS, `grossPayItem ${item.id ?? `payroll ${item.payrollId}`}`);
 }
 
-const MATERIAL_AMOUNTS = [
-  'cost',
-  'price',
-  'memberPrice',
-  'addOnPrice',
-  'addOnMemberPrice',
-  'hours',
-  'bonus',
-  'commissionBonus',
-] as const;
-
 export type NormalizedMaterial<M extends Material | ExportMaterial = Material | ExportMaterial> = AmountsAsStrings<
   M,
-  (typeof MATERIAL_AMOUNTS)[number]
+  (typeof MATERIAL_DECIMAL_FIELDS)[number]
 >;
 
 /** Pricebook costs and prices are JSON numbers: read them as exact decimal strings (issue 11 compares them with X3). */
 export function normalizeMaterial<M extends Material | ExportMaterial>(material: M): NormalizedMaterial<M> {
-  return withAmounts(material, MATERIAL_AMOUNTS, `material ${material.id}`);
+  return withAmounts(material, MATERIAL_DECIMAL_FIELDS, `material ${material.id}`);
 }

@@ -62,3 +62,14 @@ export class VirtualTimeScheduler {
     return this.timers.splice(best, 1)[0];
   }
 }
+
+/** Most of `times` (ms) that fall inside any half-open window [t, t + windowMs): a rate limit's "busiest second". */
+export function busiestWindow(times: readonly number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] as number) - (sorted[j] as number) >= windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
