@@ -1,10 +1,13 @@
 export * from './lib/clock';
 export * from './lib/sage-x3.config';
 export * from './lib/sage-x3.errors';
+export * from './lib/x3-answer.classifier';
+export * from './lib/x3-representation';
 export * from './lib/sdata-query';
 export * from './lib/x3-values';
-export * from './lib/graphql-queries';
 export * from './lib/sage-x3.client';
+export * from './lib/auth/credential-store';
+export { jwtExpiry, type X3CredentialsStatus } from './lib/auth/oauth2-token.provider';
 export { signHs256Jwt, type X3JwtClaims } from './lib/auth/jwt-sign';
 export type { AuthProvider } from './lib/auth/auth-provider';
 export * from './lib/tenant-config.adapter';

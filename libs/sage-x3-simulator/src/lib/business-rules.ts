@@ -1,9 +1,9 @@
 import { Decimal, toDecimal, toDecimalString } from '@connector/decimal';
 import { FolderStore, X3Record } from './folder-store';
-import { X3_YES } from './x3-classes';
+import { PINVOICE_STA_NOT_VALIDATED, X3_NO, X3_YES } from './x3-classes';
 
 export interface SimDiagnosis {
-  severity: 'info' | 'warning' | 'error';
+  severity: 'info' | 'warning' | 'transient' | 'error' | 'fatal';
   message: string;
   /** Offending property, e.g. ['GACCENTRYD', '2', 'ACC']. */
   path?: string[];
@@ -33,13 +33,6 @@ function amount(value: unknown): Decimal | undefined {
 
 function decimalsOf(d: Decimal): number {
   return d.decimalPlaces();
-}
-
-function unknownFields(body: X3Record, allowed: string[], path: string[], out: SimDiagnosis[]): void {
-  for (const key of Object.keys(body)) {
-    if (key.startsWith('$') || allowed.includes(key)) continue;
-    out.push({ severity: 'error', message: `Unknown property ${[...path, key].join('.')}`, path: [...path, key] });
-  }
 }
 
 export function currencyDecimals(store: FolderStore, cur: string): number {
@@ -96,16 +89,13 @@ function fiscalPeriod(
   return { FIY: fiy, PER: Number(period['PER']) };
 }
 
-const ENTRY_HEADER = ['FCY', 'TYP', 'JOU', 'ACCDAT', 'CUR', 'REF', 'DESVCR', 'STA', 'GACCENTRYD'];
-const ENTRY_LINE = ['ACC', 'SNS', 'AMTCUR', 'CUR', 'DES', 'DIE', 'CCE', 'BPR', 'MTC', 'LEDTYP'];
-
 /**
  * GACCENTRY $create with X3's controls: site, journal, entry type, open fiscal period, active accounts,
- * existing/active/allowed cost centers, currency scale and balance per currency (decimal arithmetic).
+ * existing/active/allowed cost centers, currency scale and balance per currency (decimal arithmetic). The body is in
+ * table field codes (api1 translates the representation's names and refuses unknown properties before).
  */
 export function validateJournalEntry(store: FolderStore, body: X3Record): RuleResult {
   const d: SimDiagnosis[] = [];
-  unknownFields(body, ENTRY_HEADER, [], d);
   const fcy = text(body['FCY']);
   const typ = text(body['TYP']);
   const jou = text(body['JOU']);
@@ -160,7 +150,6 @@ export function validateJournalEntry(store: FolderStore, body: X3Record): RuleRe
         return;
       }
       const line = raw as X3Record;
-      unknownFields(line, ENTRY_LINE, p, d);
       const acc = text(line['ACC']);
       const sns = line['SNS'] === '1' ? 1 : line['SNS'] === '-1' ? -1 : line['SNS'];
       const cur = text(line['CUR']) ?? headerCur ?? '';
@@ -298,16 +287,13 @@ export function validateJournalEntry(store: FolderStore, body: X3Record): RuleRe
   };
 }
 
-const INVOICE_HEADER = ['FCY', 'BPR', 'BPRVCR', 'BPRDAT', 'ACCDAT', 'CUR', 'REF', 'DES', 'AMTNOT', 'PINVOICED'];
-const INVOICE_LINE = ['POHNUM', 'POPLIN', 'ITMREF', 'QTYUOM', 'NETPRI'];
-
 /**
- * PINVOICE $create: active supplier, lines pointing at existing PO lines of that supplier. The invoice is stored
- * unmatched (MATSTA) until the AP team reconciles it (simulator helper reconcile()).
+ * PINVOICE $create: active supplier, unique supplier invoice number per supplier, lines pointing at existing PO
+ * lines of that supplier. The invoice is stored not validated (STA 1, internal matching state 'unmatched') until
+ * the AP team reconciles it (simulator helper reconcile()).
  */
 export function validatePurchaseInvoice(store: FolderStore, body: X3Record): RuleResult {
   const d: SimDiagnosis[] = [];
-  unknownFields(body, INVOICE_HEADER, [], d);
   const fcy = text(body['FCY']);
   const bpr = text(body['BPR']);
   const bprvcr = text(body['BPRVCR']);
@@ -363,7 +349,6 @@ export function validatePurchaseInvoice(store: FolderStore, body: X3Record): Rul
         return;
       }
       const line = raw as X3Record;
-      unknownFields(line, INVOICE_LINE, p, d);
       const pohnum = text(line['POHNUM']);
       const poplin =
         typeof line['POPLIN'] === 'number'
@@ -447,11 +432,65 @@ export function validatePurchaseInvoice(store: FolderStore, body: X3Record): Rul
       BPRDAT: bprdat,
       ACCDAT: accdat,
       CUR: cur,
-      REF: text(body['REF']) ?? '',
+      PIVTYP: text(body['PIVTYP']) ?? '',
       DES: text(body['DES']) ?? '',
       AMTNOT: amtnot ? amtnot.toFixed(currencyDecimals(store, cur)) : undefined,
+      STA: PINVOICE_STA_NOT_VALIDATED,
       MATSTA: 'unmatched',
       PINVOICED: lines,
+    },
+  };
+}
+
+/**
+ * BPSUPPLIER $create with X3's controls: code, name, currency and country are mandatory; the code is unique; a tax
+ * id (CRN) already used by another supplier is refused when the folder says so (uniqueSupplierTaxId).
+ */
+export function validateSupplier(store: FolderStore, body: X3Record): RuleResult {
+  const d: SimDiagnosis[] = [];
+  const code = text(body['BPSNUM']);
+  const name = text(body['BPSNAM']);
+  const cur = text(body['CUR']);
+  const cry = text(body['CRY']);
+  const crn = text(body['CRN']);
+  if (!code) d.push({ severity: 'error', message: 'Supplier code (BPSNUM) is mandatory', path: ['BPSNUM'] });
+  else if (!/^[A-Z0-9_-]+$/.test(code))
+    d.push({
+      severity: 'error',
+      message: `Supplier code ${code}: only capital letters, digits, - and _`,
+      path: ['BPSNUM'],
+    });
+  else if (store.get('BPSUPPLIER', code))
+    d.push({ severity: 'error', message: `Supplier ${code} already exists`, path: ['BPSNUM'] });
+  if (!name) d.push({ severity: 'error', message: 'Company name (BPSNAM) is mandatory', path: ['BPSNAM'] });
+  if (!cur) d.push({ severity: 'error', message: 'Currency (CUR) is mandatory', path: ['CUR'] });
+  else if (store.list('TABCUR').length && !store.get('TABCUR', cur))
+    d.push({ severity: 'error', message: `Currency ${cur} does not exist`, path: ['CUR'] });
+  if (!cry) d.push({ severity: 'error', message: 'Country (CRY) is mandatory', path: ['CRY'] });
+  else if (!/^[A-Z]{2,3}$/.test(cry))
+    d.push({ severity: 'error', message: `Country ${cry} does not exist`, path: ['CRY'] });
+  if (crn && store.uniqueSupplierTaxId) {
+    const other = store.list('BPSUPPLIER').find((s) => s['CRN'] === crn && s['BPSNUM'] !== code);
+    if (other)
+      d.push({
+        severity: 'error',
+        message: `Tax identification number ${crn} is already used by supplier ${String(other['BPSNUM'])}`,
+        path: ['CRN'],
+      });
+  }
+  const flag = body['ENAFLG'];
+  if (flag !== undefined && flag !== X3_YES && flag !== X3_NO)
+    d.push({ severity: 'error', message: 'Active (ENAFLG) must be 1 (no) or 2 (yes)', path: ['ENAFLG'] });
+  if (d.length || !code) return { ok: false, diagnoses: d };
+  return {
+    ok: true,
+    record: {
+      BPSNUM: code,
+      BPSNAM: name,
+      ENAFLG: flag ?? X3_YES,
+      CUR: cur,
+      CRY: cry,
+      CRN: crn ?? '',
     },
   };
 }

@@ -1,10 +1,16 @@
 export type FaultSurface = 'api1' | 'graphql' | 'token';
 
 export type FaultKind =
-  /** HTTP 500 with the surface's generic error body. */
+  /** HTTP 500 without any diagnosis (a crash): nothing applied. */
   | 'http-500'
   /** HTTP 500 with $diagnoses "No Web services accepted" (api1) / gateway body (GraphQL). */
   | 'pool-exhausted'
+  /**
+   * An answer with one diagnosis and nothing applied: `status` (default 500), `severity` (default 'error'),
+   * `message`. HTTP 500 + 'error' is a business rejection answered as a server error; 500/503 + 'transient' a
+   * temporary refusal.
+   */
+  | 'diagnosis'
   /** Delay (wall-clock) before handling. */
   | 'latency'
   /** Close the connection before handling (nothing applied). */
@@ -28,6 +34,10 @@ export interface FaultSpec {
   match?: FaultMatch;
   /** For latency and commit-then-delay. */
   delayMs?: number;
+  /** For 'diagnosis'. */
+  status?: number;
+  severity?: 'info' | 'warning' | 'transient' | 'error' | 'fatal';
+  message?: string;
 }
 
 export interface RequestFacts {
@@ -42,7 +52,7 @@ interface ActiveFault extends FaultSpec {
   remaining: number;
 }
 
-const PRE: FaultKind[] = ['http-500', 'pool-exhausted', 'destroy-before'];
+const PRE: FaultKind[] = ['http-500', 'pool-exhausted', 'diagnosis', 'destroy-before'];
 const POST: FaultKind[] = ['commit-then-destroy', 'commit-then-delay'];
 
 /** Queue of injected faults; each matching request consumes one unit. */
@@ -68,7 +78,15 @@ export class FaultInjector {
   }
 
   list(): FaultSpec[] {
-    return this.faults.map(({ kind, remaining, match, delayMs }) => ({ kind, count: remaining, match, delayMs }));
+    return this.faults.map(({ kind, remaining, match, delayMs, status, severity, message }) => ({
+      kind,
+      count: remaining,
+      match,
+      delayMs,
+      status,
+      severity,
+      message,
+    }));
   }
 
   takeLatency(facts: RequestFacts): number {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDecimalString, toDecimalString } from '@connector/decimal';
 import { SageX3FolderSeed, SeedDecimal, SeedFiscalPeriod, SeedFlag } from './seed.types';
 import { SimulatorClock, StampIssuer } from './simulator-clock';
+import { Representation } from './representation';
 import { X3_CLASSES, X3_NO, X3_YES, X3ClassDef } from './x3-classes';
 
 export type X3Record = Record<string, unknown>;
@@ -16,9 +17,13 @@ export interface WriteOptions {
 
 /** One X3 folder: tables keyed by class then by `~`-joined key. All writes stamp CREDATTIM/UPDDATTIM. */
 export class FolderStore {
-  readonly representations = new Map<string, string>();
+  /** Published representations by name (each class under its own name, plus the seed's custom ones). */
+  readonly representations = new Map<string, Representation>();
   readonly authModes: { api1: string[]; graphql: string[] };
   readonly blockDuplicateSupplierInvoiceNumber: boolean;
+  readonly uniqueSupplierTaxId: boolean;
+  /** HTTP status of a business rejection (unpublished by Sage; 400 unless the seed says otherwise). */
+  businessErrorStatus: number;
   readonly exchangeRates = new Map<string, string>();
   entryTypes?: Set<string>;
   private readonly tables = new Map<string, Map<string, X3Record>>();
@@ -28,18 +33,46 @@ export class FolderStore {
     readonly name: string,
     private readonly stamps: StampIssuer,
     readonly clock: SimulatorClock,
-    seed: Pick<SageX3FolderSeed, 'auth' | 'representations' | 'blockDuplicateSupplierInvoiceNumber'> = {},
+    seed: Pick<
+      SageX3FolderSeed,
+      'auth' | 'representations' | 'blockDuplicateSupplierInvoiceNumber' | 'uniqueSupplierTaxId' | 'businessErrorStatus'
+    > = {},
   ) {
-    for (const cls of Object.keys(X3_CLASSES)) {
+    for (const [cls, def] of Object.entries(X3_CLASSES)) {
       this.tables.set(cls, new Map());
-      this.representations.set(cls, cls);
+      this.representations.set(cls, new Representation(cls, def));
     }
-    for (const [repr, cls] of Object.entries(seed.representations ?? {})) {
-      if (!X3_CLASSES[cls]) throw new SimulatorError(`representation ${repr} points at unknown class ${cls}`);
-      this.representations.set(repr, cls);
+    for (const [repr, spec] of Object.entries(seed.representations ?? {})) {
+      const cls = typeof spec === 'string' ? spec : spec.class;
+      const def = X3_CLASSES[cls];
+      if (!def) throw new SimulatorError(`representation ${repr} points at unknown class ${cls}`);
+      const representation = new Representation(repr, def);
+      try {
+        if (typeof spec !== 'string') representation.customise(spec);
+      } catch (error) {
+        throw new SimulatorError(`representation ${repr}: ${(error as Error).message}`);
+      }
+      this.representations.set(repr, representation);
     }
     this.authModes = { api1: seed.auth?.api1 ?? ['basic', 'oauth2'], graphql: seed.auth?.graphql ?? ['oauth2', 'jwt'] };
     this.blockDuplicateSupplierInvoiceNumber = seed.blockDuplicateSupplierInvoiceNumber ?? true;
+    this.uniqueSupplierTaxId = seed.uniqueSupplierTaxId ?? true;
+    this.businessErrorStatus = seed.businessErrorStatus ?? 400;
+  }
+
+  /** A published representation, to customise in a test (remove/rename a field, change a length). */
+  representation(name: string): Representation {
+    const r = this.representations.get(name);
+    if (!r) throw new SimulatorError(`representation ${name} is not published in folder ${this.name}`);
+    return r;
+  }
+
+  /** Publishes (or replaces) a representation of a class, standard fields unless customised afterwards. */
+  publishRepresentation(name: string, className: string): Representation {
+    const def = this.classDef(className);
+    const r = new Representation(name, def);
+    this.representations.set(name, r);
+    return r;
   }
 
   classDef(className: string): X3ClassDef {
@@ -194,6 +227,8 @@ export function buildFolderStore(seed: SageX3FolderSeed, stamps: StampIssuer, cl
       BPSNAM: s.BPSNAM ?? s.BPSNUM,
       ENAFLG: seedFlag(s.ENAFLG),
       CUR: s.CUR ?? '',
+      CRY: s.CRY ?? 'US',
+      CRN: s.CRN ?? '',
     });
   }
   for (const p of seed.products ?? []) {
@@ -202,6 +237,7 @@ export function buildFolderStore(seed: SageX3FolderSeed, stamps: StampIssuer, cl
       ITMDES1: p.ITMDES1 ?? p.ITMREF,
       TCLCOD: p.TCLCOD ?? '',
       STU: p.STU ?? 'UN',
+      PURBASPRI: p.PURBASPRI === undefined ? '0' : dec(p.PURBASPRI),
     });
   }
   for (const o of seed.purchaseOrders ?? []) {

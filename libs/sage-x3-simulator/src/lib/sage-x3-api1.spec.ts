@@ -1,5 +1,6 @@
 import {
   SageX3Client,
+  X3ConfigError,
   X3DiagnosesError,
   X3NetworkError,
   X3NotFoundError,
@@ -68,11 +69,23 @@ describe('Sage X3 api1 (client against simulator)', () => {
       expect(await codes(where.gt('UPDDATTIM', new Date('2030-01-01T00:00:00Z')))).toEqual([]);
     });
 
-    it('rejects an invalid where clause with X3 diagnoses (HTTP 400)', async () => {
+    it('answers a where on a property the representation lacks with HTTP 500: a config error, not retried', async () => {
       const error = await collect(client.query('supplier', { where: "NOPE eq 'x'" })).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(X3DiagnosesError);
-      expect((error as X3DiagnosesError).status).toBe(400);
-      expect((error as X3DiagnosesError).message).toContain("Unknown property 'NOPE'");
+      expect(error).toBeInstanceOf(X3ConfigError);
+      expect((error as X3ConfigError).status).toBe(500);
+      expect((error as X3ConfigError).kind).toBe('config');
+      expect((error as X3ConfigError).message).toContain("Property 'NOPE' does not exist in representation BPSUPPLIER");
+      expect(retries).toEqual([]);
+      const badOrder = await collect(client.query('supplier', { orderBy: 'NOPE desc' })).catch((e: unknown) => e);
+      expect(badOrder).toBeInstanceOf(X3ConfigError);
+      expect(sim.callCounts()['api1 GET BPSUPPLIER $query']).toBe(2);
+    });
+
+    it('rejects a malformed where clause with HTTP 400 diagnoses (config)', async () => {
+      const error = await collect(client.query('supplier', { where: "BPSNUM eq 'x" })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(X3ConfigError);
+      expect((error as X3ConfigError).status).toBe(400);
+      expect((error as X3ConfigError).diagnoses[0].message).toContain('unterminated string literal');
     });
   });
 
@@ -86,14 +99,18 @@ describe('Sage X3 api1 (client against simulator)', () => {
       expect(po['BPSNUM_REF']).toEqual({ $title: 'Acme Parts' });
     });
 
-    it('maps 404 with diagnoses to X3NotFoundError (unknown key, class, representation)', async () => {
-      await expect(client.details('account', '999999')).rejects.toThrow(X3NotFoundError);
-      const badClass = await client.details({ className: 'ZZNOPE' }, 'X').catch((e: unknown) => e);
+    it('maps 404 with diagnoses to X3NotFoundError: not-found for a key, config for a class or representation', async () => {
+      const missing = await client.details('account', '999999').catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(X3NotFoundError);
+      expect((missing as X3NotFoundError).kind).toBe('not-found');
+      const badClass = await collect(client.query({ className: 'ZZNOPE' })).catch((e: unknown) => e);
       expect(badClass).toBeInstanceOf(X3NotFoundError);
+      expect((badClass as X3NotFoundError).kind).toBe('config');
       expect((badClass as Error).message).toContain('Class ZZNOPE not found');
       const custom = basicClient(sim, { entities: { account: { representation: 'ZGACC' } } });
-      const badRepr = await custom.details('account', '601000').catch((e: unknown) => e);
+      const badRepr = await collect(custom.query('account')).catch((e: unknown) => e);
       custom.close();
+      expect((badRepr as X3NotFoundError).kind).toBe('config');
       expect((badRepr as Error).message).toContain('Representation ZGACC not found');
     });
   });
@@ -117,9 +134,9 @@ describe('Sage X3 api1 (client against simulator)', () => {
         [1, '125.40', '125.40', 'CC', 'HVAC'],
         [2, '125.40', '125.40', '', ''],
       ]);
-      const found = await client.findByReference('journalEntry', 'ST-INV-1001');
+      const found = await client.findBy('journalEntry', { REF: 'ST-INV-1001' });
       expect(found?.['NUM']).toBe('ODT-2025-000001');
-      expect(await client.findByReference('journalEntry', 'ST-INV-none')).toBeNull();
+      expect(await client.findBy('journalEntry', { REF: 'ST-INV-none' })).toBeNull();
     });
 
     const rejected = async (body: Record<string, unknown>): Promise<X3DiagnosesError> => {
@@ -236,7 +253,7 @@ describe('Sage X3 api1 (client against simulator)', () => {
       sim.faults.failNext(1);
       sim.faults.destroyNext(1);
       await expect(collect(client.query('account'))).resolves.toHaveLength(6);
-      expect(retries).toEqual(['X3DiagnosesError', 'X3NetworkError']); // a 500 with $diagnoses, then a reset socket
+      expect(retries).toEqual(['X3HttpError', 'X3NetworkError']); // a bare 500, then a reset socket
     });
 
     it('retries a read that timed out because of injected latency', async () => {
@@ -335,16 +352,42 @@ describe('Sage X3 api1 (client against simulator)', () => {
       ...overrides,
     });
 
-    it('stores an unmatched invoice linked to PO lines, found by REF; reconcile() matches it', async () => {
+    it('stores a not-validated invoice linked to PO lines, found by supplier + invoice number; reconcile() validates it', async () => {
       const created = await client.createIdempotent('purchaseInvoice', 'ST-BILL-77', invoice('77'));
-      expect(created.resource).toMatchObject({ MATSTA: 'unmatched', BPR: 'SUP001', REF: 'ST-BILL-77' });
+      expect(created).toMatchObject({ outcome: 'created', posts: 1 });
+      expect(created.resource).toMatchObject({ STA: 1, BPR: 'SUP001', BPRVCR: 'V-77' });
+      expect(created.resource).not.toHaveProperty('REF'); // the public PINVOICE representation has neither
+      expect(created.resource).not.toHaveProperty('MATSTA');
       const num = String(created.resource['NUM']);
       const before = String(created.resource['UPDDATTIM']);
       clock.advance(1_000);
       sim.reconcile(num);
-      const after = await client.findByReference('purchaseInvoice', 'ST-BILL-77');
-      expect(after).toMatchObject({ NUM: num, MATSTA: 'matched' });
+      const after = await client.findBy('purchaseInvoice', { BPR: 'SUP001', BPRVCR: 'V-77' });
+      expect(after).toMatchObject({ NUM: num, STA: 2 });
       expect(String(after?.['UPDDATTIM']) > before).toBe(true);
+      const again = await client.createIdempotent('purchaseInvoice', 'ST-BILL-77', invoice('77'));
+      expect(again).toMatchObject({ outcome: 'already-existed', posts: 0 });
+      expect(sim.createdDocuments({ className: 'PINVOICE' })).toHaveLength(1);
+    });
+
+    it('refuses REF on PINVOICE (a property its representation lacks) with an error diagnosis', async () => {
+      const error = await client
+        .create('purchaseInvoice', invoice('80', { REF: 'ST-BILL-80' }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(X3DiagnosesError);
+      expect((error as X3DiagnosesError).kind).toBe('business');
+      expect((error as X3DiagnosesError).errorMessages).toEqual(['Unknown property REF']);
+      const lookup = await collect(client.query('purchaseInvoice', { where: "REF eq 'x'" })).catch((e: unknown) => e);
+      expect((lookup as X3ConfigError).kind).toBe('config');
+    });
+
+    it('refuses a duplicate supplier invoice number for the same supplier', async () => {
+      await client.create('purchaseInvoice', invoice('81'));
+      const error = await client.create('purchaseInvoice', invoice('81')).catch((e: unknown) => e);
+      expect((error as X3DiagnosesError).errorMessages).toEqual([
+        'Supplier invoice number V-81 already exists for supplier SUP001',
+      ]);
+      expect((error as X3DiagnosesError).diagnoses[0].severity).toBe('error');
     });
 
     it('rejects lines of another supplier’s PO and inactive suppliers', async () => {
@@ -365,8 +408,12 @@ describe('Sage X3 api1 (client against simulator)', () => {
   });
 
   it('serves $template for the $create facet', async () => {
-    const template = await client.template('journalEntry');
-    expect(template).toMatchObject({ ACCDAT: '2025-06-02', GACCENTRYD: [] });
+    const res = await fetch(`${sim.url}/api1/x3/erp/${FOLDER}/GACCENTRY/$template?representation=GACCENTRY.$create`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}`,
+      },
+    });
+    expect(await res.json()).toMatchObject({ ACCDAT: '2025-06-02', REF: '', GACCENTRYD: [] });
   });
 
   it('answers 404 with SData diagnoses for an unknown endpoint (folder)', async () => {

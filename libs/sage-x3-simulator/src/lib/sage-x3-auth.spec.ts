@@ -150,13 +150,20 @@ describe('Sage X3 authentication (client against simulator)', () => {
       await client.details('account', '601000');
       expect(rotated).toHaveLength(2);
 
-      // A restarted connector would start from the last persisted token: it works, the older ones do not.
+      // A restarted connector starts from the last persisted token: it works.
+      const restarted = oauthClient({ refreshToken: rotated[1] });
+      await expect(restarted.details('account', '601000')).resolves.toMatchObject({ ACC: '601000' });
+      expect(sim.auth.liveRefreshTokens()).toBe(1);
+      // One that starts from a spent token is refused, and the reuse revokes the whole chain (OAuth 2.0 BCP).
       const stale = oauthClient({ refreshToken: rotated[0] });
       const error = await stale.details('account', '601000').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthenticationError);
       expect((error as Error).message).toMatch(/invalid_grant/);
-      const restarted = oauthClient({ refreshToken: rotated[1] });
-      await expect(restarted.details('account', '601000')).resolves.toMatchObject({ ACC: '601000' });
+      expect(sim.stats()).toMatchObject({ invalidGrants: 1, revokedChains: 1, refreshes: 3 });
+      expect(sim.auth.liveRefreshTokens()).toBe(0);
+      clock.advance(300_000);
+      const revoked = await restarted.details('account', '601000').catch((e: unknown) => e);
+      expect((revoked as AuthenticationError).kind).toBe('auth');
     });
 
     it('N concurrent calls at expiry cause exactly one refresh', async () => {
@@ -205,7 +212,8 @@ describe('Sage X3 authentication (client against simulator)', () => {
       });
       await client.details('account', '601000');
       expect(days).toEqual([]);
-      expect(client.getRefreshTokenExpiresAt()?.toISOString()).toBe(issued.expiresAt.toISOString());
+      expect(client.credentialsStatus()?.refreshTokenExpiresAt?.toISOString()).toBe(issued.expiresAt.toISOString());
+      expect(client.credentialsStatus()?.refreshTokenExpirySource).toBe('response');
 
       clock.advance(24 * 86_400_000); // 6 days left
       await client.details('account', '601000');

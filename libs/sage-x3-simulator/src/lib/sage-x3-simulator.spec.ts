@@ -162,7 +162,7 @@ describe('Sage X3 simulator', () => {
       expect(reuse.status).toBe(400);
       expect(await reuse.json()).toEqual({
         error: 'invalid_grant',
-        error_description: 'Refresh token already used (tokens rotate on use)',
+        error_description: 'Refresh token already used (tokens rotate on use); the token chain is revoked',
       });
     });
 

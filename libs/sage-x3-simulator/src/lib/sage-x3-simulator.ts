@@ -2,24 +2,46 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { RuleResult, SimDiagnosis, validateJournalEntry, validatePurchaseInvoice } from './business-rules';
+import { toDecimalString } from '@connector/decimal';
+import {
+  RuleResult,
+  SimDiagnosis,
+  validateJournalEntry,
+  validatePurchaseInvoice,
+  validateSupplier,
+} from './business-rules';
 import { createDemoSeed } from './demo-seed';
 import { FaultInjector, FaultMatch, FaultSpec, FaultSurface, RequestFacts } from './fault-injector';
 import { buildFolderStore, FolderStore, SimulatorError, X3Record } from './folder-store';
 import { executeGraphql } from './graphql/graphql.executor';
+import { Facet, Representation, RepresentationCustomisation } from './representation';
 import { SageX3SeedFile, SageX3SimAuthSeed } from './seed.types';
 import {
   evaluateWhere,
   parseOrderBy,
   parseWhere,
   SdataSyntaxError,
+  SdataUnknownPropertyError,
   compareValues,
   WhereNode,
   OrderTerm,
 } from './sdata-where.parser';
 import { AuthCheck, AuthMode, SimulatorAuth } from './simulator-auth';
 import { SimulatorClock, StampIssuer } from './simulator-clock';
-import { X3_CLASSES } from './x3-classes';
+import { PINVOICE_STA_VALIDATED, X3_CLASSES } from './x3-classes';
+
+/**
+ * X3's web-service capacity: a pool of X3 processes (beyond it HTTP 500 "No Web services accepted") and the time a
+ * call takes. Off by default (unit tests); the month demo and the benchmarks turn it on (e.g. 5 and 150 ms).
+ */
+export interface SimulatorCapacity {
+  /** Concurrent api1/GraphQL calls the pool serves; 0 or absent = unlimited. */
+  poolSize?: number;
+  /** Processing time per call, while it holds a pool process. */
+  latencyMs?: { create?: number; read?: number };
+  /** How the latency is waited (default: a timer). Tests inject their own to control time. */
+  delay?: (ms: number) => Promise<void>;
+}
 
 export interface SageX3SimulatorOptions {
   /** Default 0 (random). */
@@ -41,6 +63,8 @@ export interface SageX3SimulatorOptions {
   publicUrl?: string;
   /** Default 5 MiB. */
   maxBodyBytes?: number;
+  /** Web-service pool and latency; default: unlimited, no latency. */
+  capacity?: SimulatorCapacity;
 }
 
 export interface CreatedDocument {
@@ -71,6 +95,18 @@ export interface SimulatorStats {
   tokenRequests: { client_credentials: number; refresh_token: number; rejected: number };
   faultsInjected: number;
   documentsCreated: number;
+  /** Write calls (api1 POST/PUT, GraphQL mutations) per class that reached an X3 process, accepted or not. */
+  writes: Record<string, number>;
+  /** Read calls (api1 GET, GraphQL queries) that reached an X3 process. */
+  reads: number;
+  /** Calls refused because every pool process was busy. */
+  poolRejections: number;
+  /** Highest number of calls held by pool processes at once. */
+  maxConcurrency: number;
+  /** Successful refresh_token grants. */
+  refreshes: number;
+  invalidGrants: number;
+  revokedChains: number;
 }
 
 const MAX_LOG = 10_000;
@@ -100,9 +136,39 @@ export class SimulatorFaults {
     return this.injector.add(spec);
   }
 
-  /** Next `count` matching requests answer HTTP 500. */
+  /** Next `count` matching requests answer a bare HTTP 500 (no diagnosis; nothing applied). */
   failNext(count = 1, match?: FaultMatch): number {
     return this.injector.add({ kind: 'http-500', count, match });
+  }
+
+  /**
+   * Next `count` matching requests are refused as a business rejection answered with a server error: HTTP 500 (or
+   * `status`) and one `error` diagnosis; nothing applied.
+   */
+  businessRejectionNext(
+    count = 1,
+    options: { status?: number; message?: string; severity?: 'error' | 'fatal'; match?: FaultMatch } = {},
+  ): number {
+    return this.injector.add({
+      kind: 'diagnosis',
+      count,
+      status: options.status ?? 500,
+      severity: options.severity ?? 'error',
+      message: options.message ?? 'The document was refused by a business rule',
+      match: options.match,
+    });
+  }
+
+  /** Next `count` matching requests answer HTTP 500/503 with a `transient` diagnosis; nothing applied. */
+  transientNext(count = 1, options: { status?: number; message?: string; match?: FaultMatch } = {}): number {
+    return this.injector.add({
+      kind: 'diagnosis',
+      count,
+      status: options.status ?? 503,
+      severity: 'transient',
+      message: options.message ?? 'Resource temporarily unavailable, try again later',
+      match: options.match,
+    });
   }
 
   /** Next `count` matching requests answer HTTP 500 "No Web services accepted". */
@@ -162,8 +228,12 @@ export class SageX3Simulator {
   private readonly sockets = new Set<Socket>();
   private server?: http.Server;
   private baseUrl = '';
+  private capacity: SimulatorCapacity;
+  /** Calls currently holding a pool process. */
+  private inFlight = 0;
 
   constructor(private readonly options: SageX3SimulatorOptions = {}) {
+    this.capacity = { ...options.capacity };
     this.clock = options.clock ?? new SimulatorClock();
     const seed = options.seed ?? (options.seedFile ? loadSeedFile(options.seedFile) : createDemoSeed());
     const stamps = new StampIssuer(this.clock, options.stampResolutionMs ?? 1);
@@ -236,12 +306,31 @@ export class SageX3Simulator {
     return [...this.folders.keys()];
   }
 
-  /** The AP team matched the purchase invoice: MATSTA becomes 'matched' (and UPDDATTIM moves). */
+  /** The AP team matched and validated the purchase invoice: STA becomes 2 (and UPDDATTIM moves). */
   reconcile(num: string, folder?: string): X3Record {
     const store = this.folder(folder);
     const invoice = store.get('PINVOICE', num);
     if (!invoice) throw new SimulatorError(`purchase invoice ${num} does not exist`);
-    return store.update('PINVOICE', num, { MATSTA: 'matched' });
+    return store.update('PINVOICE', num, { STA: PINVOICE_STA_VALIDATED, MATSTA: 'matched' });
+  }
+
+  /** A published representation of a folder (first folder by default), to customise in a test. */
+  representation(name: string, folder?: string): Representation {
+    return this.folder(folder).representation(name);
+  }
+
+  /** A product's cost changed in X3 (ITMMASTER PURBASPRI; UPDDATTIM moves so polling sees it). */
+  setProductCost(itmref: string, cost: string | number, folder?: string): X3Record {
+    return this.folder(folder).update('ITMMASTER', itmref, { PURBASPRI: toDecimalString(cost) });
+  }
+
+  /** Changes the pool size / latency at run time (e.g. a demo's X3 outage or a benchmark's realistic pool). */
+  setCapacity(capacity: SimulatorCapacity): void {
+    this.capacity = { ...capacity };
+  }
+
+  getCapacity(): SimulatorCapacity {
+    return { ...this.capacity };
   }
 
   /** Opens or closes a fiscal period (company, fiscal year, period number). */
@@ -273,6 +362,7 @@ export class SageX3Simulator {
       ...structuredClone(this.stat),
       faultsInjected: this.injector.injectedCount,
       documentsCreated: this.created.length,
+      ...this.auth.counters,
     };
   }
 
@@ -285,6 +375,7 @@ export class SageX3Simulator {
     this.log = [];
     this.stat = emptyStats();
     this.injector.injectedCount = 0;
+    this.auth.counters = { refreshes: 0, invalidGrants: 0, revokedChains: 0 };
   }
 
   // ------------------------------------------------------------ HTTP
@@ -319,11 +410,7 @@ export class SageX3Simulator {
     else
       return this.finish(res, entry, 400, { error: 'invalid_request', error_description: 'unsupported content type' });
     const pre = this.injector.takePre(facts);
-    if (pre)
-      return this.applyPreFault(req, res, entry, pre.kind, {
-        error: 'server_error',
-        error_description: 'Internal error',
-      });
+    if (pre) return this.applyPreFault(req, res, entry, pre, 'token');
     const result = this.auth.tokenEndpoint(
       params,
       typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined,
@@ -369,11 +456,13 @@ export class SageX3Simulator {
     const folderName = slash < 0 ? rest : rest.slice(0, slash);
     const resource = slash < 0 ? '' : rest.slice(slash + 1);
     entry.folder = folderName;
-    const target = parseApi1Resource(resource);
-    if (target) entry.className = target.className;
-    const facts: RequestFacts = { surface: 'api1', method, folder: folderName, className: target?.className };
-    await this.applyLatency(facts);
     const store = this.folders.get(folderName);
+    const target = parseApi1Resource(resource);
+    const className =
+      target?.kind === 'prototype' ? store?.representations.get(target.representation)?.className : target?.className;
+    if (className) entry.className = className;
+    const facts: RequestFacts = { surface: 'api1', method, folder: folderName, className };
+    await this.applyLatency(facts);
     const auth = this.authenticate(req, store?.authModes.api1 ?? ['basic', 'oauth2', 'jwt']);
     if (!auth.ok) {
       this.stat.unauthorized.api1++;
@@ -393,28 +482,65 @@ export class SageX3Simulator {
     }
     if (!target) return this.finish(res, entry, 404, diagnosesBody(`Resource ${resource || '(none)'} not found`));
     const pre = this.injector.takePre(facts);
-    if (pre) {
-      const body =
-        pre.kind === 'pool-exhausted'
-          ? diagnosesBody('No Web services accepted')
-          : diagnosesBody('Internal server error');
-      return this.applyPreFault(req, res, entry, pre.kind, body);
-    }
+    if (pre) return this.applyPreFault(req, res, entry, pre, 'api1');
+    const raw = method === 'POST' || method === 'PUT' ? await this.readBody(req) : '';
+    const write = method === 'POST' || method === 'PUT';
+    const admitted = await this.admit(entry, res, write ? 'create' : 'read');
+    if (!admitted) return;
     let status: number;
     let body: unknown;
     const headers: Record<string, string> = {};
     try {
-      const raw = method === 'POST' || method === 'PUT' ? await this.readBody(req) : '';
+      if (write) this.stat.writes[className ?? '?'] = (this.stat.writes[className ?? '?'] ?? 0) + 1;
+      else this.stat.reads++;
       ({ status, body } = this.api1(store, target, url, method, raw, auth.principal.user, headers));
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       status = error.status;
       body = error.body;
+    } finally {
+      admitted.release();
     }
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     const post = this.injector.takePost(facts);
     if (post) return this.applyPostFault(req, res, entry, post, status, body);
     this.finish(res, entry, status, body);
+  }
+
+  /**
+   * Takes a process of the web-service pool for the call and waits its processing time; with every process busy
+   * the call is refused as X3 does (HTTP 500 "No Web services accepted"). Undefined when refused (answer sent).
+   */
+  private async admit(
+    entry: RequestLogEntry,
+    res: http.ServerResponse,
+    kind: 'create' | 'read',
+  ): Promise<{ release: () => void } | undefined> {
+    const { poolSize, latencyMs, delay } = this.capacity;
+    if (poolSize && this.inFlight >= poolSize) {
+      this.stat.poolRejections++;
+      entry.fault = 'pool-full';
+      this.finish(res, entry, 500, diagnosesBody('No Web services accepted'));
+      return undefined;
+    }
+    this.inFlight++;
+    this.stat.maxConcurrency = Math.max(this.stat.maxConcurrency, this.inFlight);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+    };
+    const ms = latencyMs?.[kind] ?? 0;
+    if (ms > 0) {
+      try {
+        await (delay ?? ((t: number) => this.wait(t)))(ms);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    }
+    return { release };
   }
 
   private api1(
@@ -426,6 +552,7 @@ export class SageX3Simulator {
     user: string,
     headers: Record<string, string>,
   ): { status: number; body: unknown } {
+    if (target.kind === 'prototype') return this.prototype(store, target, method, url);
     const cls = target.className;
     if (!X3_CLASSES[cls]) throw new HttpFailure(404, diagnosesBody(`Class ${cls} not found`));
     const representation = url.searchParams.get('representation');
@@ -437,31 +564,38 @@ export class SageX3Simulator {
         400,
         diagnosesBody('The representation parameter is missing or malformed (expected REPRESENTATION.$facet)'),
       );
-    const reprClass = store.representations.get(match[1]);
-    if (!reprClass) throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} not found`));
-    if (reprClass !== cls)
+    const repr = store.representations.get(match[1]);
+    if (!repr) throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} not found`));
+    if (repr.className !== cls)
       throw new HttpFailure(404, diagnosesBody(`Representation ${match[1]} is not published for class ${cls}`));
     const def = X3_CLASSES[cls];
     if (method === 'GET' && target.kind === 'collection' && facet === '$query')
-      return { status: 200, body: this.query(store, cls, match[1], url) };
+      return { status: 200, body: this.query(store, repr, url) };
     if (method === 'GET' && target.kind === 'instance' && facet === '$details') {
       const record = store.get(cls, target.key);
       if (!record) throw new HttpFailure(404, diagnosesBody(`${cls} ${target.key}: record not found`));
-      return { status: 200, body: this.details(store, cls, match[1], record) };
+      return { status: 200, body: this.details(store, repr, record) };
     }
     if (method === 'GET' && target.kind === 'template' && facet === '$create') {
       if (!def.creatable) throw new HttpFailure(405, diagnosesBody(`Creation is not available for class ${cls}`));
-      return { status: 200, body: this.template(cls) };
+      return { status: 200, body: { $uuid: randomUUID(), ...repr.template(this.templateDefaults(cls)) } };
     }
     if (method === 'POST' && target.kind === 'collection' && facet === '$create') {
       if (!def.creatable) throw new HttpFailure(405, diagnosesBody(`Creation is not available for class ${cls}`));
       const body = safeJson(raw);
       if (!isObject(body)) throw new HttpFailure(400, diagnosesBody('The request body must be a JSON object'));
-      const result = this.createDocument(store, cls, body, user, 'api1');
-      if (!result.ok) throw new HttpFailure(400, diagnosesBody(result.diagnoses));
+      const accepted = repr.accept(body);
+      if (accepted.problems.length) {
+        throw new HttpFailure(
+          store.businessErrorStatus,
+          diagnosesBody(accepted.problems.map((p) => ({ severity: 'error', message: p.message, path: p.path }))),
+        );
+      }
+      const result = this.createDocument(store, cls, accepted.table, user, 'api1');
+      if (!result.ok) throw new HttpFailure(store.businessErrorStatus, diagnosesBody(result.diagnoses));
       const key = store.keyOf(cls, result.record);
-      headers['location'] = this.detailsUrl(store.name, cls, match[1], key);
-      return { status: 201, body: this.details(store, cls, match[1], result.record) };
+      headers['location'] = this.detailsUrl(store.name, cls, repr.name, key);
+      return { status: 201, body: this.details(store, repr, result.record) };
     }
     if (method === 'PUT' && target.kind === 'instance' && facet === '$edit') {
       throw new HttpFailure(405, diagnosesBody('The $edit facet is not implemented by this simulator'));
@@ -472,6 +606,36 @@ export class SageX3Simulator {
         `Facet ${facet} is not valid for ${method} on ${target.kind === 'instance' ? 'an instance' : target.kind}`,
       ),
     );
+  }
+
+  /** `$prototypes('REPR.$facet')`: the representation's fields with SData types and lengths. */
+  private prototype(
+    store: FolderStore,
+    target: Extract<Api1Target, { kind: 'prototype' }>,
+    method: string,
+    url: URL,
+  ): { status: number; body: unknown } {
+    this.count(`api1 ${method} $prototypes ${target.facet}`);
+    if (method !== 'GET') throw new HttpFailure(405, diagnosesBody('Prototypes are read-only'));
+    const repr = store.representations.get(target.representation);
+    if (!repr) throw new HttpFailure(404, diagnosesBody(`Representation ${target.representation} not found`));
+    const facets: Facet[] = [
+      '$query',
+      '$details',
+      ...(X3_CLASSES[repr.className].creatable ? ['$create' as const] : []),
+    ];
+    const facet = facets.find((f) => f === target.facet);
+    if (!facet)
+      throw new HttpFailure(404, diagnosesBody(`Facet ${target.facet} not found for representation ${repr.name}`));
+    return { status: 200, body: repr.prototype(facet, `${this.url}${url.pathname}`) };
+  }
+
+  private templateDefaults(cls: string): X3Record {
+    const today = new Date(this.clock.now()).toISOString().slice(0, 10);
+    if (cls === 'GACCENTRY') return { ACCDAT: today, STA: 1 };
+    if (cls === 'PINVOICE') return { BPRDAT: today, ACCDAT: today, AMTNOT: '0' };
+    if (cls === 'BPSUPPLIER') return { ENAFLG: 2 };
+    return {};
   }
 
   private createDocument(
@@ -486,7 +650,9 @@ export class SageX3Simulator {
         ? validateJournalEntry(store, body)
         : cls === 'PINVOICE'
           ? validatePurchaseInvoice(store, body)
-          : undefined;
+          : cls === 'BPSUPPLIER'
+            ? validateSupplier(store, body)
+            : undefined;
     if (!result)
       return { ok: false, diagnoses: [{ severity: 'error', message: `Creation is not available for class ${cls}` }] };
     if (!result.ok) return result;
@@ -503,9 +669,9 @@ export class SageX3Simulator {
     return { ok: true, record: stored };
   }
 
-  private query(store: FolderStore, cls: string, representation: string, url: URL): Record<string, unknown> {
-    const def = X3_CLASSES[cls];
-    const fieldExists = (f: string): boolean => def.fields.includes(f);
+  private query(store: FolderStore, repr: Representation, url: URL): Record<string, unknown> {
+    const cls = repr.className;
+    const fieldExists = (f: string): boolean => !!repr.queryField(f);
     const countParam = url.searchParams.get('count');
     const count = countParam === null ? 20 : Number(countParam);
     if (!Number.isInteger(count) || count < 1 || count > 1000)
@@ -518,6 +684,12 @@ export class SageX3Simulator {
       const o = url.searchParams.get('orderBy');
       if (o !== null && o.trim()) order = parseOrderBy(o, fieldExists);
     } catch (error) {
+      // X3 answers a filter or sort on a property the representation lacks with a server error (HTTP 500).
+      if (error instanceof SdataUnknownPropertyError)
+        throw new HttpFailure(
+          500,
+          diagnosesBody(`Property '${error.property}' does not exist in representation ${repr.name} ($query)`),
+        );
       if (error instanceof SdataSyntaxError) throw new HttpFailure(400, diagnosesBody(error.message));
       throw error;
     }
@@ -525,59 +697,66 @@ export class SageX3Simulator {
     const keyMatch = keyParam === null ? null : /^gt\.(.*)$/s.exec(keyParam);
     if (keyParam !== null && !keyMatch)
       throw new HttpFailure(400, diagnosesBody(`Unsupported key parameter ${keyParam} (expected gt.KEY)`));
-    const keyOf = (r: X3Record): string => store.keyOf(cls, r);
-    const compare = (a: X3Record, b: X3Record): number => {
+    interface Row {
+      key: string;
+      record: X3Record;
+      view: X3Record;
+    }
+    const toRow = (record: X3Record): Row => ({
+      key: store.keyOf(cls, record),
+      record,
+      view: repr.publish(record, '$query'),
+    });
+    const compare = (a: Row, b: Row): number => {
       for (const t of order) {
-        const c = compareValues(a[t.field], b[t.field]);
+        const c = compareValues(a.view[t.field], b.view[t.field]);
         if (c !== 0) return t.desc ? -c : c;
       }
-      const ka = keyOf(a);
-      const kb = keyOf(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
+      return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     };
-    let rows = store.list(cls).filter((r) => !where || evaluateWhere(where, r));
+    let rows = store
+      .list(cls)
+      .map(toRow)
+      .filter((r) => !where || evaluateWhere(where, r.view));
     rows.sort(compare);
     if (keyMatch) {
       const afterKey = keyMatch[1];
-      const anchor = store.get(cls, afterKey);
+      const anchorRecord = store.get(cls, afterKey);
       // Resume after the anchor's position in this ordering; if it was deleted, fall back to key order.
-      rows = anchor ? rows.filter((r) => compare(r, anchor) > 0) : rows.filter((r) => keyOf(r) > afterKey);
+      const anchor = anchorRecord ? toRow(anchorRecord) : undefined;
+      rows = anchor ? rows.filter((r) => compare(r, anchor) > 0) : rows.filter((r) => r.key > afterKey);
     }
     const page = rows.slice(0, count);
     const links: Record<string, unknown> = {};
     if (rows.length > count) {
       const next = new URL(`${this.url}${API1_PREFIX}${encodeURIComponent(store.name)}/${cls}`);
       for (const [k, v] of url.searchParams) if (k !== 'key') next.searchParams.append(k, v);
-      next.searchParams.set('key', `gt.${keyOf(page[page.length - 1])}`);
+      next.searchParams.set('key', `gt.${page[page.length - 1].key}`);
       links['$next'] = { $url: next.toString(), $type: 'application/json; vnd.sage=syracuse' };
     }
     return {
       $itemsPerPage: count,
-      $resources: page.map((r) => this.summary(store, cls, representation, r)),
+      $resources: page.map((r) =>
+        this.decorate(store, cls, {
+          $uuid: r.record['$uuid'],
+          $key: r.key,
+          $url: this.detailsUrl(store.name, cls, repr.name, r.key),
+          ...r.view,
+        }),
+      ),
       $links: links,
     };
   }
 
-  private summary(store: FolderStore, cls: string, representation: string, record: X3Record): X3Record {
-    const def = X3_CLASSES[cls];
-    const key = store.keyOf(cls, record);
-    const out: X3Record = {
-      $uuid: record['$uuid'],
-      $key: key,
-      $url: this.detailsUrl(store.name, cls, representation, key),
-    };
-    for (const f of def.fields) if (f in record) out[f] = record[f];
-    return this.decorate(store, cls, out);
-  }
-
-  private details(store: FolderStore, cls: string, representation: string, record: X3Record): X3Record {
+  private details(store: FolderStore, repr: Representation, record: X3Record): X3Record {
+    const cls = repr.className;
     const key = store.keyOf(cls, record);
     const out: X3Record = {
       $uuid: record['$uuid'],
       $etag: String(record['UPDDATTIM']),
       $key: key,
-      $url: this.detailsUrl(store.name, cls, representation, key),
-      ...structuredClone(record),
+      $url: this.detailsUrl(store.name, cls, repr.name, key),
+      ...repr.publish(record, '$details'),
     };
     return this.decorate(store, cls, out);
   }
@@ -588,10 +767,11 @@ export class SageX3Simulator {
       const rec = typeof key === 'string' ? store.get(className, key) : undefined;
       return rec ? { $title: String(rec[field] ?? '') } : undefined;
     };
-    if (cls === 'PORDER' || cls === 'PRECEIPT') out['BPSNUM_REF'] = title('BPSUPPLIER', out['BPSNUM'], 'BPSNAM');
-    if (cls === 'PINVOICE') out['BPR_REF'] = title('BPSUPPLIER', out['BPR'], 'BPSNAM');
+    if ((cls === 'PORDER' || cls === 'PRECEIPT') && 'BPSNUM' in out)
+      out['BPSNUM_REF'] = title('BPSUPPLIER', out['BPSNUM'], 'BPSNAM');
+    if (cls === 'PINVOICE' && 'BPR' in out) out['BPR_REF'] = title('BPSUPPLIER', out['BPR'], 'BPSNAM');
     if (cls === 'GACCENTRY') {
-      out['JOU_REF'] = title('GJOURNAL', out['JOU'], 'DES');
+      if ('JOU' in out) out['JOU_REF'] = title('GJOURNAL', out['JOU'], 'DES');
       if (Array.isArray(out['GACCENTRYD'])) {
         out['GACCENTRYD'] = (out['GACCENTRYD'] as X3Record[]).map((l) => ({
           ...l,
@@ -600,37 +780,6 @@ export class SageX3Simulator {
       }
     }
     return out;
-  }
-
-  private template(cls: string): X3Record {
-    const today = new Date(this.clock.now()).toISOString().slice(0, 10);
-    if (cls === 'GACCENTRY') {
-      return {
-        $uuid: randomUUID(),
-        FCY: '',
-        TYP: '',
-        JOU: '',
-        ACCDAT: today,
-        CUR: '',
-        REF: '',
-        DESVCR: '',
-        STA: 1,
-        GACCENTRYD: [],
-      };
-    }
-    return {
-      $uuid: randomUUID(),
-      FCY: '',
-      BPR: '',
-      BPRVCR: '',
-      BPRDAT: today,
-      ACCDAT: today,
-      CUR: '',
-      REF: '',
-      DES: '',
-      AMTNOT: '0',
-      PINVOICED: [],
-    };
   }
 
   private detailsUrl(folder: string, cls: string, representation: string, key: string): string {
@@ -666,24 +815,28 @@ export class SageX3Simulator {
       return this.finish(res, entry, 400, { errors: [{ message: 'content-type must be application/json' }] });
     }
     const pre = this.injector.takePre(facts);
-    if (pre) {
-      const message = pre.kind === 'pool-exhausted' ? 'No Web services accepted' : '';
-      return this.applyPreFault(req, res, entry, pre.kind, {
-        $severity: 'error',
-        $dataCode: 'InternalServerError',
-        $message: message,
-        $source: 'Gateway',
-      });
-    }
+    if (pre) return this.applyPreFault(req, res, entry, pre, 'graphql');
     const raw = await this.readBody(req);
     const body = safeJson(raw);
-    const result =
-      body === undefined
-        ? { status: 400, body: { errors: [{ message: 'Body is not valid JSON' }] }, operation: undefined }
-        : executeGraphql(body, {
-            store,
-            create: (cls, input) => this.createDocument(store, cls, input, auth.principal.user, 'graphql'),
-          });
+    const text = isObject(body) && typeof body['query'] === 'string' ? body['query'] : '';
+    const admitted = await this.admit(entry, res, /^\s*mutation\b/.test(text) ? 'create' : 'read');
+    if (!admitted) return;
+    let result: ReturnType<typeof executeGraphql> | { status: number; body: unknown; operation: undefined };
+    try {
+      result =
+        body === undefined
+          ? { status: 400, body: { errors: [{ message: 'Body is not valid JSON' }] }, operation: undefined }
+          : executeGraphql(body, {
+              store,
+              create: (cls, input) => {
+                this.stat.writes[cls] = (this.stat.writes[cls] ?? 0) + 1;
+                return this.createDocument(store, cls, input, auth.principal.user, 'graphql');
+              },
+            });
+    } finally {
+      admitted.release();
+    }
+    if (result.operation === 'query') this.stat.reads++;
     this.count(`graphql ${result.operation ?? 'invalid'}`);
     const post = this.injector.takePost(facts);
     if (post) return this.applyPostFault(req, res, entry, post, result.status, result.body);
@@ -741,6 +894,31 @@ export class SageX3Simulator {
           return this.finish(res, entry, 201, { id });
         }
       }
+      if (head === 'capacity') {
+        if (method === 'POST') {
+          const pool = input['poolSize'];
+          const latency = isObject(input['latencyMs']) ? input['latencyMs'] : {};
+          const num = (v: unknown, what: string): number | undefined => {
+            if (v === undefined || v === null) return undefined;
+            if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+              throw new RangeError(`${what} must be a number >= 0`);
+            return v;
+          };
+          this.setCapacity({
+            poolSize: num(pool, 'poolSize'),
+            latencyMs: {
+              create: num(latency['create'], 'latencyMs.create'),
+              read: num(latency['read'], 'latencyMs.read'),
+            },
+          });
+        }
+        const { poolSize, latencyMs } = this.capacity;
+        return this.finish(res, entry, 200, {
+          poolSize: poolSize ?? 0,
+          latencyMs: latencyMs ?? {},
+          inFlight: this.inFlight,
+        });
+      }
       if (head === 'clock') {
         if (method === 'POST') {
           if (typeof input['advanceMs'] === 'number') this.clock.advance(input['advanceMs']);
@@ -758,6 +936,13 @@ export class SageX3Simulator {
       if (head === 'folders' && a) {
         const store = this.folder(a);
         if (b === 'reconcile' && c && method === 'POST') return this.finish(res, entry, 200, this.reconcile(c, a));
+        if (b === 'representations' && c && !d && method === 'POST') {
+          // { class?, remove?, rename?, maxLength?, add? }: publish (when class is given) and customise.
+          const cls = typeof input['class'] === 'string' ? input['class'] : undefined;
+          const repr = cls ? store.publishRepresentation(c, cls) : store.representation(c);
+          repr.customise(input as RepresentationCustomisation);
+          return this.finish(res, entry, 200, repr.prototype('$details', `${this.url}${url.pathname}`));
+        }
         if (b && !c && method === 'GET') return this.finish(res, entry, 200, store.list(b));
         if (b && !c && method === 'POST') return this.finish(res, entry, 200, store.upsert(b, input));
         if (b && c && !d && method === 'GET') {
@@ -790,20 +975,54 @@ export class SageX3Simulator {
     if (ms > 0) await this.wait(ms);
   }
 
+  /** Answers an injected fault in the surface's own error format; nothing is applied. */
   private applyPreFault(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     entry: RequestLogEntry,
-    kind: string,
-    body: unknown,
+    fault: FaultSpec,
+    surface: FaultSurface,
   ): void {
-    entry.fault = kind;
-    if (kind === 'destroy-before') {
+    entry.fault = fault.kind;
+    if (fault.kind === 'destroy-before') {
       this.record(entry);
       req.socket.destroy();
       return;
     }
-    this.finish(res, entry, 500, body);
+    const status = fault.kind === 'diagnosis' ? (fault.status ?? 500) : 500;
+    const severity = fault.severity ?? 'error';
+    const message =
+      fault.kind === 'pool-exhausted' ? 'No Web services accepted' : (fault.message ?? 'Internal server error');
+    if (surface === 'token') {
+      return this.finish(res, entry, status, { error: 'server_error', error_description: message });
+    }
+    if (surface === 'graphql') {
+      if (fault.kind === 'diagnosis')
+        return this.finish(res, entry, status, {
+          errors: [{ message, extensions: { code: 'data-input-error', diagnoses: [{ severity, message }] } }],
+          data: null,
+        });
+      return this.finish(res, entry, 500, {
+        $severity: 'error',
+        $dataCode: 'InternalServerError',
+        $message: message,
+        $source: 'Gateway',
+      });
+    }
+    if (fault.kind === 'http-500') {
+      // A crash: no SData diagnosis, just the server's own page.
+      entry.status = 500;
+      this.record(entry);
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+      return;
+    }
+    this.finish(
+      res,
+      entry,
+      status,
+      diagnosesBody([{ severity: fault.kind === 'diagnosis' ? severity : 'error', message }]),
+    );
   }
 
   private applyPostFault(
@@ -893,12 +1112,15 @@ export class SageX3Simulator {
 
 type Api1Target =
   | { kind: 'collection' | 'template'; className: string }
-  | { kind: 'instance'; className: string; key: string };
+  | { kind: 'instance'; className: string; key: string }
+  | { kind: 'prototype'; className?: undefined; representation: string; facet: string };
 
-/** `CLASS`, `CLASS('KEY')` (quotes doubled inside) or `CLASS/$template`. */
+/** `CLASS`, `CLASS('KEY')` (quotes doubled inside), `CLASS/$template` or `$prototypes('REPR.$facet')`. */
 function parseApi1Resource(resource: string): Api1Target | undefined {
   let m = /^([A-Za-z0-9_]+)$/.exec(resource);
   if (m) return { kind: 'collection', className: m[1] };
+  m = /^\$prototypes\('([A-Za-z0-9_]+)\.(\$[A-Za-z]+)'\)$/.exec(resource);
+  if (m) return { kind: 'prototype', representation: m[1], facet: m[2] };
   m = /^([A-Za-z0-9_]+)\('((?:[^']|'')*)'\)$/.exec(resource);
   if (m) return { kind: 'instance', className: m[1], key: m[2].replace(/''/g, "'") };
   m = /^([A-Za-z0-9_]+)\/\$template$/.exec(resource);
@@ -913,6 +1135,13 @@ function emptyStats(): SimulatorStats {
     tokenRequests: { client_credentials: 0, refresh_token: 0, rejected: 0 },
     faultsInjected: 0,
     documentsCreated: 0,
+    writes: {},
+    reads: 0,
+    poolRejections: 0,
+    maxConcurrency: 0,
+    refreshes: 0,
+    invalidGrants: 0,
+    revokedChains: 0,
   };
 }
 

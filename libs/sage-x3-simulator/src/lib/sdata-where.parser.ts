@@ -4,6 +4,13 @@ import { Decimal, toDecimal } from '@connector/decimal';
 
 export class SdataSyntaxError extends Error {}
 
+/** A where/orderBy names a property the representation does not publish (X3 answers HTTP 500, not 400). */
+export class SdataUnknownPropertyError extends SdataSyntaxError {
+  constructor(readonly property: string) {
+    super(`Unknown property '${property}'`);
+  }
+}
+
 export type WhereLiteral =
   | { type: 'string'; value: string }
   | { type: 'number'; value: string }
@@ -121,7 +128,7 @@ export function parseWhere(input: string, fieldExists: (field: string) => boolea
     if (tok.t !== 'ident') throw new SdataSyntaxError(`a property name was expected, found ${describeToken(tok)}`);
     pos++;
     const field = tok.v;
-    if (!fieldExists(field)) throw new SdataSyntaxError(`Unknown property '${field}'`);
+    if (!fieldExists(field)) throw new SdataUnknownPropertyError(field);
     const opTok = tokens[pos++];
     if (!opTok || opTok.t !== 'ident') throw new SdataSyntaxError(`an operator was expected after ${field}`);
     const op = opTok.v.toLowerCase();
@@ -256,7 +263,7 @@ export function parseOrderBy(input: string, fieldExists: (field: string) => bool
   return input.split(',').map((part) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(part);
     if (!m) throw new SdataSyntaxError(`invalid orderBy term '${part.trim()}'`);
-    if (!fieldExists(m[1])) throw new SdataSyntaxError(`Unknown property '${m[1]}' in orderBy`);
+    if (!fieldExists(m[1])) throw new SdataUnknownPropertyError(m[1]);
     return { field: m[1], desc: (m[2] ?? 'asc').toLowerCase() === 'desc' };
   });
 }

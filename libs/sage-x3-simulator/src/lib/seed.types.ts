@@ -1,3 +1,5 @@
+import { RepresentationCustomisation } from './representation';
+
 /**
  * JSON fixture format for simulator folders. Field names are X3's own codes. Amounts/quantities are decimal
  * strings (numbers are accepted in fixtures and converted). Active flags accept true/false or X3's 2/1.
@@ -29,10 +31,21 @@ export interface SageX3FolderSeed {
   name: string;
   /** Auth modes accepted per surface. Default api1: basic + oauth2; graphql: oauth2 + jwt. */
   auth?: { api1?: Array<'basic' | 'oauth2' | 'jwt'>; graphql?: Array<'basic' | 'oauth2' | 'jwt'> };
-  /** Extra published representations: representation name → class. Each class is also published under its own name. */
-  representations?: Record<string, string>;
+  /**
+   * Published representations besides each class's standard one (published under the class name): name → class,
+   * or name → { class, remove, rename, maxLength, add } to reproduce a site's customised representation. A key equal
+   * to a class name customises that class's standard representation.
+   */
+  representations?: Record<string, string | ({ class: string } & RepresentationCustomisation)>;
   /** Reject a second purchase invoice with the same supplier + supplier invoice number (X3 control). Default true. */
   blockDuplicateSupplierInvoiceNumber?: boolean;
+  /** Reject a supplier whose tax id (CRN) another supplier already has. Default true. */
+  uniqueSupplierTaxId?: boolean;
+  /**
+   * HTTP status of a business rejection (a `$create` refused with `error` diagnoses). Sage does not publish it:
+   * 400 by default; 500 reproduces sites that answer business errors with a server error.
+   */
+  businessErrorStatus?: number;
   currencies?: Array<{ CUR: string; DES?: string; CURDEC?: number }>;
   exchangeRates?: Array<{ from: string; to: string; rate: SeedDecimal }>;
   companies?: Array<{ CPY: string; DES?: string; CUR: string }>;
@@ -43,8 +56,9 @@ export interface SageX3FolderSeed {
   fiscalYears?: SeedFiscalYear[];
   accounts?: Array<{ ACC: string; DES?: string; ENAFLG?: SeedFlag; DIE?: string[] }>;
   costCenters?: Array<{ DIE: string; CCE: string; DES?: string; ENAFLG?: SeedFlag }>;
-  suppliers?: Array<{ BPSNUM: string; BPSNAM?: string; ENAFLG?: SeedFlag; CUR?: string }>;
-  products?: Array<{ ITMREF: string; ITMDES1?: string; TCLCOD?: string; STU?: string }>;
+  suppliers?: Array<{ BPSNUM: string; BPSNAM?: string; ENAFLG?: SeedFlag; CUR?: string; CRY?: string; CRN?: string }>;
+  /** PURBASPRI: base purchase price (the product cost the material sync reads). */
+  products?: Array<{ ITMREF: string; ITMDES1?: string; TCLCOD?: string; STU?: string; PURBASPRI?: SeedDecimal }>;
   purchaseOrders?: Array<{
     POHNUM: string;
     POHFCY: string;
@@ -82,6 +96,10 @@ export interface SageX3SimAuthSeed {
      * absolute); default false: each rotation starts a new lifetime.
      */
     rotationKeepsExpiry?: boolean;
+    /** Leave `refresh_token_expires_in` out of token responses (some servers do). Default false. */
+    omitRefreshTokenExpiresIn?: boolean;
+    /** Issue refresh tokens as JWTs (HS256, with `exp`), as some servers do. Default false (opaque tokens). */
+    jwtRefreshTokens?: boolean;
   };
   jwt?: {
     apps: Array<{ clientId: string; secret: string; audience?: string; folders?: string[]; users?: string[] }>;

@@ -19,6 +19,8 @@ interface AccessToken {
   user: string;
   folders?: string[];
   expiresAt: number;
+  /** Refresh-token chain it came from (revoked with the chain); undefined for client_credentials. */
+  chain?: string;
 }
 
 interface RefreshToken {
@@ -26,6 +28,17 @@ interface RefreshToken {
   user: string;
   folders?: string[];
   expiresAt: number;
+  /** One chain per user approval; every rotation stays in it. */
+  chain: string;
+}
+
+export interface AuthCounters {
+  /** refresh_token grants answered with new tokens. */
+  refreshes: number;
+  /** Token requests refused with invalid_grant. */
+  invalidGrants: number;
+  /** Chains revoked because a spent refresh token was presented again. */
+  revokedChains: number;
 }
 
 export interface TokenEndpointResult {
@@ -44,10 +57,12 @@ function safeEqual(a: string, b: string): boolean {
 export class SimulatorAuth {
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
-  /** Rotated-away refresh tokens: reuse is reported distinctly (it is the classic concurrency bug). */
-  private readonly usedRefreshTokens = new Set<string>();
+  /** Rotated-away refresh tokens → their chain: reuse is reported distinctly and revokes the chain. */
+  private readonly usedRefreshTokens = new Map<string, string>();
+  private readonly jwtSecret = randomBytes(32);
   readonly accessTokenLifetimeSeconds: number;
   readonly refreshTokenLifetimeSeconds: number;
+  counters: AuthCounters = { refreshes: 0, invalidGrants: 0, revokedChains: 0 };
 
   constructor(
     private readonly config: SageX3SimAuthSeed,
@@ -88,15 +103,50 @@ export class SimulatorAuth {
   issueRefreshToken(clientId: string): { refreshToken: string; expiresAt: Date } {
     const client = this.config.oauth2?.clients.find((c) => c.clientId === clientId);
     if (!client) throw new Error(`unknown OAuth2 client ${clientId}`);
-    const refreshToken = `sim-rt-${randomBytes(18).toString('hex')}`;
     const expiresAt = this.clock.now() + this.refreshTokenLifetimeSeconds * 1000;
+    const refreshToken = this.newRefreshToken(clientId, expiresAt);
     this.refreshTokens.set(refreshToken, {
       clientId,
       user: client.user ?? 'ADMIN',
       folders: client.folders,
       expiresAt,
+      chain: randomBytes(8).toString('hex'),
     });
     return { refreshToken, expiresAt: new Date(expiresAt) };
+  }
+
+  /** Live refresh tokens (after rotations and revocations). */
+  liveRefreshTokens(): number {
+    return this.refreshTokens.size;
+  }
+
+  /** Opaque `sim-rt-…`, or an HS256 JWT carrying `exp` when the seed asks for JWT refresh tokens. */
+  private newRefreshToken(clientId: string, expiresAt: number): string {
+    if (!this.config.oauth2?.jwtRefreshTokens) return `sim-rt-${randomBytes(18).toString('hex')}`;
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({
+        iss: 'sage-x3-simulator',
+        sub: clientId,
+        jti: randomBytes(12).toString('hex'),
+        iat: Math.floor(this.clock.now() / 1000),
+        exp: Math.floor(expiresAt / 1000),
+      }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', this.jwtSecret).update(`${header}.${payload}`).digest('base64url');
+    return `${header}.${payload}.${signature}`;
+  }
+
+  /** OAuth 2.0 security BCP: a spent refresh token presented again revokes its whole chain (and its access tokens). */
+  private revokeChain(chain: string): void {
+    for (const [token, r] of this.refreshTokens) if (r.chain === chain) this.refreshTokens.delete(token);
+    for (const [token, a] of this.accessTokens) if (a.chain === chain) this.accessTokens.delete(token);
+    this.counters.revokedChains++;
+  }
+
+  private invalidGrant(description: string, grant: string): TokenEndpointResult {
+    this.counters.invalidGrants++;
+    return { status: 400, body: { error: 'invalid_grant', error_description: description }, grant };
   }
 
   /** Invalidates every access token (e.g. a server restart) so the 401 safety net can be tested. */
@@ -149,35 +199,33 @@ export class SimulatorAuth {
     const presented = params.get('refresh_token') ?? '';
     const stored = this.refreshTokens.get(presented);
     if (!stored) {
-      const description = this.usedRefreshTokens.has(presented)
-        ? 'Refresh token already used (tokens rotate on use)'
-        : 'Invalid refresh token';
-      return { status: 400, body: { error: 'invalid_grant', error_description: description }, grant };
+      const chain = this.usedRefreshTokens.get(presented);
+      if (chain === undefined) return this.invalidGrant('Invalid refresh token', grant);
+      this.revokeChain(chain);
+      return this.invalidGrant('Refresh token already used (tokens rotate on use); the token chain is revoked', grant);
     }
-    if (stored.clientId !== clientId)
-      return {
-        status: 400,
-        body: { error: 'invalid_grant', error_description: 'Refresh token issued to another client' },
-        grant,
-      };
+    if (stored.clientId !== clientId) return this.invalidGrant('Refresh token issued to another client', grant);
     if (now >= stored.expiresAt) {
       this.refreshTokens.delete(presented);
-      return { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token expired' }, grant };
+      return this.invalidGrant('Refresh token expired', grant);
     }
-    // Rotation: the presented token dies; the new one gets a fresh lifetime.
+    // Rotation: the presented token dies; the new one gets a fresh lifetime (unless rotationKeepsExpiry).
     this.refreshTokens.delete(presented);
-    this.usedRefreshTokens.add(presented);
-    const refreshToken = `sim-rt-${randomBytes(18).toString('hex')}`;
+    this.usedRefreshTokens.set(presented, stored.chain);
     const expiresAt = this.config.oauth2?.rotationKeepsExpiry
       ? stored.expiresAt
       : now + this.refreshTokenLifetimeSeconds * 1000;
+    const refreshToken = this.newRefreshToken(clientId, expiresAt);
     this.refreshTokens.set(refreshToken, { ...stored, expiresAt });
+    this.counters.refreshes++;
     return {
       status: 200,
       body: {
-        ...this.issueAccess(clientId, stored.user, stored.folders, now),
+        ...this.issueAccess(clientId, stored.user, stored.folders, now, stored.chain),
         refresh_token: refreshToken,
-        refresh_token_expires_in: Math.floor((expiresAt - now) / 1000),
+        ...(this.config.oauth2?.omitRefreshTokenExpiresIn
+          ? {}
+          : { refresh_token_expires_in: Math.floor((expiresAt - now) / 1000) }),
       },
       grant,
     };
@@ -188,9 +236,16 @@ export class SimulatorAuth {
     user: string,
     folders: string[] | undefined,
     now: number,
+    chain?: string,
   ): Record<string, unknown> {
     const token = `sim-at-${randomBytes(18).toString('hex')}`;
-    this.accessTokens.set(token, { clientId, user, folders, expiresAt: now + this.accessTokenLifetimeSeconds * 1000 });
+    this.accessTokens.set(token, {
+      clientId,
+      user,
+      folders,
+      expiresAt: now + this.accessTokenLifetimeSeconds * 1000,
+      chain,
+    });
     return { access_token: token, token_type: 'Bearer', expires_in: this.accessTokenLifetimeSeconds };
   }
 

@@ -1,10 +1,10 @@
+import { backoffDelayMs, retryAsync } from '@connector/util';
 import { AuthProvider } from './auth/auth-provider';
 import { BasicAuthProvider } from './auth/basic-auth.provider';
 import { JwtTokenProvider } from './auth/jwt-token.provider';
-import { OAuth2TokenProvider } from './auth/oauth2-token.provider';
+import { OAuth2TokenProvider, X3CredentialsStatus } from './auth/oauth2-token.provider';
 import { realSleep, Sleep } from './clock';
-import { buildConnectionQuery } from './graphql-queries';
-import { describe, HttpResponse, HttpTransport } from './http-transport';
+import { describe as describeUrl, HttpResponse, HttpTransport } from './http-transport';
 import {
   resolveSageX3Config,
   ResolvedSageX3Config,
@@ -21,6 +21,7 @@ import {
   X3Diagnosis,
   X3DiagnosesError,
   X3Error,
+  X3ErrorKind,
   X3GraphqlError,
   X3GraphqlErrorEntry,
   X3HttpError,
@@ -28,7 +29,16 @@ import {
   X3PoolExhaustedError,
   X3ProtocolError,
 } from './sage-x3.errors';
-import { joinKey, keySegment, sdataDateTime, sdataString } from './sdata-query';
+import { joinKey, keySegment, sdataDateTime, sdataLiteral } from './sdata-query';
+import { classifyX3Answer, POOL_EXHAUSTED } from './x3-answer.classifier';
+import {
+  parseX3Prototype,
+  templateFields,
+  verifyRepresentation,
+  X3Facet,
+  X3FieldVerification,
+  X3RepresentationDescription,
+} from './x3-representation';
 
 /** A resource as api1 returns it: X3 field codes plus `$uuid`, `$key`, `$etag`, `$url`... Narrow before use. */
 export type X3Resource = Record<string, unknown>;
@@ -49,12 +59,6 @@ export interface X3QueryOptions {
   facet?: string;
 }
 
-export interface X3Page {
-  resources: X3Resource[];
-  /** `$links.$next.$url`, absent on the last page. */
-  nextUrl?: string;
-}
-
 export interface X3CreateResponse {
   resource: X3Resource;
   /** The `Location` header (URL of the created resource). */
@@ -64,7 +68,7 @@ export interface X3CreateResponse {
 export type X3IdempotentCreateOutcome =
   /** Created by this call. */
   | 'created'
-  /** The document with this reference already existed before the first POST (earlier run/redelivery). */
+  /** A document with these lookup values already existed before the first POST (earlier run/redelivery). */
   | 'already-existed'
   /** A POST's outcome was unknown (timeout, lost response, 5xx) and the lookup found it committed. */
   | 'recovered';
@@ -77,21 +81,29 @@ export interface X3IdempotentCreateResult {
   location?: string;
 }
 
-export interface X3GraphqlConnectionOptions {
-  /** Path to the connection object in `data`, e.g. ['x3MasterData', 'businessPartner', 'query']. */
-  path: string[];
-  variables?: Record<string, unknown>;
-  /** `first` per page. Default: defaultPageSize. */
-  pageSize?: number;
-  maxRecords?: number;
+export interface X3CreateOptions {
+  /** Look the document up before the first POST (default true). */
+  lookupFirst?: boolean;
+  /** POSTs allowed for failures known not to be applied (default: retry.maxAttempts). */
+  maxPosts?: number;
+}
+
+export interface X3VerifyOptions {
+  /**
+   * Values the connector will write, to check against the fields' maximum lengths: keyed by logical name
+   * (`reference`, `lines.description`) or X3 code (`REF`, `GACCENTRYD.DES`). Pass the longest you expect.
+   */
+  values?: Record<string, string | number>;
+  /** A description already read (e.g. by a `check` that verifies several things); read from X3 otherwise. */
+  description?: X3RepresentationDescription;
 }
 
 type JsonObject = Record<string, unknown>;
 
 /**
- * Sage X3 client for one tenant (one server + folder + credentials). api1 REST for reads and creates,
- * GraphQL (Xtrem) for reads and the writable nodes. Idempotent reads are retried on transient failures;
- * creates are never blindly re-sent (see createIdempotent).
+ * Sage X3 client for one tenant (one server + folder + credentials). api1 REST for reads and creates, GraphQL
+ * (Xtrem) for on-premise connected applications. Every failure is an X3Error whose `kind` says what to do (see
+ * classifyX3Answer); idempotent reads are retried on `transient`, creates are never blindly re-sent.
  */
 export class SageX3Client {
   readonly config: ResolvedSageX3Config;
@@ -126,13 +138,29 @@ export class SageX3Client {
     return this.config.folder;
   }
 
-  /** OAuth2 refresh-token expiry (for a "days until re-authorisation" gauge); undefined in other modes or when unknown. */
-  getRefreshTokenExpiresAt(): Date | undefined {
+  // ---------------------------------------------------------------- credentials
+
+  private oauth2(): OAuth2TokenProvider | undefined {
     for (const provider of [this.auth, this.api1AuthProvider]) {
-      if (provider instanceof OAuth2TokenProvider) return provider.getRefreshTokenExpiresAt();
+      if (provider instanceof OAuth2TokenProvider) return provider;
     }
     return undefined;
   }
+
+  /** OAuth2 token-set status (expiries, generation, whether this process may refresh); undefined in other modes. */
+  credentialsStatus(): X3CredentialsStatus | undefined {
+    return this.oauth2()?.status();
+  }
+
+  /**
+   * For the refresher's scheduler (the tenant's owner): renews the OAuth2 token when it is within the refresh
+   * margin, so processes that only read the shared token never run out while this one is idle.
+   */
+  async refreshCredentialsIfDue(): Promise<boolean> {
+    return (await this.oauth2()?.refreshIfDue()) ?? false;
+  }
+
+  // ---------------------------------------------------------------- fields
 
   entityConfig(entity: X3EntityRef): X3EntityConfig {
     if (typeof entity === 'string') {
@@ -143,55 +171,121 @@ export class SageX3Client {
     return {
       representation: entity.className,
       keyFields: [],
-      referenceField: 'REF',
+      fields: {},
+      lookupFields: entity.referenceField ? [entity.referenceField] : [],
       updateStampField: 'UPDDATTIM',
       createStampField: 'CREDATTIM',
+      creates: false,
       ...entity,
     };
   }
 
-  // ---------------------------------------------------------------- api1
+  /**
+   * A body in X3 field codes from logical names (`site`, `lines[].amount`), through the entity's field map.
+   * A logical name the map lacks is a configuration error naming it; undefined values are left out.
+   */
+  mapFields(entity: X3EntityRef, header: Record<string, unknown>, lines?: Array<Record<string, unknown>>): X3Resource {
+    const cfg = this.entityConfig(entity);
+    const out: X3Resource = {};
+    const put = (target: X3Resource, map: Record<string, string>, values: Record<string, unknown>, where: string) => {
+      for (const [logical, value] of Object.entries(values)) {
+        if (value === undefined) continue;
+        const code = map[logical];
+        if (!code) throw new X3ConfigError(`Sage X3 ${cfg.className}: no field configured for ${where}${logical}`);
+        target[code] = value;
+      }
+    };
+    put(out, cfg.fields, header, 'fields.');
+    if (lines) {
+      const linesCfg = cfg.lines;
+      if (!linesCfg) throw new X3ConfigError(`Sage X3 ${cfg.className}: no lines configured`);
+      out[linesCfg.field] = lines.map((line) => {
+        const mapped: X3Resource = {};
+        put(mapped, linesCfg.fields, line, 'lines.fields.');
+        return mapped;
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The representation's fields per facet, with types and maximum lengths, from X3's prototypes
+   * (`$prototypes('REPR.$facet')`); the `$create` facet falls back to `$template` (names only) when the site
+   * publishes no prototype for it.
+   */
+  async describe(entity: X3EntityRef, options: { facets?: X3Facet[] } = {}): Promise<X3RepresentationDescription> {
+    const cfg = this.entityConfig(entity);
+    const facets =
+      options.facets ?? (['$query', '$details', ...(cfg.creates ? ['$create' as const] : [])] as X3Facet[]);
+    const description: X3RepresentationDescription = {
+      className: cfg.className,
+      representation: cfg.representation,
+      facets: {},
+    };
+    for (const facet of facets) {
+      try {
+        const body = await this.getJson(this.api1PathUrl(this.config.api1Paths.prototype, cfg, facet), cfg.className);
+        description.facets[facet] = {
+          source: 'prototype',
+          fields: parseX3Prototype(body, `${cfg.representation}.${facet}`),
+        };
+      } catch (error) {
+        if (facet !== '$create' || !(error instanceof X3NotFoundError)) throw error;
+        const template = await this.getJson(
+          this.api1PathUrl(this.config.api1Paths.template, cfg, facet),
+          cfg.className,
+        );
+        description.facets[facet] = { source: 'template', fields: templateFields(template) };
+      }
+    }
+    return description;
+  }
+
+  /**
+   * Every configured field of the entity that the site's representation lacks (per facet: lookup, stamp and
+   * status fields on `$query`, written fields on `$create`, read fields on `$query`/`$details`), and every value
+   * in `options.values` longer than its field allows — each problem names the field. A representation X3 does not
+   * publish is reported as one problem, not thrown.
+   */
+  async verifyFields(entity: X3EntityRef, options: X3VerifyOptions = {}): Promise<X3FieldVerification> {
+    const cfg = this.entityConfig(entity);
+    let description = options.description;
+    if (!description) {
+      try {
+        description = await this.describe(entity);
+      } catch (error) {
+        if (!(error instanceof X3Error) || (error.kind !== 'config' && error.kind !== 'not-found')) throw error;
+        return {
+          className: cfg.className,
+          representation: cfg.representation,
+          ok: false,
+          problems: [
+            {
+              facet: '$query',
+              field: cfg.representation,
+              problem: 'representation-missing',
+              message: `Sage X3 ${cfg.className}: representation ${cfg.representation} cannot be read (${error.message})`,
+            },
+          ],
+          notes: [],
+        };
+      }
+    }
+    return verifyRepresentation(cfg, description, options.values ?? {});
+  }
+
+  // ---------------------------------------------------------------- api1 reads
 
   /** All resources matching the query, following `$links.$next.$url` until absent. */
   async *query(entity: X3EntityRef, options: X3QueryOptions = {}): AsyncGenerator<X3Resource> {
     let yielded = 0;
-    for await (const page of this.queryPages(entity, options)) {
-      for (const resource of page.resources) {
+    for await (const resources of this.pages(entity, options)) {
+      for (const resource of resources) {
         if (options.maxRecords !== undefined && yielded >= options.maxRecords) return;
         yielded++;
         yield resource;
       }
       if (options.maxRecords !== undefined && yielded >= options.maxRecords) return;
-    }
-  }
-
-  /** Raw pages, for callers that checkpoint per page. */
-  async *queryPages(entity: X3EntityRef, options: X3QueryOptions = {}): AsyncGenerator<X3Page> {
-    const cfg = this.entityConfig(entity);
-    const count = options.count ?? this.config.defaultPageSize;
-    if (!Number.isInteger(count) || count < 1) throw new X3ConfigError('count must be a positive integer');
-    let url: URL | undefined = this.classUrl(cfg.className);
-    url.searchParams.set('representation', `${cfg.representation}.${options.facet ?? '$query'}`);
-    if (options.where) url.searchParams.set('where', options.where);
-    if (options.orderBy) url.searchParams.set('orderBy', options.orderBy);
-    url.searchParams.set('count', String(count));
-    if (options.afterKey !== undefined) url.searchParams.set('key', `gt.${options.afterKey}`);
-    const visited = new Set<string>();
-    while (url) {
-      visited.add(url.href);
-      const requestUrl: URL = url;
-      const body = await this.withRetry('api1', async () =>
-        this.expectJson(await this.exchange('api1', 'GET', requestUrl), 'GET', cfg.className),
-      );
-      const resources = body['$resources'];
-      if (!Array.isArray(resources))
-        throw new X3ProtocolError(`Sage X3 ${cfg.className} query answered without $resources`);
-      const next = nextLink(body);
-      yield { resources: resources.filter(isObject), nextUrl: next };
-      if (!next) return;
-      url = this.rebase(next);
-      if (visited.has(url.href))
-        throw new X3ProtocolError(`Sage X3 ${cfg.className} query: $next link repeats a page already read`);
     }
   }
 
@@ -216,75 +310,30 @@ export class SageX3Client {
     const keyText = Array.isArray(key) ? joinKey(key) : key;
     const url = this.classUrl(keySegment(cfg.className, keyText));
     url.searchParams.set('representation', `${cfg.representation}.$details`);
-    return this.withRetry('api1', async () =>
-      this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className),
-    );
-  }
-
-  /** `$template` of the `$create` facet: default values X3 would apply. */
-  async template(entity: X3EntityRef): Promise<X3Resource> {
-    const cfg = this.entityConfig(entity);
-    const url = this.classUrl(`${cfg.className}/$template`);
-    url.searchParams.set('representation', `${cfg.representation}.$create`);
-    return this.withRetry('api1', async () =>
-      this.expectJson(await this.exchange('api1', 'GET', url), 'GET', cfg.className),
-    );
+    return this.getJson(url, cfg.className, true);
   }
 
   /**
-   * One POST to `$create`. Not retried: a transient failure may hide a committed document.
-   * Prefer createIdempotent for anything carrying an external reference.
+   * The record whose fields equal these values (`where F1 eq … and F2 eq …`), with its details; null if none.
+   * Several matches are logged (X3 enforces no uniqueness on most of these fields) and the first is returned.
    */
-  async create(entity: X3EntityRef, body: X3Resource): Promise<X3CreateResponse> {
-    const cfg = this.entityConfig(entity);
-    const url = this.classUrl(cfg.className);
-    url.searchParams.set('representation', `${cfg.representation}.$create`);
-    const res = await this.exchange('api1', 'POST', url, JSON.stringify(body));
-    if (res.status < 200 || res.status >= 300) throw this.api1Error(res, 'POST', cfg.className);
-    if (res.status !== 201) {
-      throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered HTTP ${res.status} instead of 201`, {
-        status: res.status,
-        transient: true,
-        outcomeUnknown: true,
-      });
-    }
-    const location = headerValue(res.headers['location']);
-    if (!location) this.config.logger.warn(`Sage X3 POST ${cfg.className} answered 201 without a Location header`);
-    let resource = parseJsonObject(res.body);
-    if (!resource && location)
-      resource = await this.withRetry('api1', async () =>
-        this.expectJson(await this.exchange('api1', 'GET', this.rebase(location)), 'GET', cfg.className),
-      );
-    if (!resource)
-      throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered 201 without the created resource`, {
-        status: 201,
-      });
-    return { resource, location };
-  }
-
-  /**
-   * The document carrying this external reference (`where=REF eq '...'`), with its details; null if none.
-   * Several matches are logged (X3 does not enforce unique references) and the first is returned.
-   */
-  async findByReference(
+  async findBy(
     entity: X3EntityRef,
-    externalRef: string,
+    values: Record<string, string | number>,
     options: { details?: boolean } = {},
   ): Promise<X3Resource | null> {
     const cfg = this.entityConfig(entity);
+    const clauses = Object.entries(values).map(([field, value]) => `${field} eq ${sdataLiteral(value)}`);
+    if (!clauses.length) throw new X3ConfigError(`Sage X3 ${cfg.className}: findBy needs at least one field`);
     const matches: X3Resource[] = [];
-    for await (const r of this.query(entity, {
-      where: `${cfg.referenceField} eq ${sdataString(externalRef)}`,
-      count: 2,
-      maxRecords: 2,
-    })) {
+    for await (const r of this.query(entity, { where: clauses.join(' and '), count: 2, maxRecords: 2 })) {
       matches.push(r);
     }
     if (!matches.length) return null;
     if (matches.length > 1) {
-      this.config.logger.warn(`Several Sage X3 ${cfg.className} documents carry the same external reference`, {
+      this.config.logger.warn(`Several Sage X3 ${cfg.className} records match the lookup fields`, {
         className: cfg.className,
-        referenceField: cfg.referenceField,
+        fields: Object.keys(values),
       });
     }
     if (options.details === false) return matches[0];
@@ -292,28 +341,84 @@ export class SageX3Client {
     return key === undefined ? matches[0] : this.details(entity, key);
   }
 
+  // ---------------------------------------------------------------- api1 writes
+
   /**
-   * Creates the document unless one with this external reference exists. Before the first POST it looks the
-   * reference up (covers redelivered messages); after a failure whose outcome is unknown (timeout, lost
-   * response, generic 5xx) it looks up again before any new POST, so a committed document is never duplicated.
-   * Failures known not to have been applied (pool exhausted, 503, 429) are re-posted after backoff.
-   * Business-rule rejections (X3DiagnosesError) are thrown at once.
+   * One POST to `$create`. Not retried: a failure of kind `unknown-outcome` may hide a committed document.
+   * Prefer createIdempotent.
+   */
+  async create(entity: X3EntityRef, body: X3Resource): Promise<X3CreateResponse> {
+    const cfg = this.entityConfig(entity);
+    const url = this.classUrl(cfg.className);
+    url.searchParams.set('representation', `${cfg.representation}.$create`);
+    const res = await this.exchange('api1', 'POST', url, JSON.stringify(body));
+    if (res.status < 200 || res.status >= 300) throw this.api1Error(res, 'write', `POST ${cfg.className}`, false);
+    // A 201 only proves the body was accepted: an error diagnosis in it means X3 did not save the document.
+    const rejected = this.api1Error(res, 'write', `POST ${cfg.className}`, false, true);
+    if (rejected) throw rejected;
+    if (res.status !== 201) {
+      throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered HTTP ${res.status} instead of 201`, {
+        status: res.status,
+        kind: 'unknown-outcome',
+      });
+    }
+    const location = headerValue(res.headers['location']);
+    if (!location) this.config.logger.warn(`Sage X3 POST ${cfg.className} answered 201 without a Location header`);
+    let resource = parseJsonObject(res.body);
+    if (!resource && location) resource = await this.getJson(this.rebase(location), cfg.className, true);
+    if (!resource)
+      throw new X3ProtocolError(`Sage X3 POST ${cfg.className} answered 201 without the created resource`, {
+        status: 201,
+        kind: 'unknown-outcome',
+      });
+    return { resource, location };
+  }
+
+  /**
+   * Creates the document unless one with the same lookup values exists (entity `lookupFields`, values from the
+   * body; the external reference is written to `referenceField` first when the class has one). It looks up before
+   * the first POST (redelivered messages) and, after a failure of kind `unknown-outcome`, again before any new
+   * POST, so a committed document is never duplicated. `transient` failures (pool exhausted, 503, a `transient`
+   * diagnosis) are re-posted after backoff; everything else is thrown at once.
    */
   async createIdempotent(
     entity: X3EntityRef,
     externalRef: string,
     body: X3Resource,
-    options: { lookupFirst?: boolean; maxPosts?: number } = {},
+    options: X3CreateOptions = {},
   ): Promise<X3IdempotentCreateResult> {
     const cfg = this.entityConfig(entity);
     if (!externalRef) throw new X3ConfigError('createIdempotent needs a non-empty external reference');
-    const existingRef = body[cfg.referenceField];
-    if (existingRef !== undefined && existingRef !== externalRef) {
-      throw new X3ConfigError(`createIdempotent: body.${cfg.referenceField} differs from the external reference`);
+    let payload = body;
+    if (cfg.referenceField) {
+      const existingRef = body[cfg.referenceField];
+      if (existingRef !== undefined && existingRef !== externalRef) {
+        throw new X3ConfigError(`createIdempotent: body.${cfg.referenceField} differs from the external reference`);
+      }
+      payload = { ...body, [cfg.referenceField]: externalRef };
     }
-    const payload = { ...body, [cfg.referenceField]: externalRef };
+    return this.createOnce(entity, cfg, payload, options);
+  }
+
+  /**
+   * BPSUPPLIER `$create` from logical fields (`code`, `name`, `currency`, `country`, `taxId`… through the supplier
+   * field map), idempotent on the supplier's lookup fields (default the code). X3's validation (mandatory fields,
+   * duplicate code) comes back as a `business` X3DiagnosesError with X3's wording.
+   */
+  createSupplier(values: Record<string, unknown>, options: X3CreateOptions = {}): Promise<X3IdempotentCreateResult> {
+    const cfg = this.entityConfig('supplier');
+    return this.createOnce('supplier', cfg, this.mapFields('supplier', values), options);
+  }
+
+  private async createOnce(
+    entity: X3EntityRef,
+    cfg: X3EntityConfig,
+    payload: X3Resource,
+    options: X3CreateOptions,
+  ): Promise<X3IdempotentCreateResult> {
+    const lookup = lookupValues(cfg, payload);
     if (options.lookupFirst ?? true) {
-      const found = await this.findByReference(entity, externalRef);
+      const found = await this.findBy(entity, lookup);
       if (found) return { resource: found, outcome: 'already-existed', posts: 0 };
     }
     const maxPosts = options.maxPosts ?? this.config.retry.maxAttempts;
@@ -326,21 +431,18 @@ export class SageX3Client {
         const x3Error = error as X3Error;
         if (x3Error.outcomeUnknown) {
           await this.sleep(this.config.createRecoverySettleMs);
-          const found = await this.findByReference(entity, externalRef);
+          const found = await this.findBy(entity, lookup);
           if (found) {
-            this.config.logger.warn(
-              `Sage X3 ${cfg.className} create had an unknown outcome; found it committed by reference`,
-              {
-                className: cfg.className,
-                error: x3Error.name,
-              },
-            );
+            this.config.logger.warn(`Sage X3 ${cfg.className} create had an unknown outcome; found it committed`, {
+              className: cfg.className,
+              error: x3Error.name,
+            });
             this.config.hooks.onCreateRecovered?.({ className: cfg.className, outcome: 'recovered' });
             return { resource: found, outcome: 'recovered', posts: post };
           }
         }
         if (post >= maxPosts) throw error;
-        const delayMs = this.backoff(post);
+        const delayMs = backoffDelayMs(post, this.backoffPolicy());
         this.config.hooks.onRetry?.({ surface: 'api1', attempt: post, delayMs, errorName: x3Error.name });
         await this.sleep(delayMs);
       }
@@ -351,7 +453,7 @@ export class SageX3Client {
 
   /**
    * Runs a GraphQL operation against `/xtrem/api`. Queries are retried on transient failures; mutations are not.
-   * `errors[].extensions.diagnoses` become X3DiagnosesError, other errors X3GraphqlError.
+   * Errors are classified like api1 answers, from `errors[].extensions.diagnoses[].severity`.
    */
   async graphql<T = JsonObject>(query: string, variables?: Record<string, unknown>): Promise<T> {
     if (this.auth.mode === 'basic') {
@@ -370,55 +472,6 @@ export class SageX3Client {
     return isMutation ? run() : this.withRetry('graphql', run);
   }
 
-  /** Pages through a connection (`edges/pageInfo`), passing `first`/`after` variables; yields nodes. */
-  async *graphqlConnection<TNode = JsonObject>(
-    query: string,
-    options: X3GraphqlConnectionOptions,
-  ): AsyncGenerator<TNode> {
-    const pageSize = options.pageSize ?? this.config.defaultPageSize;
-    let after: unknown = options.variables?.['after'] ?? null;
-    const seen = new Set<string>();
-    let yielded = 0;
-    for (;;) {
-      const data = await this.graphql<JsonObject>(query, { ...options.variables, first: pageSize, after });
-      const connection = dig(data, options.path);
-      const edges = isObject(connection) ? connection['edges'] : undefined;
-      const pageInfo = isObject(connection) ? connection['pageInfo'] : undefined;
-      if (!Array.isArray(edges) || !isObject(pageInfo)) {
-        throw new X3ProtocolError(`Sage X3 GraphQL: no connection (edges/pageInfo) at ${options.path.join('.')}`);
-      }
-      for (const edge of edges) {
-        if (options.maxRecords !== undefined && yielded >= options.maxRecords) return;
-        if (isObject(edge) && isObject(edge['node'])) {
-          yielded++;
-          yield edge['node'] as TNode;
-        }
-      }
-      if (pageInfo['hasNextPage'] !== true) return;
-      const endCursor = pageInfo['endCursor'];
-      if (typeof endCursor !== 'string' || !endCursor || seen.has(endCursor)) {
-        throw new X3ProtocolError('Sage X3 GraphQL: hasNextPage without a new endCursor');
-      }
-      seen.add(endCursor);
-      after = endCursor;
-    }
-  }
-
-  /** Convenience over graphqlConnection + buildConnectionQuery. `filter`/`orderBy` are Xtrem filter strings. */
-  graphqlQueryAll<TNode = JsonObject>(
-    domain: string,
-    entity: string,
-    selection: string,
-    options: { filter?: string; orderBy?: string; pageSize?: number; maxRecords?: number } = {},
-  ): AsyncGenerator<TNode> {
-    return this.graphqlConnection<TNode>(buildConnectionQuery(domain, entity, selection), {
-      path: [domain, entity, 'query'],
-      variables: { filter: options.filter ?? null, orderBy: options.orderBy ?? null },
-      pageSize: options.pageSize,
-      maxRecords: options.maxRecords,
-    });
-  }
-
   /** Releases pooled connections. */
   close(): void {
     this.transport.close();
@@ -426,8 +479,43 @@ export class SageX3Client {
 
   // ---------------------------------------------------------------- plumbing
 
+  private async *pages(entity: X3EntityRef, options: X3QueryOptions): AsyncGenerator<X3Resource[]> {
+    const cfg = this.entityConfig(entity);
+    const count = options.count ?? this.config.defaultPageSize;
+    if (!Number.isInteger(count) || count < 1) throw new X3ConfigError('count must be a positive integer');
+    let url: URL | undefined = this.classUrl(cfg.className);
+    url.searchParams.set('representation', `${cfg.representation}.${options.facet ?? '$query'}`);
+    if (options.where) url.searchParams.set('where', options.where);
+    if (options.orderBy) url.searchParams.set('orderBy', options.orderBy);
+    url.searchParams.set('count', String(count));
+    if (options.afterKey !== undefined) url.searchParams.set('key', `gt.${options.afterKey}`);
+    const visited = new Set<string>();
+    while (url) {
+      visited.add(url.href);
+      const body = await this.getJson(url, cfg.className);
+      const resources = body['$resources'];
+      if (!Array.isArray(resources))
+        throw new X3ProtocolError(`Sage X3 ${cfg.className} query answered without $resources`, { kind: 'transient' });
+      const next = nextLink(body);
+      yield resources.filter(isObject);
+      if (!next) return;
+      url = this.rebase(next);
+      if (visited.has(url.href))
+        throw new X3ProtocolError(`Sage X3 ${cfg.className} query: $next link repeats a page already read`);
+    }
+  }
+
   private classUrl(segment: string): URL {
     return new URL(`api1/x3/erp/${encodeURIComponent(this.config.folder)}/${segment}`, this.config.baseUrl);
+  }
+
+  /** A configured api1 path (`$prototypes('{representation}.{facet}')`…) for this entity. */
+  private api1PathUrl(template: string, cfg: X3EntityConfig, facet: string): URL {
+    const path = template
+      .replace(/\{class\}/g, cfg.className)
+      .replace(/\{representation\}/g, cfg.representation)
+      .replace(/\{facet\}/g, facet);
+    return this.classUrl(path);
   }
 
   /**
@@ -449,7 +537,7 @@ export class SageX3Client {
     return joinKey(parts as Array<string | number>);
   }
 
-  /** Sends with auth; on 401 lets the provider refresh once and retries once, then AuthenticationError. */
+  /** Sends with auth; on 401 lets the provider renew once and retries once, then AuthenticationError. */
   private async exchange(
     surface: 'api1' | 'graphql',
     method: string,
@@ -481,7 +569,7 @@ export class SageX3Client {
       this.config.hooks.onUnauthorized?.({ surface });
       if (authAttempt === 0 && auth.handleUnauthorized(authorization)) {
         this.config.logger.warn(
-          `Sage X3 answered 401 to ${method} ${describe(url)}; renewing the token and retrying once`,
+          `Sage X3 answered 401 to ${method} ${describeUrl(url)}; renewing the credential and retrying once`,
         );
         continue;
       }
@@ -492,79 +580,96 @@ export class SageX3Client {
     }
   }
 
-  private async withRetry<T>(surface: 'api1' | 'graphql', fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (!isTransientX3Error(error) || attempt >= this.config.retry.maxAttempts) throw error;
-        const delayMs = this.backoff(attempt);
-        this.config.hooks.onRetry?.({ surface, attempt, delayMs, errorName: (error as Error).name });
+  private backoffPolicy() {
+    return { initialMs: this.config.retry.baseDelayMs, maxMs: this.config.retry.maxDelayMs, jitter: 'equal' as const };
+  }
+
+  /** Idempotent calls: retried on `transient` (and, for reads, on an unknown outcome, which changes nothing). */
+  private withRetry<T>(surface: 'api1' | 'graphql', fn: () => Promise<T>): Promise<T> {
+    return retryAsync(() => fn(), {
+      ...this.backoffPolicy(),
+      attempts: this.config.retry.maxAttempts,
+      shouldRetry: (error) => isTransientX3Error(error),
+      sleep: this.sleep,
+      onRetry: ({ attempt, delayMs, error }) => {
+        const name = error instanceof Error ? error.name : 'Error';
+        this.config.hooks.onRetry?.({ surface, attempt, delayMs, errorName: name });
         this.config.logger.debug?.(`Sage X3 ${surface} transient failure, retrying`, {
           attempt,
           delayMs,
-          error: (error as Error).message,
+          error: error instanceof Error ? error.message : String(error),
         });
-        await this.sleep(delayMs);
-      }
-    }
+      },
+    });
   }
 
-  /** Exponential backoff with jitter in [50%, 100%] of the capped delay. */
-  private backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.config.retry;
-    const capped = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(capped * (0.5 + Math.random() * 0.5));
+  /** GET a JSON object (retried while transient); an error diagnosis in a 2xx answer is an error too. */
+  private getJson(url: URL, what: string, addressesRecord = false): Promise<JsonObject> {
+    return this.withRetry('api1', async () => {
+      const res = await this.exchange('api1', 'GET', url);
+      if (res.status < 200 || res.status >= 300) throw this.api1Error(res, 'read', `GET ${what}`, addressesRecord);
+      const body = parseJsonObject(res.body);
+      if (!body)
+        throw new X3ProtocolError(`Sage X3 GET ${what}: answer is not a JSON object`, {
+          status: res.status,
+          kind: 'transient',
+        });
+      // Only the root: a document's lines may carry their own informational diagnoses.
+      const rejected = this.api1Error(res, 'read', `GET ${what}`, addressesRecord, true, rootDiagnoses(body));
+      if (rejected) throw rejected;
+      return body;
+    });
   }
 
-  private expectJson(res: HttpResponse, method: string, what: string): JsonObject {
-    if (res.status < 200 || res.status >= 300) throw this.api1Error(res, method, what);
-    const body = parseJsonObject(res.body);
-    if (!body)
-      throw new X3ProtocolError(`Sage X3 ${method} ${what}: answer is not a JSON object`, { status: res.status });
-    return body;
-  }
-
-  private api1Error(res: HttpResponse, method: string, what: string): X3Error {
+  /** The X3Error an api1 answer stands for (classifyX3Answer); with `onlyIfError`, undefined when it is a success. */
+  private api1Error(
+    res: HttpResponse,
+    operation: 'read' | 'write',
+    what: string,
+    addressesRecord: boolean,
+    onlyIfError: true,
+    diagnosesOverride?: X3Diagnosis[],
+  ): X3Error | undefined;
+  private api1Error(res: HttpResponse, operation: 'read' | 'write', what: string, addressesRecord: boolean): X3Error;
+  private api1Error(
+    res: HttpResponse,
+    operation: 'read' | 'write',
+    what: string,
+    addressesRecord: boolean,
+    onlyIfError = false,
+    diagnosesOverride?: X3Diagnosis[],
+  ): X3Error | undefined {
     const body = parseJson(res.body);
-    const diagnoses = collectSdataDiagnoses(body);
+    const diagnoses = diagnosesOverride ?? collectSdataDiagnoses(body);
     const status = res.status;
-    const context = `Sage X3 ${method} ${what} (HTTP ${status})`;
+    const { kind } = classifyX3Answer({
+      surface: 'api1',
+      operation,
+      status,
+      diagnoses,
+      addressesRecord,
+      message: diagnoses.length ? undefined : res.body.slice(0, 500),
+    });
+    if (kind === 'ok') {
+      if (onlyIfError) return undefined;
+      return new X3ProtocolError(`Sage X3 ${what} (HTTP ${status}): unexpected answer`, { status });
+    }
     const text = diagnoses
       .map((d) => d.message)
       .filter(Boolean)
       .join('; ');
-    if (status >= 500 && diagnoses.some((d) => /no web services? accepted/i.test(d.message))) {
-      return new X3PoolExhaustedError(`${context}: web-service pool exhausted (${text})`, diagnoses, status);
-    }
-    if (status === 404) return new X3NotFoundError(`${context}: ${text || 'not found'}`, diagnoses);
-    const transient = status >= 500 || status === 429 || status === 408;
-    // 503/429 are refusals before processing; other 5xx on a write may have been applied.
-    const outcomeUnknown = method !== 'GET' && transient && status !== 503 && status !== 429;
-    if (diagnoses.length)
-      return new X3DiagnosesError(`${context}: ${text}`, diagnoses, { transient, outcomeUnknown, status });
-    return new X3HttpError(`${context}`, { transient, outcomeUnknown, status, bodySnippet: res.body.slice(0, 300) });
+    const context = `Sage X3 ${what} (HTTP ${status})`;
+    return x3ErrorFor(kind, context, text, status, diagnoses, res.body);
   }
 
   private graphqlResult<T>(res: HttpResponse, isMutation: boolean): T {
     const op = isMutation ? 'mutation' : 'query';
     const body = parseJsonObject(res.body);
     const status = res.status;
-    if (status >= 500 || status === 429) {
-      const message = typeof body?.['$message'] === 'string' && body['$message'] ? `: ${body['$message']}` : '';
-      return throwing(
-        new X3HttpError(`Sage X3 GraphQL ${op} failed (HTTP ${status})${message}`, {
-          transient: true,
-          outcomeUnknown: isMutation && status !== 503 && status !== 429,
-          status,
-          bodySnippet: res.body.slice(0, 300),
-        }),
-      );
-    }
+    const errors: X3GraphqlErrorEntry[] = [];
+    const diagnoses: X3Diagnosis[] = [];
     const rawErrors = body?.['errors'];
-    if (Array.isArray(rawErrors) && rawErrors.length) {
-      const errors: X3GraphqlErrorEntry[] = [];
-      const diagnoses: X3Diagnosis[] = [];
+    if (Array.isArray(rawErrors)) {
       for (const e of rawErrors) {
         if (!isObject(e)) continue;
         const extensions = isObject(e['extensions']) ? e['extensions'] : {};
@@ -586,40 +691,49 @@ export class SageX3Client {
           }
         }
       }
+    }
+    const gatewayMessage = typeof body?.['$message'] === 'string' ? body['$message'] : '';
+    const { kind } = classifyX3Answer({
+      surface: 'graphql',
+      operation: isMutation ? 'write' : 'read',
+      status,
+      diagnoses,
+      message: gatewayMessage,
+    });
+    const context = `Sage X3 GraphQL ${op}`;
+    if (kind !== 'ok') {
       if (diagnoses.length) {
-        return throwing(
-          new X3DiagnosesError(
-            `Sage X3 GraphQL ${op} rejected: ${diagnoses.map((d) => d.message).join('; ')}`,
-            diagnoses,
-            {
-              transient: false,
-              status,
-            },
-          ),
-        );
+        const text = diagnoses.map((d) => d.message).join('; ');
+        throw x3ErrorFor(kind, `${context} rejected (HTTP ${status})`, text, status, diagnoses, res.body);
       }
-      return throwing(
-        new X3GraphqlError(
-          `Sage X3 GraphQL ${op} failed (HTTP ${status}): ${errors.map((e) => e.message).join('; ')}`,
+      if (errors.length && kind === 'config') {
+        throw new X3GraphqlError(
+          `${context} failed (HTTP ${status}): ${errors.map((e) => e.message).join('; ')}`,
           errors,
           {
-            transient: false,
+            kind,
             status,
           },
-        ),
-      );
+        );
+      }
+      throw x3ErrorFor(kind, `${context} failed (HTTP ${status})`, gatewayMessage, status, [], res.body);
     }
-    if (status !== 200) {
-      return throwing(
-        new X3HttpError(`Sage X3 GraphQL ${op} failed (HTTP ${status})`, {
-          transient: false,
+    if (errors.length) {
+      throw new X3GraphqlError(
+        `${context} failed (HTTP ${status}): ${errors.map((e) => e.message).join('; ')}`,
+        errors,
+        {
+          kind: 'config',
           status,
-          bodySnippet: res.body.slice(0, 300),
-        }),
+        },
       );
     }
     const data = body?.['data'];
-    if (!isObject(data)) throw new X3ProtocolError(`Sage X3 GraphQL ${op}: answer has no data`, { status });
+    if (!isObject(data))
+      throw new X3ProtocolError(`${context}: answer has no data`, {
+        status,
+        kind: isMutation ? 'unknown-outcome' : 'transient',
+      });
     return data as T;
   }
 }
@@ -628,8 +742,40 @@ export function createSageX3Client(config: SageX3ClientConfig): SageX3Client {
   return new SageX3Client(config);
 }
 
-function throwing(error: Error): never {
-  throw error;
+/** The error class that fits a classified answer, carrying X3's diagnoses and the kind. */
+function x3ErrorFor(
+  kind: X3ErrorKind,
+  context: string,
+  text: string,
+  status: number,
+  diagnoses: X3Diagnosis[],
+  rawBody: string,
+): X3Error {
+  const message = text ? `${context}: ${text}` : context;
+  if (kind === 'transient' && [text, ...diagnoses.map((d) => d.message)].some((t) => POOL_EXHAUSTED.test(t)))
+    return new X3PoolExhaustedError(`${context}: web-service pool exhausted (${text})`, diagnoses, status);
+  if (status === 404 && (kind === 'not-found' || kind === 'config'))
+    return new X3NotFoundError(text ? message : `${context}: not found`, diagnoses, kind);
+  if (kind === 'auth') return new AuthenticationError(`${message}: the credentials lack access`, status);
+  if (kind === 'config') return new X3ConfigError(message, { status, diagnoses });
+  if (kind === 'not-found') return new X3NotFoundError(message, diagnoses, 'not-found');
+  if (diagnoses.length) return new X3DiagnosesError(message, diagnoses, { kind, status });
+  return new X3HttpError(message, { kind, status, bodySnippet: rawBody.slice(0, 300) });
+}
+
+/** The lookup values of a body, one per lookup field; a missing one is a configuration/request error naming it. */
+function lookupValues(cfg: X3EntityConfig, body: X3Resource): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const field of cfg.lookupFields) {
+    const value = body[field];
+    if ((typeof value !== 'string' || !value) && typeof value !== 'number') {
+      throw new X3ConfigError(
+        `Sage X3 ${cfg.className}: the body has no value for lookup field ${field}, so the document could not be found again`,
+      );
+    }
+    out[field] = value;
+  }
+  return out;
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -661,10 +807,8 @@ function nextLink(body: JsonObject): string | undefined {
   return typeof url === 'string' && url ? url : undefined;
 }
 
-function dig(value: unknown, path: string[]): unknown {
-  let current = value;
-  for (const key of path) current = isObject(current) ? current[key] : undefined;
-  return current;
+function rootDiagnoses(body: JsonObject): X3Diagnosis[] {
+  return collectSdataDiagnoses({ $diagnoses: body['$diagnoses'] });
 }
 
 /** `$diagnoses` at the root and on nested objects/lines (X3 reports line-level errors there too). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TenantConfig } from '@connector/config';
-import { SageX3AuthConfig, SageX3ClientConfig, X3EntityConfig, X3EntityName } from './sage-x3.config';
+import { SageX3AuthConfig, SageX3ClientConfig, X3EntityName, X3EntityOverride } from './sage-x3.config';
 
 /** Tenant-file class keys → the client's entity names (the tenant file says glAccount, the client account). */
 const ENTITY_OF_TENANT_CLASS: Record<string, X3EntityName> = {
@@ -16,8 +16,8 @@ const ENTITY_OF_TENANT_CLASS: Record<string, X3EntityName> = {
 /** The tenant's class and representation names as client entity overrides. */
 export function entityOverrides(
   classes: TenantConfig['sageX3']['classes'],
-): Partial<Record<X3EntityName, Partial<X3EntityConfig>>> {
-  const out: Partial<Record<X3EntityName, Partial<X3EntityConfig>>> = {};
+): Partial<Record<X3EntityName, X3EntityOverride>> {
+  const out: Partial<Record<X3EntityName, X3EntityOverride>> = {};
   for (const [key, value] of Object.entries(classes)) {
     const entity = ENTITY_OF_TENANT_CLASS[key];
     if (entity && value?.class)
