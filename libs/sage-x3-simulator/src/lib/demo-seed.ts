@@ -81,14 +81,14 @@ export function createDemoSeed(options: { folder?: string; extraSuppliers?: numb
           { DIE: 'DEP', CCE: 'ADMIN', DES: 'Administration department' },
         ],
         suppliers: [
-          { BPSNUM: 'SUP001', BPSNAM: 'Acme Parts', CUR: 'USD' },
-          { BPSNUM: 'SUP002', BPSNAM: 'Bolt & Nut Co', CUR: 'USD' },
+          { BPSNUM: 'SUP001', BPSNAM: 'Acme Parts', CUR: 'USD', CRN: '11-1111111' },
+          { BPSNUM: 'SUP002', BPSNAM: 'Bolt & Nut Co', CUR: 'USD', CRN: '22-2222222' },
           { BPSNUM: 'SUP009', BPSNAM: 'Defunct Supply', CUR: 'USD', ENAFLG: false },
           ...extra,
         ],
         products: [
-          { ITMREF: 'FILTER-16', ITMDES1: 'Air filter 16in', TCLCOD: 'PARTS', STU: 'UN' },
-          { ITMREF: 'PIPE-CU-12', ITMDES1: 'Copper pipe 1/2in', TCLCOD: 'PARTS', STU: 'M' },
+          { ITMREF: 'FILTER-16', ITMDES1: 'Air filter 16in', TCLCOD: 'PARTS', STU: 'UN', PURBASPRI: '12.50' },
+          { ITMREF: 'PIPE-CU-12', ITMDES1: 'Copper pipe 1/2in', TCLCOD: 'PARTS', STU: 'M', PURBASPRI: '4.20' },
         ],
         purchaseOrders: [
           {

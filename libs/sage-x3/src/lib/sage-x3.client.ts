@@ -649,6 +649,7 @@ export class SageX3Client {
       diagnoses,
       addressesRecord,
       message: diagnoses.length ? undefined : res.body.slice(0, 500),
+      configErrorPatterns: this.config.configErrorPatterns,
     });
     if (kind === 'ok') {
       if (onlyIfError) return undefined;
@@ -699,6 +700,7 @@ export class SageX3Client {
       status,
       diagnoses,
       message: gatewayMessage,
+      configErrorPatterns: this.config.configErrorPatterns,
     });
     const context = `Sage X3 GraphQL ${op}`;
     if (kind !== 'ok') {

@@ -1,5 +1,6 @@
 import { X3CredentialStore } from './auth/credential-store';
 import { Clock, Sleep, systemClock } from './clock';
+import { UNKNOWN_PROPERTY } from './x3-answer.classifier';
 import { X3ConfigError } from './sage-x3.errors';
 
 /** Logical entities the connector uses; each maps to a per-site class and representation. */
@@ -227,6 +228,11 @@ export interface SageX3ClientConfig {
   createRecoverySettleMs?: number;
   /** Send `X-Requested-With: stateless` on api1 calls (no Syracuse session kept). Default true. */
   statelessHeader?: boolean;
+  /**
+   * Wording that marks a failed read without an error diagnosis as a configuration error (e.g. the text a site
+   * answers a `where` on an unknown property with). Added to the built-in UNKNOWN_PROPERTY pattern.
+   */
+  configErrorPatterns?: RegExp[];
   maxSockets?: number;
   clock?: Clock;
   sleep?: Sleep;
@@ -369,6 +375,7 @@ export interface ResolvedSageX3Config {
   retry: X3RetryOptions;
   createRecoverySettleMs: number;
   statelessHeader: boolean;
+  configErrorPatterns: RegExp[];
   maxSockets: number;
   clock: Clock;
   logger: SageX3Logger;
@@ -426,6 +433,7 @@ export function resolveSageX3Config(config: SageX3ClientConfig): ResolvedSageX3C
     retry: { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, ...config.retry },
     createRecoverySettleMs: config.createRecoverySettleMs ?? 1_000,
     statelessHeader: config.statelessHeader ?? true,
+    configErrorPatterns: [UNKNOWN_PROPERTY, ...(config.configErrorPatterns ?? [])],
     maxSockets: config.maxSockets ?? 8,
     clock: config.clock ?? systemClock,
     logger: config.logger ?? consoleLogger,

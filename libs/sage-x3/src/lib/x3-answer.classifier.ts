@@ -45,6 +45,7 @@ export function classifyX3Answer(answer: X3Answer): X3AnswerClass {
   const notFound = answer.addressesRecord ? 'not-found' : 'config';
 
   if (status >= 200 && status < 300) {
+    if (worst === 'transient') return { kind: 'transient', rule: '2xx with a transient diagnosis (none error/fatal)' };
     if (!hasError) return { kind: 'ok', rule: '2xx without an error diagnosis' };
     if (write) return { kind: 'business', rule: '2xx with an error/fatal diagnosis on a write' };
     return { kind: notFound, rule: '2xx with an error/fatal diagnosis on a read' };
