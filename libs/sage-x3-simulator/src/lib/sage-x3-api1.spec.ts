@@ -12,7 +12,7 @@ import {
 import { createDemoSeed, DEMO_CREDENTIALS } from './demo-seed';
 import { SageX3Simulator, startSageX3Simulator } from './sage-x3-simulator';
 import { SimulatorClock } from './simulator-clock';
-import { basicClient, collect, FOLDER, journalEntryBody } from './testing/sim-test-helpers';
+import { basicClient, collect, FOLDER, journalEntryBody, purchaseInvoiceBody } from './testing/sim-test-helpers';
 
 describe('Sage X3 api1 (client against simulator)', () => {
   let sim: SageX3Simulator;
@@ -340,17 +340,8 @@ describe('Sage X3 api1 (client against simulator)', () => {
   });
 
   describe('purchase invoices', () => {
-    const invoice = (ref: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-      FCY: 'US011',
-      BPR: 'SUP001',
-      BPRVCR: `V-${ref}`,
-      BPRDAT: '2025-06-01',
-      ACCDAT: '2025-06-02',
-      CUR: 'USD',
-      AMTNOT: '125.00',
-      PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '10', NETPRI: '12.50' }],
-      ...overrides,
-    });
+    const invoice = (ref: string, overrides: Record<string, unknown> = {}): Record<string, unknown> =>
+      purchaseInvoiceBody(`V-${ref}`, overrides);
 
     it('stores a not-validated invoice linked to PO lines, found by supplier + invoice number; reconcile() validates it', async () => {
       const created = await client.createIdempotent('purchaseInvoice', 'ST-BILL-77', invoice('77'));

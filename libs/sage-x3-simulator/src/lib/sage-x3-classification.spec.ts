@@ -10,7 +10,7 @@ import {
 import { createDemoSeed } from './demo-seed';
 import { SageX3Simulator, startSageX3Simulator } from './sage-x3-simulator';
 import { SimulatorClock } from './simulator-clock';
-import { basicClient, collect, journalEntryBody, jwtClient } from './testing/sim-test-helpers';
+import { basicClient, collect, journalEntryBody, jwtClient, purchaseInvoiceBody } from './testing/sim-test-helpers';
 
 /** Every row of "How Sage X3 answers are classified", end to end: simulator answer → client error kind → action. */
 describe('Sage X3 answers classified by status and severity (client against simulator)', () => {
@@ -117,15 +117,7 @@ describe('Sage X3 answers classified by status and severity (client against simu
     expect(retries).toEqual([]);
     // createIdempotent on an entity configured with a lookup field the site lacks: config, and nothing posted.
     const misconfigured = basicClient(sim, { entities: { purchaseInvoice: { lookupFields: ['REF'] } } });
-    const body = {
-      FCY: 'US011',
-      BPR: 'SUP001',
-      BPRVCR: 'V-9500',
-      BPRDAT: '2025-06-01',
-      ACCDAT: '2025-06-02',
-      CUR: 'USD',
-      PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '1', NETPRI: '12.50' }],
-    };
+    const body = purchaseInvoiceBody('V-9500');
     const noRef = await failure(misconfigured.createIdempotent('purchaseInvoice', 'ST-BILL-9500', body));
     expect(noRef).toMatchObject({ kind: 'config' });
     expect(noRef.message).toContain('no value for lookup field REF');

@@ -2,7 +2,7 @@ import { SageX3Client, X3_ENTITY_NAMES, X3DiagnosesError } from '@connector/sage
 import { createDemoSeed, DEMO_CREDENTIALS } from './demo-seed';
 import { SageX3Simulator, startSageX3Simulator } from './sage-x3-simulator';
 import { SimulatorClock } from './simulator-clock';
-import { basicClient, FOLDER } from './testing/sim-test-helpers';
+import { basicClient, FOLDER, purchaseInvoiceBody } from './testing/sim-test-helpers';
 
 const BASIC = `Basic ${Buffer.from(`${DEMO_CREDENTIALS.basic.user}:${DEMO_CREDENTIALS.basic.password}`).toString('base64')}`;
 
@@ -24,18 +24,6 @@ describe('Fields per class: describe and verifyFields against the representation
   afterEach(async () => {
     clients.splice(0).forEach((c) => c.close());
     await sim.close();
-  });
-
-  const invoice = (number: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    FCY: 'US011',
-    BPR: 'SUP001',
-    BPRVCR: number,
-    BPRDAT: '2025-06-01',
-    ACCDAT: '2025-06-02',
-    CUR: 'USD',
-    AMTNOT: '125.00',
-    PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '10', NETPRI: '12.50' }],
-    ...extra,
   });
 
   it('serves SData prototypes per facet: types, maximum lengths, lines as $item', async () => {
@@ -189,7 +177,7 @@ describe('Fields per class: describe and verifyFields against the representation
     sim.representation('PINVOICE').removeField('DES');
     const x3 = client();
     const error = await x3
-      .create('purchaseInvoice', invoice('V-1', { DES: 'bill 1', BPRVCR: 'V-'.padEnd(21, '9') }))
+      .create('purchaseInvoice', purchaseInvoiceBody('V-1', { DES: 'bill 1', BPRVCR: 'V-'.padEnd(21, '9') }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(X3DiagnosesError);
     expect((error as X3DiagnosesError).errorMessages).toEqual([

@@ -1,3 +1,5 @@
+import { sleep } from '@connector/util';
+
 /** Milliseconds since the epoch. Injected so token expiry can be tested without waiting. */
 export interface Clock {
   now(): number;
@@ -7,4 +9,4 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export type Sleep = (ms: number) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+export const realSleep: Sleep = (ms) => sleep(Math.max(0, ms));

@@ -26,12 +26,15 @@ export function entityOverrides(
   return out;
 }
 
-/** The tenant's decrypted X3 credentials in the client's shape (secrets revealed only here, into memory). */
+/**
+ * The tenant's decrypted X3 credentials in the client's shape (secrets revealed only here, into memory). OAuth2
+ * processes that share a tenant pass their `credentialStore` (the tenants file's refresh token then only seeds it).
+ */
 export function authFromTenant(
   tenant: TenantConfig,
   hooks: Pick<
     Extract<SageX3AuthConfig, { mode: 'oauth2' }>,
-    'onRefreshTokenRotated' | 'onRefreshTokenNearingExpiry'
+    'onRefreshTokenRotated' | 'onRefreshTokenNearingExpiry' | 'onRefreshTokenExpiring' | 'credentialStore'
   > = {},
 ): SageX3AuthConfig {
   const a = tenant.sageX3.auth;

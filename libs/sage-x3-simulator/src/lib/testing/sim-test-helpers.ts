@@ -77,6 +77,21 @@ export function journalEntryBody(
   };
 }
 
+/** An unmatched purchase invoice of SUP001 on PO0001 line 1000, supplier invoice number `number`. */
+export function purchaseInvoiceBody(number: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    FCY: 'US011',
+    BPR: 'SUP001',
+    BPRVCR: number,
+    BPRDAT: '2025-06-01',
+    ACCDAT: '2025-06-02',
+    CUR: 'USD',
+    AMTNOT: '125.00',
+    PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, QTYUOM: '10', NETPRI: '12.50' }],
+    ...overrides,
+  };
+}
+
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
