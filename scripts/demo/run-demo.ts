@@ -46,24 +46,27 @@ async function main(): Promise<void> {
   sender.close();
 
   const deadline = Date.now() + Number(env('DEMO_TIMEOUT_MS', '180000'));
-  const want = [
-    `demo:JOB:${String(job['id'])}:R1`,
-    ...((t['inventoryBills'] as Rec[]) ?? []).map((b) => `demo:BILL:${String(b['id'])}:R1`),
-  ];
+  const want = [`demo:JOB:${String(job['id'])}:R1`];
+  // Supplier invoices carry no REF (public PINVOICE representation): counted, one per bill.
+  const bills = ((t['inventoryBills'] as Rec[]) ?? []).length;
+  const recordOf = (d: Rec): Rec => (d['record'] as Rec | undefined) ?? d;
+  const invoices = (list: Rec[]): number => list.filter((d) => d['className'] === 'PINVOICE').length;
   let docs: Rec[] = [];
   while (Date.now() < deadline) {
     const body = (await getJson(`${env('X3_SIM_URL')}/__admin/documents`)) as { documents?: Rec[] } | Rec[];
     docs = Array.isArray(body) ? body : (body.documents ?? []);
-    const refs = docs.map((d) => String((d['record'] as Rec | undefined)?.['REF'] ?? d['REF'] ?? d['reference'] ?? ''));
-    if (want.every((w) => refs.includes(w))) break;
+    const refs = docs.map((d) => String(recordOf(d)['REF'] ?? ''));
+    if (want.every((w) => refs.includes(w)) && invoices(docs) >= bills) break;
     await new Promise((r) => setTimeout(r, 2000));
   }
   console.log(`[demo] documents created in the Sage X3 simulator: ${docs.length}`);
   for (const d of docs) {
-    const r = (d['record'] as Rec | undefined) ?? d;
-    console.log(
-      `  ${String(d['className'] ?? r['className'] ?? '')} ${String(r['NUM'] ?? '')} REF=${String(r['REF'] ?? '')} ${r['MATSTA'] ? `status=${String(r['MATSTA'])}` : ''}`,
-    );
+    const r = recordOf(d);
+    const id =
+      d['className'] === 'PINVOICE'
+        ? `supplier ${String(r['BPR'])} invoice ${String(r['BPRVCR'])}`
+        : `REF=${String(r['REF'] ?? '')}`;
+    console.log(`  ${String(d['className'] ?? '')} ${String(r['NUM'] ?? '')} ${id} status=${String(r['STA'] ?? '')}`);
   }
   try {
     const records = (await getJson(`${env('AUDIT_URL')}/api/records?tenant=demo`, {
@@ -78,7 +81,8 @@ async function main(): Promise<void> {
   } catch (e) {
     console.log(`[demo] audit trail not readable: ${(e as Error).message}`);
   }
-  const missing = want.filter((w) => !docs.some((d) => String(((d['record'] as Rec | undefined) ?? d)['REF']) === w));
+  const missing = want.filter((w) => !docs.some((d) => String(recordOf(d)['REF']) === w));
+  if (invoices(docs) < bills) missing.push(`${bills - invoices(docs)} supplier invoice(s)`);
   if (missing.length) {
     console.log(
       `[demo] not posted within the time limit: ${missing.join(', ')} (see the console and .cache/demo/logs)`,

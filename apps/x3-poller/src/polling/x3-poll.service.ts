@@ -242,15 +242,18 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     const stream = `x3:status:${doc.kind}`;
     const report: PollReport = { tenant: tenant.id, stream: `status:${doc.kind}`, rows: 0, published: 0, deleted: 0 };
     let watermark = this.store.get(tenant.id, stream)?.position;
+    // Public PINVOICE representations have no REF: their status by supplier + invoice number is issue 12's work.
+    const refField = client.entityConfig(doc.entity).referenceField;
+    if (!refField) return report;
     // Only documents the connector posted: their external reference starts with the tenant id.
-    const where = `REF like '${tenant.id.replace(/'/g, "''")}:%'`;
+    const where = `${refField} like '${tenant.id.replace(/'/g, "''")}:%'`;
     for await (const resource of client.queryChangedSince(doc.entity, this.since(tenant.id, stream, false), {
       count: tenant.sageX3.poll.pageSize,
       where,
     })) {
       const row = resource as X3Row;
       report.rows++;
-      const ref = String(row['REF'] ?? '');
+      const ref = String(row[refField] ?? '');
       if (!ref.startsWith(`${tenant.id}:`)) continue;
       const number = String(row['NUM'] ?? '');
       const stamp = updateStamp(row) ?? new Date().toISOString();

@@ -151,30 +151,32 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
       folder: 'SEED',
       auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password },
     });
-    await client.create('purchaseInvoice', {
+    await client.create('journalEntry', {
       FCY: 'US011',
-      BPR: 'SUP001',
-      BPRVCR: 'V-1',
-      BPRDAT: '2026-11-20',
+      TYP: 'ODT',
+      JOU: 'ODT',
       ACCDAT: '2026-11-20',
       CUR: 'USD',
-      REF: 'acme:BILL:1:R1',
-      DES: 'bill 1',
-      AMTNOT: '100.00',
-      PINVOICED: [{ POHNUM: 'PO0001', POPLIN: 1000, ITMREF: 'FILTER-16', QTYUOM: '2', NETPRI: '50.00' }],
+      REF: 'acme:JOB:1:R1',
+      GACCENTRYD: [
+        { ACC: '512000', SNS: 1, AMTCUR: '100.00' },
+        { ACC: '401000', SNS: -1, AMTCUR: '100.00' },
+      ],
     });
     client.close();
     const reports = await poll();
-    expect(reports.find((r) => r.stream === 'status:supplier-invoice')?.published).toBe(1);
+    expect(reports.find((r) => r.stream === 'status:journal-entry')?.published).toBe(1);
+    // PINVOICE has no REF on the public representation: no supplier-invoice status until issue 12 wires BPR + BPRVCR.
+    expect(reports.find((r) => r.stream === 'status:supplier-invoice')?.rows).toBe(0);
     const status = await eventually(
       () => on(Topics.DocumentStatus),
       (l) => l.length >= 1,
       'document status',
     );
     expect(status[0].envelope.payload).toMatchObject({
-      documentKind: 'supplier-invoice',
-      externalRef: 'acme:BILL:1:R1',
-      status: 'unmatched',
+      documentKind: 'journal-entry',
+      externalRef: 'acme:JOB:1:R1',
+      status: 'temporary',
     });
   });
 });

@@ -143,7 +143,6 @@ describe('buildSupplierInvoice', () => {
         BPRDAT: '2025-06-10',
         ACCDAT: '2025-06-11',
         CUR: 'USD',
-        REF: 'acme:BILL:77:R2',
         DES: 'ServiceTitan inventory-bill 77 rev 2',
         AMTNOT: '251.00',
         PINVOICED: [

@@ -82,7 +82,7 @@ export function buildJournalEntry(req: JournalEntryRequestedV1): BuiltDocument {
   };
 }
 
-/** PINVOICE `$create` body: an unmatched purchase invoice whose lines point at purchase order lines. */
+/** PINVOICE `$create` body: a not-yet-validated purchase invoice whose lines point at purchase order lines. */
 export function buildSupplierInvoice(req: SupplierInvoiceRequestedV1): BuiltDocument {
   if (!req.lines.length) throw new InvalidPostingRequestError('a supplier invoice needs at least one line');
   if (!isDecimalString(req.controlTotal))
@@ -113,7 +113,7 @@ export function buildSupplierInvoice(req: SupplierInvoiceRequestedV1): BuiltDocu
       BPRDAT: x3Date(req.invoiceDate, 'invoiceDate'),
       ACCDAT: x3Date(req.accountingDate, 'accountingDate'),
       CUR: req.currency,
-      REF: req.externalRef,
+      // No REF: public PINVOICE representations have none; the client finds the invoice by BPR + BPRVCR.
       DES: `ServiceTitan ${req.source.kind} ${req.source.id} rev ${req.source.revision}`,
       AMTNOT: req.controlTotal,
       PINVOICED: lines,

@@ -351,12 +351,13 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     };
     await send(Topics.SupplierInvoiceRequested, envelopeFor(SUPPLIER_INVOICE_REQUESTED, req));
     const [result] = await waitResults(req.externalRef, 1);
-    const docs = documents('PINVOICE', req.externalRef);
+    // PINVOICE carries no REF: the invoice is the supplier's invoice number for that supplier.
+    const docs = sim.createdDocuments({ className: 'PINVOICE' }).filter((d) => d.record['BPRVCR'] === 'ST-BILL-880');
     expect(docs).toHaveLength(1);
     expect(docs[0].record).toMatchObject({
       BPR: 'SUP001',
       BPRVCR: 'ST-BILL-880',
-      MATSTA: 'unmatched',
+      STA: 1,
       AMTNOT: '251.00',
     });
     expect(
