@@ -192,6 +192,10 @@ describe('Shared OAuth2 credentials (client against simulator)', () => {
         refreshTokenLifetimeSeconds: 20 * 86_400,
       });
       const issued = sim.issueRefreshToken(DEMO_CREDENTIALS.oauth2.clientId);
+      // Given in the configuration, the JWT's exp is known before any refresh.
+      const configured = client(undefined, { refreshToken: issued.refreshToken });
+      expect(configured.x3.credentialsStatus()).toMatchObject({ refreshTokenExpirySource: 'jwt' });
+      expect(configured.x3.credentialsStatus()?.refreshTokenDaysLeft).toBeCloseTo(20, 3);
       const { x3 } = client(seededStore(issued.refreshToken), { refreshTokenLifetimeSeconds: 90 * 86_400 });
       await x3.details('account', '601000');
       const status = x3.credentialsStatus();

@@ -1,5 +1,15 @@
 import { collectSdataDiagnoses } from './sage-x3.client';
-import { isTransientX3Error, normalizeSeverity, X3DiagnosesError, X3PoolExhaustedError } from './sage-x3.errors';
+import {
+  AuthenticationError,
+  isTransientX3Error,
+  normalizeSeverity,
+  X3ConfigError,
+  X3DiagnosesError,
+  X3HttpError,
+  X3NetworkError,
+  X3PoolExhaustedError,
+  X3TimeoutError,
+} from './sage-x3.errors';
 
 describe('X3 errors', () => {
   it('normalizes api1 words and Xtrem numeric severities', () => {
@@ -47,5 +57,37 @@ describe('X3 errors', () => {
     expect(rule.severity).toBe('error');
     expect(rule.errorMessages).toEqual(['e']);
     expect(isTransientX3Error(new Error('x'))).toBe(false);
+  });
+
+  it('derives transient and outcomeUnknown from the kind, and the kind from older options', () => {
+    const cases: Array<[Error & { kind: string; transient: boolean; outcomeUnknown: boolean }, string]> = [
+      [new X3DiagnosesError('rule', [{ severity: 'error', message: 'e' }], { status: 500 }), 'business'],
+      [
+        new X3DiagnosesError('t', [{ severity: 'transient', message: 't' }], { kind: 'transient', status: 503 }),
+        'transient',
+      ],
+      [new X3HttpError('legacy', { transient: true, outcomeUnknown: true, status: 500 }), 'unknown-outcome'],
+      [new X3HttpError('legacy', { transient: true, status: 503 }), 'transient'],
+      [new X3HttpError('legacy', { transient: false, status: 400 }), 'config'],
+      [new X3TimeoutError('sent', true), 'unknown-outcome'],
+      [new X3NetworkError('refused', { outcomeUnknown: false }), 'transient'],
+      [new AuthenticationError('no', 401), 'auth'],
+      [
+        new X3ConfigError('bad', { status: 500, diagnoses: [{ severity: 'error', message: 'Unknown property' }] }),
+        'config',
+      ],
+    ];
+    expect(cases.map(([e]) => e.kind)).toEqual(cases.map(([, k]) => k));
+    expect(cases.map(([e]) => [e.transient, e.outcomeUnknown])).toEqual([
+      [false, false],
+      [true, false],
+      [true, true],
+      [true, false],
+      [false, false],
+      [true, true],
+      [true, false],
+      [false, false],
+      [false, false],
+    ]);
   });
 });
