@@ -18,7 +18,7 @@ import {
  *   (true = no refresh_token_expires_in in token answers), JWT_REFRESH_TOKENS (true = refresh tokens are JWTs).
  * - BUSINESS_ERROR_STATUS: HTTP status of business rejections in every folder (default 400; 500 like some sites).
  */
-function intEnv(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function numberEnv(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
@@ -26,8 +26,8 @@ function intEnv(name: string, min: number, max = Number.MAX_SAFE_INTEGER): numbe
   return n;
 }
 
-function boolEnv(name: string): boolean | undefined {
-  const raw = process.env[name];
+/** Takes the raw value (read as `process.env['NAME']` at the call, so tooling sees every variable). */
+function boolEnv(name: string, raw: string | undefined): boolean | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false`);
   return raw === 'true';
@@ -35,9 +35,9 @@ function boolEnv(name: string): boolean | undefined {
 
 function seedWithOverrides(): SageX3SeedFile {
   const seed = process.env['SEED_FILE'] ? loadSeedFile(process.env['SEED_FILE']) : createDemoSeed();
-  const lifetime = intEnv('ACCESS_TOKEN_LIFETIME_SECONDS', 1);
-  const omit = boolEnv('OMIT_REFRESH_TOKEN_EXPIRES_IN');
-  const jwt = boolEnv('JWT_REFRESH_TOKENS');
+  const lifetime = numberEnv('ACCESS_TOKEN_LIFETIME_SECONDS', 1);
+  const omit = boolEnv('OMIT_REFRESH_TOKEN_EXPIRES_IN', process.env['OMIT_REFRESH_TOKEN_EXPIRES_IN']);
+  const jwt = boolEnv('JWT_REFRESH_TOKENS', process.env['JWT_REFRESH_TOKENS']);
   const oauth2 = seed.auth?.oauth2;
   if (oauth2 && seed.auth) {
     seed.auth.oauth2 = {
@@ -47,16 +47,16 @@ function seedWithOverrides(): SageX3SeedFile {
       ...(jwt === undefined ? {} : { jwtRefreshTokens: jwt }),
     };
   }
-  const businessErrorStatus = intEnv('BUSINESS_ERROR_STATUS', 400, 599);
+  const businessErrorStatus = numberEnv('BUSINESS_ERROR_STATUS', 400, 599);
   if (businessErrorStatus !== undefined) for (const f of seed.folders) f.businessErrorStatus = businessErrorStatus;
   return seed;
 }
 
 async function main(): Promise<void> {
-  const port = intEnv('PORT', 0, 65535) ?? 8124;
+  const port = numberEnv('PORT', 0, 65535) ?? 8124;
   const capacity: SimulatorCapacity = {
-    poolSize: intEnv('POOL_SIZE', 0),
-    latencyMs: { create: intEnv('CREATE_LATENCY_MS', 0), read: intEnv('READ_LATENCY_MS', 0) },
+    poolSize: numberEnv('POOL_SIZE', 0),
+    latencyMs: { create: numberEnv('CREATE_LATENCY_MS', 0), read: numberEnv('READ_LATENCY_MS', 0) },
   };
   const sim = await startSageX3Simulator({
     port,
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     seed: seedWithOverrides(),
     adminToken: process.env['ADMIN_TOKEN'] || undefined,
     publicUrl: process.env['PUBLIC_URL'] || undefined,
-    stampResolutionMs: intEnv('STAMP_RESOLUTION_MS', 1),
+    stampResolutionMs: numberEnv('STAMP_RESOLUTION_MS', 1),
     clock: process.env['CLOCK_START'] ? new SimulatorClock({ start: process.env['CLOCK_START'] }) : undefined,
     capacity,
   });
