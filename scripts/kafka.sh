@@ -2,7 +2,7 @@
 # Local single-node Apache Kafka (KRaft) from Maven Central jars. Idempotent.
 #   scripts/kafka.sh start|stop|status|restart|fetch
 # Env: KAFKA_VERSION (pinned in scripts/kafka/pom.xml), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
-#      KAFKA_DATA_DIR (.cache/kafka/data), KAFKA_CACHE_DIR (.cache/kafka), KAFKA_HEAP (512m)
+#      KAFKA_DATA_DIR (.cache/kafka/data), KAFKA_CACHE_DIR (.cache/kafka), KAFKA_HEAP (1536m)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/scripts/kafka/pom.xml")}"
@@ -83,7 +83,7 @@ PROPS
       -t "$cid" -c "$RUN/server.properties" -g >/dev/null
   fi
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$PORT (data $DATA)"
-  nohup java -Xmx"${KAFKA_HEAP:-512m}" -Xms128m -XX:+UseG1GC \
+  nohup java -Xmx"${KAFKA_HEAP:-1536m}" -Xms128m -XX:+UseG1GC \
     -Dlog4j2.configurationFile="$RUN/log4j2.properties" \
     -cp "$LIBS/*" kafka.Kafka "$RUN/server.properties" >"$LOG" 2>&1 &
   echo $! > "$PIDFILE"
