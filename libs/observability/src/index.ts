@@ -6,4 +6,3 @@ export * from './logging/log-context';
 export * from './logging/redaction';
 export * from './logging/json-logger';
 export * from './observability.module';
-export * from './bootstrap/run-app';

@@ -1,5 +1,6 @@
+import { MessageEnvelope } from '@connector/contracts';
 import { MetricsService } from '@connector/observability';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Message, Partitioners, Producer, RecordMetadata } from 'kafkajs';
 import { TopicNamespace } from '../kafka/kafka-settings';
 import {
   envelopeHeaders,
@@ -9,22 +10,40 @@ import {
   PublishReceipt,
   RawMessage,
 } from './message-publisher';
-import { MessageEnvelope } from '@connector/contracts';
 
 interface Pending {
-  message: { key: string | null; value: Buffer | string; headers: Record<string, string> };
+  message: Message;
   topic: string;
   resolve: (r: PublishReceipt) => void;
   reject: (e: unknown) => void;
 }
 
 /**
+ * kafkajs' default partitioner, remembering the partition it chose for each message object (and keeping it when
+ * kafkajs retries the send), so the offset of every record can be told from the per-partition base offsets the
+ * broker returns. Partitioning is exactly kafkajs' own: existing keys stay on their partitions.
+ */
+function recordingPartitioner(chosen: WeakMap<Message, number>) {
+  return () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    return (args: Parameters<ReturnType<typeof Partitioners.DefaultPartitioner>>[0]) => {
+      const known = chosen.get(args.message);
+      if (known !== undefined) return known;
+      const partition = partitioner(args);
+      chosen.set(args.message, partition);
+      return partition;
+    };
+  };
+}
+
+/**
  * Idempotent kafkajs producer (acks=all). Concurrent publishes are coalesced into one sendBatch per
  * linger window, so a webhook burst costs a few broker round trips instead of one per request; each
- * caller still resolves only after its own record is acknowledged.
+ * caller still resolves only after its own record is acknowledged, with the partition and offset it got.
  */
 export class MessageProducer extends MessagePublisher {
   private readonly producer: Producer;
+  private readonly partitionOf = new WeakMap<Message, number>();
   private connected = false;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -37,7 +56,12 @@ export class MessageProducer extends MessagePublisher {
     private readonly opts: { lingerMs?: number; maxBatch?: number; batching?: boolean } = {},
   ) {
     super();
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: recordingPartitioner(this.partitionOf),
+    });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }
 
@@ -75,7 +99,7 @@ export class MessageProducer extends MessagePublisher {
     );
   }
 
-  private enqueue(topic: string, message: Pending['message']): Promise<PublishReceipt> {
+  private enqueue(topic: string, message: Message): Promise<PublishReceipt> {
     if (!this.connected) return Promise.reject(new Error('producer is not connected'));
     return new Promise<PublishReceipt>((resolve, reject) => {
       if (this.opts.batching === false) {
@@ -112,20 +136,37 @@ export class MessageProducer extends MessagePublisher {
       list.push(p);
       byTopic.set(p.topic, list);
     }
+    let written: RecordMetadata[];
     try {
-      await this.producer.sendBatch({
+      written = await this.producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic.entries()].map(([topic, items]) => ({
           topic: this.ns.topic(topic),
           messages: items.map((i) => i.message),
         })),
       });
-      for (const [topic, items] of byTopic) {
-        this.metrics.messagesProduced.inc({ topic }, items.length);
-        for (const item of items) item.resolve({ topic });
-      }
     } catch (e) {
       for (const item of batch) item.reject(e);
+      return;
+    }
+    const baseOffsets = new Map(written.map((r) => [`${r.topicName}|${r.partition}`, BigInt(r.baseOffset ?? '-1')]));
+    for (const [topic, items] of byTopic) {
+      this.metrics.messagesProduced.inc({ topic }, items.length);
+      // The broker assigns consecutive offsets to one partition's records in the order they were sent.
+      const next = new Map<number, bigint>();
+      for (const item of items) {
+        const partition = this.partitionOf.get(item.message);
+        const base = partition === undefined ? undefined : baseOffsets.get(`${this.ns.topic(topic)}|${partition}`);
+        if (partition === undefined || base === undefined || base < 0n) {
+          // Written, but the broker did not say where (not seen with acks=all): never report a written record
+          // as failed; "-1" tells a state view to apply it without offset ordering.
+          item.resolve({ topic, partition: partition ?? -1, offset: '-1' });
+          continue;
+        }
+        const offset = next.get(partition) ?? base;
+        next.set(partition, offset + 1n);
+        item.resolve({ topic, partition, offset: offset.toString() });
+      }
     }
   }
 }

@@ -14,13 +14,21 @@ export interface OutgoingMessage {
 
 export interface RawMessage {
   key: string | null;
-  value: Buffer | string;
+  /** null = a tombstone (deletes the key on a compacted topic). */
+  value: Buffer | string | null;
   headers?: Record<string, string>;
 }
 
-/** Resolved once the broker acknowledged the record on all in-sync replicas. */
+/**
+ * Resolved once the broker acknowledged the record on all in-sync replicas: where it was written. The offset lets a
+ * state view read its own write without asking the broker (see CompactedTopicView).
+ */
 export interface PublishReceipt {
+  /** Logical topic name. */
   topic: string;
+  partition: number;
+  /** Offset of the record in its partition (a decimal string: Kafka offsets are 64-bit). */
+  offset: string;
 }
 
 /**

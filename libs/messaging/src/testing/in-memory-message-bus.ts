@@ -11,7 +11,8 @@ export interface RecordedMessage {
   topic: string;
   key: string | null;
   envelope: MessageEnvelope<unknown> | null;
-  value: string;
+  /** null for a tombstone. */
+  value: string | null;
   headers: Record<string, string>;
 }
 
@@ -19,6 +20,7 @@ export interface RecordedMessage {
 export class InMemoryMessageBus extends MessagePublisher {
   readonly sent: RecordedMessage[] = [];
   failNext = 0;
+  private readonly offsets = new Map<string, number>();
 
   async publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt> {
     if (this.failNext > 0) {
@@ -32,7 +34,7 @@ export class InMemoryMessageBus extends MessagePublisher {
       value: JSON.stringify(envelope),
       headers: options.headers ?? {},
     });
-    return { topic };
+    return this.receipt(topic);
   }
 
   async publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
@@ -42,12 +44,21 @@ export class InMemoryMessageBus extends MessagePublisher {
   }
 
   async publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
-    for (const m of messages)
-      this.sent.push({ topic, key: m.key, envelope: null, value: m.value.toString(), headers: m.headers ?? {} });
-    return messages.map(() => ({ topic }));
+    return messages.map((m) => {
+      const value = m.value === null ? null : m.value.toString();
+      this.sent.push({ topic, key: m.key, envelope: null, value, headers: m.headers ?? {} });
+      return this.receipt(topic);
+    });
   }
 
   on(topic: string): RecordedMessage[] {
     return this.sent.filter((m) => m.topic === topic);
+  }
+
+  /** One partition per topic, consecutive offsets. */
+  private receipt(topic: string): PublishReceipt {
+    const offset = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, offset + 1);
+    return { topic, partition: 0, offset: String(offset) };
   }
 }

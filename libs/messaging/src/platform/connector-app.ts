@@ -1,0 +1,52 @@
+import { JsonLogger } from '@connector/observability';
+import { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { KafkaBusTransport } from '../transport/kafka-bus.transport';
+
+export interface CreateAppOptions {
+  app: string;
+  host?: string;
+  logLevel?: string;
+  /** Raw body buffers on requests (webhook signature verification needs the exact bytes). */
+  rawBody?: boolean;
+  /** false: no JSON body parsing (the webhook-gateway reads and verifies raw bytes itself). */
+  bodyParser?: boolean;
+  /** HTTP set-up that must come before the routes are registered (e.g. the OpenAPI document). */
+  configure?: (app: INestApplication) => void;
+}
+
+export interface RunAppOptions extends CreateAppOptions {
+  port: number;
+}
+
+/**
+ * Every connector app, in main.ts and in tests alike: JSON logs, shutdown hooks (SIGTERM lets in-flight messages
+ * finish and commit), the providers initialised (topics provisioned, producer connected), then the Kafka bus served
+ * as a Nest microservice next to HTTP. Resolves once every consumer group has joined; HTTP is not listening yet.
+ */
+export async function createApp(
+  module: Type<unknown> | DynamicModule,
+  opts: CreateAppOptions,
+): Promise<INestApplication> {
+  const logger = new JsonLogger(opts.app, (opts.logLevel ?? 'info') as LogLevel | 'info');
+  const app = await NestFactory.create(module, {
+    logger,
+    rawBody: opts.rawBody ?? false,
+    bufferLogs: false,
+    bodyParser: opts.bodyParser ?? true,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  opts.configure?.(app);
+  await app.init();
+  app.connectMicroservice({ strategy: app.get(KafkaBusTransport) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  return app;
+}
+
+/** createApp, then listen on the port. */
+export async function runApp(module: Type<unknown> | DynamicModule, opts: RunAppOptions): Promise<INestApplication> {
+  const app = await createApp(module, opts);
+  await app.listen(opts.port, opts.host ?? '0.0.0.0');
+  return app;
+}
