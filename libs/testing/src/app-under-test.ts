@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DynamicModule } from '@nestjs/common/interfaces';
-import { MessagingService } from '@connector/messaging';
-import { createApp } from '@connector/observability';
+import { createApp } from '@connector/messaging';
 import { AddressInfo } from 'node:net';
 
 export interface AppUnderTest {
@@ -10,19 +9,19 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
-/** Starts an app module in-process on 127.0.0.1:0, waits until its consumers joined. */
+/** Starts an app module in-process like main.ts does (createApp), on 127.0.0.1:0; its consumer groups have joined. */
 export async function startAppUnderTest(
   module: DynamicModule,
   name: string,
-  opts: { bodyParser?: boolean } = {},
+  opts: { bodyParser?: boolean; configure?: (app: INestApplication) => void } = {},
 ): Promise<AppUnderTest> {
   const app = await createApp(module, {
     app: name,
     logLevel: process.env['TEST_LOG_LEVEL'] ?? 'error',
     bodyParser: opts.bodyParser,
+    configure: opts.configure,
   });
   await app.listen(0, '127.0.0.1');
-  await app.get(MessagingService).waitUntilReady(45000);
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

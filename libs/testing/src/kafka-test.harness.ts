@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { ConsumerRegistration, KafkaSettings, MessagingModule, MessagingService } from '@connector/messaging';
+import {
+  BusContext,
+  ConsumerGroupAdmin,
+  ConsumerGroupSettings,
+  createApp,
+  KafkaBusTransport,
+  KafkaSettings,
+  MessagePublisher,
+  MessagingModule,
+  provideConsumerGroup,
+} from '@connector/messaging';
 import { MetricsService, ObservabilityModule } from '@connector/observability';
-import { INestApplicationContext, Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplication, Injectable, Module, OnModuleInit, Provider, Type } from '@nestjs/common';
 
 export const TEST_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
@@ -29,24 +38,41 @@ export function testKafkaSettings(prefix: string, clientId = 'test'): KafkaSetti
   };
 }
 
+/** A test consumer: a plain function served by the real transport, in its own (or a shared) consumer group. */
+export interface TestConsumer extends ConsumerGroupSettings {
+  group: string;
+  topics: string[];
+  handler: (ctx: BusContext) => Promise<void> | void;
+}
+
 export interface MessagingHarness {
-  app: INestApplicationContext;
-  messaging: MessagingService;
+  app: INestApplication;
+  publisher: MessagePublisher;
+  admin: ConsumerGroupAdmin;
   metrics: MetricsService;
   close(): Promise<void>;
 }
 
-/** A minimal Nest context with the real messaging module and the given consumers, on the real broker. */
+/**
+ * A minimal app on the real broker, bootstrapped like every connector app (createApp: the bus transport as a Nest
+ * microservice): the messaging module, the given test consumers, and optional controllers (@EventPattern handlers)
+ * and providers (e.g. state views). Resolves once every consumer group has joined.
+ */
 export async function startMessagingHarness(
   prefix: string,
-  consumers: ConsumerRegistration[] = [],
+  consumers: TestConsumer[] = [],
   clientId = 'harness',
+  extra: { controllers?: Type<unknown>[]; providers?: Provider[] } = {},
 ): Promise<MessagingHarness> {
   @Injectable()
   class Registrar implements OnModuleInit {
-    constructor(private readonly messaging: MessagingService) {}
+    constructor(private readonly transport: KafkaBusTransport) {}
     onModuleInit(): void {
-      for (const c of consumers) this.messaging.registerConsumer(c);
+      for (const c of consumers)
+        for (const topic of c.topics)
+          this.transport.addHandler(topic, async (_payload: unknown, ctx: BusContext) => c.handler(ctx), true, {
+            group: c.group,
+          });
     }
   }
   @Module({
@@ -54,14 +80,24 @@ export async function startMessagingHarness(
       ObservabilityModule.forRoot({ app: clientId, defaultMetrics: false }),
       MessagingModule.forRoot({ useFactory: () => testKafkaSettings(prefix, clientId) }),
     ],
-    providers: [Registrar],
+    controllers: extra.controllers ?? [],
+    providers: [
+      Registrar,
+      ...consumers.map(({ group, topics: _t, handler: _h, ...settings }) =>
+        provideConsumerGroup(group, () => settings),
+      ),
+      ...(extra.providers ?? []),
+    ],
   })
   class HarnessModule {}
-  const app = await NestFactory.createApplicationContext(HarnessModule, { logger: ['error', 'fatal'] });
-  await app.init();
-  const messaging = app.get(MessagingService);
-  await messaging.waitUntilReady(45000);
-  return { app, messaging, metrics: app.get(MetricsService), close: () => app.close() };
+  const app = await createApp(HarnessModule, { app: clientId, logLevel: process.env['TEST_LOG_LEVEL'] ?? 'error' });
+  return {
+    app,
+    publisher: app.get(MessagePublisher),
+    admin: app.get(ConsumerGroupAdmin),
+    metrics: app.get(MetricsService),
+    close: () => app.close(),
+  };
 }
 
 /** Polls until `predicate` holds or fails the test with `what` after timeoutMs. */

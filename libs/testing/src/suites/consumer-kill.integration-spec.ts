@@ -37,7 +37,7 @@ describe('a consumer killed with SIGKILL mid-stream', () => {
         }),
       );
       await Promise.all(
-        sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })),
+        sent.map((e, i) => producer.publisher.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })),
       );
       const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
       await eventually(lines, (l) => l.length >= 15, 'some messages handled before the kill');
@@ -51,7 +51,7 @@ describe('a consumer killed with SIGKILL mid-stream', () => {
         prefix,
         [
           {
-            groupId: 'vendors',
+            group: 'vendors',
             topics: [Topics.StVendor],
             handler: async (m) => void handledAfter.push(m.envelope.id),
           },

@@ -1,5 +1,15 @@
-import { createEnvelope, Headers as H, recordKey, ST_VENDOR_REVISION, Topics } from '@connector/contracts';
-import { ConsumerGroupAdmin, ConsumedMessage, PermanentMessageError } from '@connector/messaging';
+import {
+  createEnvelope,
+  Headers as H,
+  recordKey,
+  ServiceTitanVendorRevisionV1,
+  ST_VENDOR_REVISION,
+  Topics,
+} from '@connector/contracts';
+import { BusContext, PermanentMessageError, provideConsumerGroup } from '@connector/messaging';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Observable, of, throwError } from 'rxjs';
 import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '../index';
 
 jest.setTimeout(120000);
@@ -11,6 +21,25 @@ function vendorEnvelope(i: number, tenant = 'acme') {
     source: 'poll',
     payload: { vendorId: i, name: `Vendor ${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
   });
+}
+
+/** What the @EventPattern handlers below saw, per vendor id: [attempt, isLastAttempt]. */
+const calls = new Map<number, Array<[number, boolean]>>();
+
+/** Real Nest handlers: a thrown error, an erroring Observable, a permanent error, an Observable that recovers. */
+@Controller()
+class FailingVendorsConsumer {
+  @EventPattern(Topics.StVendor, { group: 'vendors-nest' })
+  onVendor(@Payload() vendor: ServiceTitanVendorRevisionV1, @Ctx() ctx: BusContext<ServiceTitanVendorRevisionV1>) {
+    const id = vendor.vendorId;
+    calls.set(id, [...(calls.get(id) ?? []), [ctx.attempt, ctx.isLastAttempt]]);
+    if (ctx.envelope.payload !== vendor) throw new Error('payload and envelope disagree');
+    if (id === 1) throw new Error('thrown boom');
+    if (id === 2) return throwError(() => new Error('observable boom'));
+    if (id === 3) throw new PermanentMessageError('vendor unknown');
+    if (id === 4) return ctx.attempt < 3 ? throwError(() => new Error('not yet')) : of('done');
+    return new Observable<void>((s) => s.complete());
+  }
 }
 
 describe('messaging on a real Kafka broker', () => {
@@ -29,15 +58,13 @@ describe('messaging on a real Kafka broker', () => {
     const seen: string[] = [];
     const consumer = await harness(
       prefix,
-      [{ groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void seen.push(m.envelope.id) }],
+      [{ group: 'vendors', topics: [Topics.StVendor], handler: async (m) => void seen.push(m.envelope.id) }],
       'consumer',
     );
     const producer = await harness(prefix, [], 'producer');
     const sent = Array.from({ length: 30 }, (_, i) => vendorEnvelope(i));
     await Promise.all(
-      sent.map((e, i) =>
-        producer.messaging.producer.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) }),
-      ),
+      sent.map((e, i) => producer.publisher.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) })),
     );
     await eventually(
       () => seen.length,
@@ -45,7 +72,7 @@ describe('messaging on a real Kafka broker', () => {
       '30 messages consumed',
     );
     expect([...seen].sort()).toEqual(sent.map((e) => e.id).sort());
-    const admin = new ConsumerGroupAdmin(consumer.messaging.kafka, consumer.messaging.ns);
+    const admin = consumer.admin;
     const committed = await eventually(
       () => admin.committedOffsets('vendors', Topics.StVendor),
       (ps) => ps.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) === 30,
@@ -72,11 +99,11 @@ describe('messaging on a real Kafka broker', () => {
   it('dead-letters an invalid message with the reason and the original bytes, and keeps consuming', async () => {
     const prefix = uniquePrefix('dlq');
     const good: string[] = [];
-    const dead: ConsumedMessage[] = [];
+    const dead: BusContext[] = [];
     await harness(prefix, [
-      { groupId: 'vendors', topics: [Topics.StVendor], handler: async (m) => void good.push(m.envelope.id) },
+      { group: 'vendors', topics: [Topics.StVendor], handler: async (m) => void good.push(m.envelope.id) },
       {
-        groupId: 'dlq-reader',
+        group: 'dlq-reader',
         topics: [`${Topics.StVendor}.dlq`],
         mode: 'raw',
         handler: async (m) => void dead.push(m),
@@ -84,12 +111,12 @@ describe('messaging on a real Kafka broker', () => {
     ]);
     const producer = await harness(prefix, [], 'producer');
     const invalid = JSON.stringify({ ...vendorEnvelope(1), payload: { vendorId: 'not-a-number' } });
-    await producer.messaging.producer.publishRaw(Topics.StVendor, [
+    await producer.publisher.publishRaw(Topics.StVendor, [
       { key: 'acme:vendor:1', value: invalid },
       { key: 'acme:vendor:2', value: '{oops' },
     ]);
     const valid = vendorEnvelope(3);
-    await producer.messaging.producer.publish(Topics.StVendor, valid, { key: 'acme:vendor:3' });
+    await producer.publisher.publish(Topics.StVendor, valid, { key: 'acme:vendor:3' });
     await eventually(
       () => dead.length + good.length,
       (n) => n >= 3,
@@ -110,13 +137,13 @@ describe('messaging on a real Kafka broker', () => {
     const prefix = uniquePrefix('retry');
     const attempts = new Map<number, number>();
     const done: number[] = [];
-    const dead: ConsumedMessage[] = [];
+    const dead: BusContext[] = [];
     await harness(prefix, [
       {
-        groupId: 'vendors',
+        group: 'vendors',
         topics: [Topics.StVendor],
         retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 50 },
-        handler: async (m: ConsumedMessage) => {
+        handler: async (m: BusContext) => {
           const id = (m.envelope.payload as { vendorId: number }).vendorId;
           const n = (attempts.get(id) ?? 0) + 1;
           attempts.set(id, n);
@@ -127,7 +154,7 @@ describe('messaging on a real Kafka broker', () => {
         },
       },
       {
-        groupId: 'dlq-reader',
+        group: 'dlq-reader',
         topics: [`${Topics.StVendor}.dlq`],
         mode: 'raw',
         handler: async (m) => void dead.push(m),
@@ -135,7 +162,7 @@ describe('messaging on a real Kafka broker', () => {
     ]);
     const producer = await harness(prefix, [], 'producer');
     for (const i of [1, 2, 3])
-      await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+      await producer.publisher.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
     await eventually(
       () => dead.length,
       (n) => n >= 2,
@@ -153,23 +180,75 @@ describe('messaging on a real Kafka broker', () => {
     expect(byReason).toEqual(['failed after 3 attempts: always down', 'permanent: supplier unknown']);
   });
 
+  it('@EventPattern handlers: a thrown error and a failing Observable go through the retries to the DLQ', async () => {
+    const prefix = uniquePrefix('nest');
+    const dead: BusContext[] = [];
+    const h = await startMessagingHarness(
+      prefix,
+      [{ group: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: (m) => void dead.push(m) }],
+      'nest',
+      {
+        controllers: [FailingVendorsConsumer],
+        providers: [
+          provideConsumerGroup('vendors-nest', () => ({
+            retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 50 },
+          })),
+        ],
+      },
+    );
+    open.push(h);
+    for (const i of [1, 2, 3, 4, 5])
+      await h.publisher.publish(Topics.StVendor, vendorEnvelope(i), { key: recordKey('acme', 'vendor', i) });
+    await eventually(
+      () => dead.length,
+      (n) => n >= 3,
+      'three dead letters',
+    );
+    await eventually(
+      () => calls.get(5)?.length ?? 0,
+      (n) => n === 1,
+      'vendor 5 handled',
+    );
+    const reasons = dead.map((d) => d.headers[H.DeadLetterReason]).sort();
+    expect(reasons).toEqual([
+      'failed after 3 attempts: observable boom',
+      'failed after 3 attempts: thrown boom',
+      'permanent: vendor unknown',
+    ]);
+    expect(dead.every((d) => d.headers[H.DeadLetterConsumerGroup] === 'vendors-nest')).toBe(true);
+    expect(calls.get(1)).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    expect(calls.get(2)).toHaveLength(3);
+    expect(calls.get(3)).toEqual([[1, false]]);
+    // The recovering Observable succeeded on its third attempt: no dead letter for it.
+    expect(calls.get(4)).toHaveLength(3);
+    expect(dead.map((d) => JSON.parse(d.raw?.toString('utf8') ?? '{}').payload.vendorId).sort()).toEqual([1, 2, 3]);
+    const committed = await eventually(
+      () => h.admin.committedOffsets('vendors-nest', Topics.StVendor),
+      (ps) => ps.reduce((a, p) => a + Math.max(0, Number(p.offset)), 0) === 5,
+      'all five committed',
+    );
+    expect(committed).toHaveLength(3);
+  });
+
   it('a consumer stopped mid-stream and restarted loses nothing and reprocesses at most the uncommitted messages', async () => {
     const prefix = uniquePrefix('restart');
     const producer = await harness(prefix, [], 'producer');
     const sent = Array.from({ length: 40 }, (_, i) => vendorEnvelope(i));
     const processed: string[] = [];
-    const slow = async (m: ConsumedMessage) => {
+    const slow = async (m: BusContext) => {
       await new Promise((r) => setTimeout(r, 15));
       processed.push(m.envelope.id);
     };
     const first = await startMessagingHarness(
       prefix,
-      [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }],
+      [{ group: 'vendors', topics: [Topics.StVendor], handler: slow }],
       'c1',
     );
-    await Promise.all(
-      sent.map((e, i) => producer.messaging.producer.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })),
-    );
+    await Promise.all(sent.map((e, i) => producer.publisher.publish(Topics.StVendor, e, { key: `acme:vendor:${i}` })));
     await eventually(
       () => processed.length,
       (n) => n >= 10,
@@ -178,7 +257,7 @@ describe('messaging on a real Kafka broker', () => {
     await first.close(); // graceful: the in-flight handler finishes and commits
     const afterFirst = processed.length;
     expect(afterFirst).toBeLessThan(40);
-    await harness(prefix, [{ groupId: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c2');
+    await harness(prefix, [{ group: 'vendors', topics: [Topics.StVendor], handler: slow }], 'c2');
     await eventually(
       () => new Set(processed).size,
       (n) => n === 40,
@@ -189,7 +268,7 @@ describe('messaging on a real Kafka broker', () => {
     expect(duplicates).toBe(0);
     // A restart resumes from the committed offset: new messages only.
     const more = vendorEnvelope(100);
-    await producer.messaging.producer.publish(Topics.StVendor, more, { key: 'acme:vendor:100' });
+    await producer.publisher.publish(Topics.StVendor, more, { key: 'acme:vendor:100' });
     await eventually(() => processed.includes(more.id), Boolean, 'new message after restart');
     expect(processed.filter((id) => id === more.id)).toHaveLength(1);
   });
@@ -199,19 +278,19 @@ describe('messaging on a real Kafka broker', () => {
     const producer = await harness(prefix, [], 'producer');
     const seen: string[] = [];
     const reg = {
-      groupId: 'vendors',
+      group: 'vendors',
       topics: [Topics.StVendor],
-      handler: async (m: ConsumedMessage) => void seen.push(m.envelope.id),
+      handler: async (m: BusContext) => void seen.push(m.envelope.id),
     };
     const c = await startMessagingHarness(prefix, [reg], 'c1');
     for (let i = 0; i < 6; i++)
-      await producer.messaging.producer.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+      await producer.publisher.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
     await eventually(
       () => seen.length,
       (n) => n === 6,
       'first 6',
     );
-    const admin = new ConsumerGroupAdmin(producer.messaging.kafka, producer.messaging.ns);
+    const admin = producer.admin;
     await expect(admin.resetToTimestamp('vendors', [Topics.StVendor], new Date(0), { dryRun: false })).rejects.toThrow(
       'is active',
     );

@@ -10,7 +10,7 @@ startMessagingHarness(
   prefix,
   [
     {
-      groupId: 'vendors',
+      group: 'vendors',
       topics: [Topics.StVendor],
       handler: async (m) => {
         await new Promise((r) => setTimeout(r, 20));
