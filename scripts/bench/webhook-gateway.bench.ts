@@ -11,8 +11,7 @@ import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
-import { createApp } from '@connector/observability';
-import { MessagingService } from '@connector/messaging';
+import { createApp } from '@connector/messaging';
 import { TEST_CREDENTIALS, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
 import { AddressInfo } from 'node:net';
 import { AppModule } from '../../apps/webhook-gateway/src/app/app.module';
@@ -57,7 +56,6 @@ async function runMode(mode: 'batched' | 'naive'): Promise<void> {
   });
   const app = await createApp(AppModule.forRoot(env), { app: 'webhook-gateway', logLevel: 'error', bodyParser: false });
   await app.listen(0, '127.0.0.1');
-  await app.get(MessagingService).waitUntilReady();
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const run = `${mode}-${Date.now()}`;
   const payloads = Array.from({ length: REQUESTS }, (_, i) => {

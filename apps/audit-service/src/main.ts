@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { validateEnvOrExit } from '@connector/config';
-import { createApp, Redactor } from '@connector/observability';
+import { runApp } from '@connector/messaging';
+import { Redactor } from '@connector/observability';
 import { AppModule, APP_NAME } from './app/app.module';
 import { AuditServiceEnv } from './app/audit-service.env';
 import { configureAuditApp } from './app/configure-app';
@@ -12,8 +13,12 @@ async function main(): Promise<void> {
     const password = safePassword(env.DATABASE_URL);
     if (password) Redactor.register(password);
   }
-  const app = configureAuditApp(await createApp(AppModule.forRoot(env), { app: APP_NAME, logLevel: env.LOG_LEVEL }));
-  await app.listen(env.PORT, '0.0.0.0');
+  await runApp(AppModule.forRoot(env), {
+    app: APP_NAME,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    configure: configureAuditApp,
+  });
 }
 
 function safePassword(url: string): string | null {

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
 import { sumDecimals } from '@connector/decimal';
-import { createApp } from '@connector/observability';
-import { MessagingService } from '@connector/messaging';
+import { createApp } from '@connector/messaging';
 import { SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
   buildJobCompletedEvent,
@@ -69,11 +68,12 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
       AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
       AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'e2e-audit-')),
     });
-    const auditApp = configureAuditApp(
-      await createApp(AuditModule.forRoot(auditEnv), { app: 'audit-service', logLevel: 'error' }),
-    );
+    const auditApp = await createApp(AuditModule.forRoot(auditEnv), {
+      app: 'audit-service',
+      logLevel: 'error',
+      configure: configureAuditApp,
+    });
     await auditApp.listen(0, '127.0.0.1');
-    await auditApp.get(MessagingService).waitUntilReady(60000);
     audit = { app: auditApp, url: `http://127.0.0.1:${(auditApp.getHttpServer().address() as AddressInfo).port}` };
 
     poller = await startAppUnderTest(

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { validateEnvOrExit } from '@connector/config';
-import { runApp } from '@connector/observability';
+import { runApp } from '@connector/messaging';
 import { AppModule, APP_NAME } from './app/app.module';
 import { X3PosterEnv } from './app/x3-poster.env';
 

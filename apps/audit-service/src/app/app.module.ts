@@ -1,4 +1,4 @@
-import { connectorAppImports } from '@connector/messaging';
+import { connectorAppImports, provideConsumerGroup } from '@connector/messaging';
 import { ReadinessRegistry } from '@connector/observability';
 import {
   DynamicModule,
@@ -18,7 +18,7 @@ import { ApiTokenRegistry } from './auth/api-token.registry';
 import { ConsoleController } from './console/console.controller';
 import { Database, openDatabase } from './database/database';
 import { migrate } from './database/migrator';
-import { AuditIngestService } from './ingest/audit-ingest.service';
+import { AUDIT_GROUP, auditGroupSettings, AuditIngestConsumer } from './ingest/audit-ingest.consumer';
 import { AuditStore } from './ingest/audit-store.service';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { PayloadRetentionService } from './retention/payload-retention.service';
@@ -46,7 +46,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [...connectorAppImports(APP_NAME, env, { tenants: false })],
-      controllers: [AuditApiController, ConsoleController],
+      controllers: [AuditApiController, ConsoleController, AuditIngestConsumer],
       providers: [
         { provide: AuditServiceEnv, useValue: env },
         {
@@ -88,7 +88,7 @@ export class AppModule {
         },
         ApiAuthGuard,
         AuditStore,
-        AuditIngestService,
+        provideConsumerGroup(AUDIT_GROUP, auditGroupSettings, [AuditServiceEnv]),
         AuditQueryRepository,
         ReplayService,
         ReconciliationService,

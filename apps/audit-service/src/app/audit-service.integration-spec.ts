@@ -1,7 +1,7 @@
 import { Headers as H, MessageEnvelope, Topics } from '@connector/contracts';
-import { ConsumedMessage } from '@connector/messaging';
+import { BusContext } from '@connector/messaging';
 import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
-import { AuditIngestService } from './ingest/audit-ingest.service';
+import { AuditIngestConsumer } from './ingest/audit-ingest.consumer';
 import { PayloadRetentionService } from './retention/payload-retention.service';
 import { AuditFixtures } from './testing/audit-fixtures';
 import {
@@ -53,7 +53,7 @@ describe.each(TEST_DRIVERS)('audit-service on Kafka with $name', (driver) => {
   let audit: RunningAuditApp;
   let bus: MessagingHarness;
   let fx: AuditFixtures;
-  const captured: ConsumedMessage[] = [];
+  const captured: BusContext[] = [];
   const admin = TEST_TOKENS.admin;
   const positions = new Map<string, { topic: string; partition: number; offset: string }>();
 
@@ -75,7 +75,7 @@ describe.each(TEST_DRIVERS)('audit-service on Kafka with $name', (driver) => {
       prefix,
       [
         {
-          groupId: 'capture',
+          group: 'capture',
           topics: [
             Topics.StJob,
             Topics.JournalEntryRequested,
@@ -97,7 +97,7 @@ describe.each(TEST_DRIVERS)('audit-service on Kafka with $name', (driver) => {
       'bus',
     );
     audit = await startAuditApp(prefix, database.db);
-    fx = new AuditFixtures(bus.messaging.producer);
+    fx = new AuditFixtures(bus.publisher);
 
     // acme job 1001: posted and final in X3
     job1001 = await fx.job('acme', 1001, ['100.10', '50.05']);
@@ -196,7 +196,7 @@ describe.each(TEST_DRIVERS)('audit-service on Kafka with $name', (driver) => {
   it('reprocessing the same topic position changes nothing (idempotent on topic/partition/offset)', async () => {
     const original = captured.find((m) => m.headers[H.MessageId] === job1003.id)!;
     const before = await record('acme', 'job', '1003');
-    await audit.app.get(AuditIngestService).handle(original);
+    await audit.app.get(AuditIngestConsumer).onMessage(original.raw, original);
     const after = await record('acme', 'job', '1003');
     expect(after!.messageCount).toBe(before!.messageCount);
     expect((await detail(after!.id)).timeline.filter((t) => t.type === 'message')).toHaveLength(2);
@@ -243,7 +243,7 @@ describe.each(TEST_DRIVERS)('audit-service on Kafka with $name', (driver) => {
     });
     expect(after.timeline.filter((t) => t.replayId === outcome.replayId && t.type === 'message')).toHaveLength(1);
     expect(replays()).toHaveLength(1);
-    expect((await audit.app.get(AuditIngestService)) && (await call(audit.baseUrl, '/metrics')).body).toMatch(
+    expect((await call(audit.baseUrl, '/metrics')).body).toMatch(
       /connector_replays_total\{mode="single",outcome="published",app="audit-service"\} 1/,
     );
   });

@@ -10,13 +10,7 @@
  * Exit codes: 0 done (or dry run printed), 2 usage error, 3 group active, 1 other failure.
  */
 import { topicCatalogue } from '@connector/contracts';
-import {
-  ConsumerGroupActiveError,
-  ConsumerGroupAdmin,
-  createKafka,
-  OffsetResetPlan,
-  TopicNamespace,
-} from '@connector/messaging';
+import { ConsumerGroupActiveError, ConsumerGroupAdmin, OffsetResetPlan } from '@connector/messaging';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -88,16 +82,11 @@ export async function runTopicReplay(argv: string[], io: CliIo): Promise<number>
     io.err(USAGE);
     return 2;
   }
-  const kafka = createKafka({
+  const admin = ConsumerGroupAdmin.connect({
     brokers: args.brokers,
-    clientId: 'topic-replay-cli',
     topicPrefix: args.prefix,
-    partitions: 1,
-    replicationFactor: 1,
-    provisionTopics: false,
-    shutdownTimeoutMs: 5000,
+    clientId: 'topic-replay-cli',
   });
-  const admin = new ConsumerGroupAdmin(kafka, new TopicNamespace(args.prefix));
   try {
     const plan = await admin.resetToTimestamp(args.group, args.topics, args.to, { dryRun: args.dryRun });
     for (const l of describe(plan)) io.out(l);
@@ -110,6 +99,8 @@ export async function runTopicReplay(argv: string[], io: CliIo): Promise<number>
     }
     io.err(`error: ${(e as Error).message}`);
     return 1;
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createEnvelope, recordKey, ST_VENDOR_REVISION, Topics } from '@connector/contracts';
-import { ConsumedMessage, ConsumerGroupAdmin } from '@connector/messaging';
+import { BusContext, ConsumerGroupAdmin } from '@connector/messaging';
 import { eventually, MessagingHarness, startMessagingHarness, TEST_BROKERS, uniquePrefix } from '@connector/testing';
 import { parseArgs, runTopicReplay } from './topic-replay.cli';
 
@@ -39,14 +39,14 @@ describe('topic-replay CLI (consumer group offset reset) on a real broker', () =
   let admin: ConsumerGroupAdmin;
   const seen: string[] = [];
   const reg = {
-    groupId: 'audit-service',
+    group: 'audit-service',
     topics: [Topics.StVendor],
-    handler: async (m: ConsumedMessage) => void seen.push(m.envelope.id),
+    handler: async (m: BusContext) => void seen.push(m.envelope.id),
   };
 
   beforeAll(async () => {
     producer = await startMessagingHarness(prefix, [], 'producer');
-    admin = new ConsumerGroupAdmin(producer.messaging.kafka, producer.messaging.ns);
+    admin = producer.admin;
   });
   afterAll(async () => {
     await consumer?.close();
@@ -65,7 +65,7 @@ describe('topic-replay CLI (consumer group offset reset) on a real broker', () =
   it('refuses while the group is active, dry-runs without changes, then moves offsets to the timestamp', async () => {
     consumer = await startMessagingHarness(prefix, [reg], 'c1');
     for (let i = 0; i < 3; i++)
-      await producer.messaging.producer.publish(Topics.StVendor, vendor(i), { key: recordKey('acme', 'vendor', i) });
+      await producer.publisher.publish(Topics.StVendor, vendor(i), { key: recordKey('acme', 'vendor', i) });
     await eventually(
       () => seen.length,
       (n) => n === 3,
@@ -76,7 +76,7 @@ describe('topic-replay CLI (consumer group offset reset) on a real broker', () =
     const cut = new Date();
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 3; i < 5; i++)
-      await producer.messaging.producer.publish(Topics.StVendor, vendor(i), { key: recordKey('acme', 'vendor', i) });
+      await producer.publisher.publish(Topics.StVendor, vendor(i), { key: recordKey('acme', 'vendor', i) });
     await eventually(
       () => seen.length,
       (n) => n === 5,

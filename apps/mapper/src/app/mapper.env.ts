@@ -1,20 +1,12 @@
 import { TenantEnv } from '@connector/config';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 
 /** Environment of the mapper (validated at boot; see docs/configuration.md and docs/mapping-rules.md). */
 export class MapperEnv extends TenantEnv {
   /**
-   * Name of this instance in its per-boot state consumer group (`mapper-state-<id>-<random>`). Default: the
-   * host name (the pod name on Kubernetes). Only for telling groups apart in Kafka tools.
-   */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,60}$/, { message: 'MAPPER_INSTANCE_ID must be 1-60 letters, digits, . _ -' })
-  MAPPER_INSTANCE_ID?: string;
-
-  /**
-   * How long a ServiceTitan message waits for the X3 master-data cache and the checkpoints to load (at start) or
-   * for the checkpoint topic to be read up to its end (per record), before the attempt fails and is retried (ms).
+   * After each join of the mapper group (start, rebalance): how long the first ServiceTitan message waits for the X3
+   * master data to load and the checkpoint topic to be read up to its end, before the attempt fails and is retried
+   * (ms).
    */
   @IsInt() @Min(1000) MAPPER_STATE_WAIT_TIMEOUT_MS: number = 300_000;
 

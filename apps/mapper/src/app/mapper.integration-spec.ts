@@ -15,7 +15,7 @@ import {
   Topics,
   X3_GL_ACCOUNT_STATE,
 } from '@connector/contracts';
-import { ConsumedMessage } from '@connector/messaging';
+import { BusContext } from '@connector/messaging';
 import { ServiceTitanSimulator, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
@@ -57,7 +57,7 @@ const grossPay = (id: number, jobId: number, amount: number) => ({
 
 describe('mapper on a real Kafka broker', () => {
   const prefix = uniquePrefix('mapper');
-  const out: ConsumedMessage[] = [];
+  const out: BusContext[] = [];
   let sim: ServiceTitanSimulator;
   let io: MessagingHarness;
   let mapper: AppUnderTest;
@@ -69,13 +69,13 @@ describe('mapper on a real Kafka broker', () => {
           m.topic === Topics.JournalEntryRequested &&
           (m.envelope.payload as JournalEntryRequestedV1).source.id === String(jobId),
       )
-      .map((m) => m as ConsumedMessage<JournalEntryRequestedV1>);
+      .map((m) => m as BusContext<JournalEntryRequestedV1>);
   const rejectionsFor = (id: number) =>
     out
       .filter(
         (m) => m.topic === Topics.MappingRejected && (m.envelope.payload as MappingRejectedV1).source.id === String(id),
       )
-      .map((m) => m as ConsumedMessage<MappingRejectedV1>);
+      .map((m) => m as BusContext<MappingRejectedV1>);
   const publishJob = (
     job: ServiceTitanJobEventV1,
     eventId = job.sourceEventId,
@@ -87,7 +87,7 @@ describe('mapper on a real Kafka broker', () => {
       payload: job,
       correlationId: eventId,
     });
-    return io.messaging.producer.publish(Topics.StJob, env, { key: recordKey(T, 'job', job.jobId) }).then(() => env);
+    return io.publisher.publish(Topics.StJob, env, { key: recordKey(T, 'job', job.jobId) }).then(() => env);
   };
 
   beforeAll(async () => {
@@ -134,7 +134,7 @@ describe('mapper on a real Kafka broker', () => {
       prefix,
       [
         {
-          groupId: 'test-reader',
+          group: 'test-reader',
           topics: [Topics.JournalEntryRequested, Topics.MappingRejected, Topics.SupplierInvoiceRequested],
           handler: async (m) => void out.push(m),
         },
@@ -144,7 +144,7 @@ describe('mapper on a real Kafka broker', () => {
     // Master data is on the compacted topics BEFORE the mapper starts: it must rebuild its cache from them.
     for (const s of masterDataStates()) {
       const e = masterEnvelope(T, s);
-      await io.messaging.producer.publish(s.topic, e, {
+      await io.publisher.publish(s.topic, e, {
         key: recordKey(T, s.topic.split('.')[2], s.payload['code'] as string),
       });
     }
@@ -251,7 +251,7 @@ describe('mapper on a real Kafka broker', () => {
         allowedDimensionTypes: ['CCE'],
       },
     });
-    await io.messaging.producer.publish(Topics.X3GlAccount, inactive, { key: recordKey(T, 'gl-account', '641000') });
+    await io.publisher.publish(Topics.X3GlAccount, inactive, { key: recordKey(T, 'gl-account', '641000') });
     // The live cache picks the change up; retry a fresh job until it does (ordering across topics is not guaranteed).
     const rejected = await eventually(
       async () => {
@@ -277,13 +277,13 @@ describe('mapper on a real Kafka broker', () => {
       source: 'poll',
       payload: billRevision(),
     });
-    await io.messaging.producer.publish(Topics.StInventoryBill, env, { key: recordKey(T, 'bill', 901) });
+    await io.publisher.publish(Topics.StInventoryBill, env, { key: recordKey(T, 'bill', 901) });
     const got = await eventually(
       () => out.filter((m) => m.topic === Topics.SupplierInvoiceRequested),
       (l) => l.length >= 1,
       'supplier invoice request',
     );
-    const req = got[0] as ConsumedMessage<SupplierInvoiceRequestedV1>;
+    const req = got[0] as BusContext<SupplierInvoiceRequestedV1>;
     expect(req.key).toBe('acme:bill:901');
     expect(req.envelope.causationId).toBe(env.id);
     expect(req.envelope.payload).toMatchObject({

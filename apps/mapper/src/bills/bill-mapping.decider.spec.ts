@@ -1,5 +1,5 @@
 import { createEnvelope, Topics, X3_SUPPLIER_STATE } from '@connector/contracts';
-import { emptyBillState } from '../state/mapper-checkpoint.store';
+import { emptyBillState } from '../state/mapper-checkpoint.state';
 import { billRevision, testCache, testRules } from '../testing/mapper-fixtures';
 import { BillDecisionInput, decideBill } from './bill-mapping.decider';
 

@@ -9,7 +9,7 @@ import { toDecimal, toDecimalString } from '@connector/decimal';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes, uniqueReasons } from '../common/rejection-reasons';
 import { MappingRules, renderTemplate } from '../rules/mapping-rules';
-import { BillCheckpointState } from '../state/mapper-checkpoint.store';
+import { BillCheckpointState } from '../state/mapper-checkpoint.state';
 import { MasterDataCache } from '../state/master-data.cache';
 
 export interface BillDecisionInput {

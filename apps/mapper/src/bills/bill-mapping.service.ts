@@ -8,12 +8,12 @@ import {
   SUPPLIER_INVOICE_REQUESTED,
   Topics,
 } from '@connector/contracts';
-import { ConsumedMessage, MessagePublisher, PermanentMessageError } from '@connector/messaging';
+import { BusContext, MessagePublisher, PermanentMessageError } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
 import { ServiceTitanLookups } from '../servicetitan/servicetitan-lookups.service';
-import { billStream } from '../state/mapper-checkpoint.store';
-import { StateTopicsReader } from '../state/state-topics.reader';
+import { billStream } from '../state/mapper-checkpoint.state';
+import { MapperState } from '../state/mapper-state.service';
 import { decideBill } from './bill-mapping.decider';
 
 /** servicetitan.inventory-bill.v1 → connector.supplier-invoice.requested.v1 (or mapping.rejected). */
@@ -24,28 +24,26 @@ export class BillMappingService {
   constructor(
     private readonly tenants: TenantRegistry,
     private readonly rules: MappingRulesRegistry,
-    private readonly state: StateTopicsReader,
+    private readonly state: MapperState,
     private readonly publisher: MessagePublisher,
     private readonly st: ServiceTitanLookups,
   ) {}
 
-  async handle(m: ConsumedMessage<ServiceTitanInventoryBillRevisionV1>): Promise<void> {
-    const cause = m.envelope;
+  async handle(ctx: BusContext<ServiceTitanInventoryBillRevisionV1>): Promise<void> {
+    const cause = ctx.envelope;
     const tenant = this.tenants.get(cause.tenant);
     if (!tenant) throw new PermanentMessageError(`unknown tenant "${cause.tenant}"`);
     const bill = cause.payload;
     const key = recordKey(cause.tenant, 'bill', bill.billId);
-    await this.state.waitUntilReady(m.heartbeat);
-    await this.state.syncCheckpoints(m.heartbeat);
     const decision = await decideBill({
       tenant: cause.tenant,
       bill,
       messageId: cause.id,
-      isReplay: Boolean(m.headers[H.ReplayId]),
+      isReplay: Boolean(ctx.headers[H.ReplayId]),
       rules: this.rules.get(cause.tenant),
       x3: { site: tenant.sageX3.site, currency: tenant.sageX3.currency },
       cache: this.state.cache,
-      state: this.state.checkpoints.bill(cause.tenant, bill.billId),
+      state: this.state.bill(cause.tenant, bill.billId),
       purchaseOrderNumber: (poId) => this.st.purchaseOrderNumber(cause.tenant, poId),
     });
     if (decision.request) {

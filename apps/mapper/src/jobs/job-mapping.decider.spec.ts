@@ -1,5 +1,5 @@
 import { toDecimal } from '@connector/decimal';
-import { emptyJobState, JobCheckpointState } from '../state/mapper-checkpoint.store';
+import { emptyJobState, JobCheckpointState } from '../state/mapper-checkpoint.state';
 import { completedJob, testCache, testRules } from '../testing/mapper-fixtures';
 import { decideJob, JobDecisionInput } from './job-mapping.decider';
 import { imbalance } from './journal-entry.builder';

@@ -1,9 +1,9 @@
 import { JournalEntryRequestedV1, MappingRejectedV1, ServiceTitanJobEventV1, Topics } from '@connector/contracts';
-import { contentHash } from '../common/content-hash';
+import { contentHash } from '@connector/util';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
 import { MappingRules } from '../rules/mapping-rules';
-import { JobCheckpointState, rememberEventId } from '../state/mapper-checkpoint.store';
+import { JobCheckpointState, rememberEventId } from '../state/mapper-checkpoint.state';
 import { MasterDataCache } from '../state/master-data.cache';
 import {
   buildJournalDraft,

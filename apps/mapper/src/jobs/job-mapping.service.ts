@@ -8,12 +8,12 @@ import {
   ServiceTitanJobEventV1,
   Topics,
 } from '@connector/contracts';
-import { ConsumedMessage, MessagePublisher, PermanentMessageError } from '@connector/messaging';
+import { BusContext, MessagePublisher, PermanentMessageError } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
 import { ServiceTitanLookups } from '../servicetitan/servicetitan-lookups.service';
-import { jobStream } from '../state/mapper-checkpoint.store';
-import { StateTopicsReader } from '../state/state-topics.reader';
+import { jobStream } from '../state/mapper-checkpoint.state';
+import { MapperState } from '../state/mapper-state.service';
 import { decideJob } from './job-mapping.decider';
 
 /** servicetitan.job.v1 → connector.journal-entry.requested.v1 (or mapping.rejected), with corrections. */
@@ -24,27 +24,25 @@ export class JobMappingService {
   constructor(
     private readonly tenants: TenantRegistry,
     private readonly rules: MappingRulesRegistry,
-    private readonly state: StateTopicsReader,
+    private readonly state: MapperState,
     private readonly publisher: MessagePublisher,
     private readonly st: ServiceTitanLookups,
   ) {}
 
-  async handle(m: ConsumedMessage<ServiceTitanJobEventV1>): Promise<void> {
-    const cause = m.envelope;
+  async handle(ctx: BusContext<ServiceTitanJobEventV1>): Promise<void> {
+    const cause = ctx.envelope;
     const tenant = this.tenants.get(cause.tenant);
     if (!tenant) throw new PermanentMessageError(`unknown tenant "${cause.tenant}"`);
     const job = cause.payload;
     const key = recordKey(cause.tenant, 'job', job.jobId);
-    if (m.key !== null && m.key !== key)
-      throw new PermanentMessageError(`record key "${m.key}" does not match the job (${key})`);
-    await this.state.waitUntilReady(m.heartbeat);
-    await this.state.syncCheckpoints(m.heartbeat);
+    if (ctx.key !== null && ctx.key !== key)
+      throw new PermanentMessageError(`record key "${ctx.key}" does not match the job (${key})`);
     const rules = this.rules.get(cause.tenant);
     const decision = await decideJob({
       tenant: cause.tenant,
       job,
       messageId: cause.id,
-      isReplay: Boolean(m.headers[H.ReplayId]),
+      isReplay: Boolean(ctx.headers[H.ReplayId]),
       rules,
       x3: {
         site: tenant.sageX3.site,
@@ -53,7 +51,7 @@ export class JobMappingService {
         journal: tenant.sageX3.journal.journal,
       },
       cache: this.state.cache,
-      state: this.state.checkpoints.job(cause.tenant, job.jobId),
+      state: this.state.job(cause.tenant, job.jobId),
       laborCosts: () =>
         this.st.grossPayLabor(
           cause.tenant,

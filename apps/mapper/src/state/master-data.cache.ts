@@ -31,39 +31,32 @@ export class MasterDataCache {
   private readonly suppliers = new Map<string, X3SupplierStateV1>();
   private readonly products = new Map<string, X3ProductStateV1>();
   private readonly purchaseOrders = new Map<string, X3PurchaseOrderStateV1>();
+  /** Per master-data topic: where its states go and under which key. */
+  private readonly indexes = new Map<string, (tenant: string, payload: unknown) => void>([
+    [
+      Topics.X3GlAccount,
+      (t, p) => put(this.accounts, `${t}|${(p as X3GlAccountStateV1).code}`, p as X3GlAccountStateV1),
+    ],
+    [
+      Topics.X3CostCenter,
+      (t, p) => {
+        const cc = p as X3CostCenterStateV1;
+        put(this.costCenters, `${t}|${cc.dimensionType}|${cc.code}`, cc);
+      },
+    ],
+    [Topics.X3Supplier, (t, p) => put(this.suppliers, `${t}|${(p as X3SupplierStateV1).code}`, p as X3SupplierStateV1)],
+    [Topics.X3Product, (t, p) => put(this.products, `${t}|${(p as X3ProductStateV1).code}`, p as X3ProductStateV1)],
+    [
+      Topics.X3PurchaseOrder,
+      (t, p) => put(this.purchaseOrders, `${t}|${(p as X3PurchaseOrderStateV1).code}`, p as X3PurchaseOrderStateV1),
+    ],
+  ]);
 
   /** Applies one state message; returns false when the topic is not a master-data topic. */
   apply(topic: string, envelope: MessageEnvelope<unknown>): boolean {
-    const t = envelope.tenant;
-    switch (topic) {
-      case Topics.X3GlAccount: {
-        const p = envelope.payload as X3GlAccountStateV1;
-        put(this.accounts, `${t}|${p.code}`, p);
-        return true;
-      }
-      case Topics.X3CostCenter: {
-        const p = envelope.payload as X3CostCenterStateV1;
-        put(this.costCenters, `${t}|${p.dimensionType}|${p.code}`, p);
-        return true;
-      }
-      case Topics.X3Supplier: {
-        const p = envelope.payload as X3SupplierStateV1;
-        put(this.suppliers, `${t}|${p.code}`, p);
-        return true;
-      }
-      case Topics.X3Product: {
-        const p = envelope.payload as X3ProductStateV1;
-        put(this.products, `${t}|${p.code}`, p);
-        return true;
-      }
-      case Topics.X3PurchaseOrder: {
-        const p = envelope.payload as X3PurchaseOrderStateV1;
-        put(this.purchaseOrders, `${t}|${p.code}`, p);
-        return true;
-      }
-      default:
-        return false;
-    }
+    const index = this.indexes.get(topic);
+    index?.(envelope.tenant, envelope.payload);
+    return index !== undefined;
   }
 
   account(tenant: string, code: string): X3GlAccountStateV1 | undefined {

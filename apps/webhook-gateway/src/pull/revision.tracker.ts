@@ -1,22 +1,4 @@
-import { createHash } from 'node:crypto';
 import { CheckpointStore } from '@connector/messaging';
-
-/** Stable JSON (sorted keys) so equal content always hashes equal. */
-export function contentHash(value: unknown): string {
-  const stable = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(stable)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v as object)
-              .sort()
-              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(stable(value)))
-    .digest('hex');
-}
 
 /**
  * Last published revision and content hash per pulled record (on the compacted checkpoint topic). A record is

@@ -1,6 +1,6 @@
 import { validateEnv } from '@connector/config';
 import { Topics } from '@connector/contracts';
-import { ConsumedMessage } from '@connector/messaging';
+import { BusContext } from '@connector/messaging';
 import { ServiceTitanSimulator, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
@@ -22,7 +22,7 @@ jest.setTimeout(120000);
 
 describe('scheduled ServiceTitan pull (simulator + real Kafka)', () => {
   const prefix = uniquePrefix('pull');
-  const seen: ConsumedMessage[] = [];
+  const seen: BusContext[] = [];
   let sim: ServiceTitanSimulator;
   let reader: MessagingHarness;
   let env: WebhookGatewayEnv;
@@ -91,7 +91,7 @@ describe('scheduled ServiceTitan pull (simulator + real Kafka)', () => {
       prefix,
       [
         {
-          groupId: 'reader',
+          group: 'reader',
           topics: [Topics.StInventoryBill, Topics.StPurchaseOrder, Topics.StVendor, Topics.StJob],
           handler: async (m) => void seen.push(m),
         },

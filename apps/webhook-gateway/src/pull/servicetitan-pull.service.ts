@@ -9,12 +9,13 @@ import {
   Topics,
   validatePayload,
 } from '@connector/contracts';
-import { CheckpointStore, MessagingService } from '@connector/messaging';
-import { LogContext, MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
+import { CheckpointStore, MessagePublisher, RecurringJobs, StateViews } from '@connector/messaging';
+import { LogContext, MetricNames, MetricsService } from '@connector/observability';
 import { ServiceTitanClient } from '@connector/servicetitan';
+import { contentHash } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
-import { contentHash, RevisionTracker } from './revision.tracker';
+import { RevisionTracker } from './revision.tracker';
 import { inventoryBillContent, jobCatchUpEvent, purchaseOrderContent, vendorContent } from './pulled-record.mappers';
 import { ServiceTitanClientsRegistry } from './servicetitan-clients.registry';
 
@@ -34,59 +35,49 @@ export interface PullReport {
  * webhooks), and the vendors list by modifiedOnOrAfter with active=Any (vendors have no export feed).
  * Per page: publish the changed records (acks=all), then persist the continuation token, so a restart resumes
  * where the last acknowledged page ended. Unchanged rows (the inclusive `from` boundary) publish nothing.
+ * Checkpoints are a state view (readiness `view:checkpoints:gateway`); runs are scheduled by RecurringJobs and
+ * start once the checkpoints are loaded.
  */
 @Injectable()
 export class ServiceTitanPullService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('servicetitan-pull');
   private readonly store: CheckpointStore;
   private readonly revisions: RevisionTracker;
-  private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<PullReport[]>>();
-  private loaded = false;
   private stopping = false;
   private readonly records;
   private readonly errors;
 
   constructor(
     private readonly tenants: TenantRegistry,
-    private readonly messaging: MessagingService,
+    private readonly publisher: MessagePublisher,
     private readonly clients: ServiceTitanClientsRegistry,
     private readonly env: WebhookGatewayEnv,
+    private readonly jobs: RecurringJobs,
+    views: StateViews,
     metrics: MetricsService,
-    readiness: ReadinessRegistry,
   ) {
-    this.store = new CheckpointStore(messaging, 'gateway');
+    this.store = new CheckpointStore(views, { owner: 'gateway', tenants: tenants.list().map((t) => t.id) });
     this.revisions = new RevisionTracker(this.store);
     this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', [
       'tenant',
       'stream',
     ]);
     this.errors = metrics.counter(MetricNames.PullErrors, 'Scheduled pull runs that failed', ['tenant', 'stream']);
-    readiness.register({ name: 'pull-checkpoints', check: () => this.loaded });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const n = await this.store.load(this.tenants.list().map((t) => t.id));
-    this.loaded = true;
-    this.logger.log({ msg: 'pull checkpoints restored', count: n });
+  onApplicationBootstrap(): void {
     if (!this.env.ST_PULL_ENABLED) return;
-    for (const t of this.tenants.list().filter((x) => x.servicetitan.pull.enabled)) {
-      const every = t.servicetitan.pull.intervalSeconds * 1000;
-      const tick = () => {
-        if (this.stopping) return;
-        this.runOnce(t.id)
-          .catch(() => undefined)
-          .finally(() => {
-            if (!this.stopping) this.timers.push(setTimeout(tick, every));
-          });
-      };
-      this.timers.push(setTimeout(tick, this.env.ST_PULL_INITIAL_DELAY_MS));
-    }
+    for (const t of this.tenants.list().filter((x) => x.servicetitan.pull.enabled))
+      this.jobs.every(
+        `servicetitan-pull:${t.id}`,
+        { firstAfterMs: this.env.ST_PULL_INITIAL_DELAY_MS, everyMs: t.servicetitan.pull.intervalSeconds * 1000 },
+        () => this.runOnce(t.id).catch(() => undefined), // logged and counted by runOnce
+      );
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    this.timers.forEach(clearTimeout);
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -96,6 +87,7 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     if (inFlight) return inFlight;
     const tenant = this.tenants.require(tenantId);
     const run = LogContext.run({ tenant: tenantId }, async () => {
+      await this.store.ready();
       const reports: PullReport[] = [];
       for (const stream of streams) {
         try {
@@ -225,7 +217,7 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
       occurredAt: modifiedOn,
       correlationId,
     });
-    await this.messaging.producer.publish(topic, envelope, { key: recordKey(tenant.id, entity, id) });
+    await this.publisher.publish(topic, envelope, { key: recordKey(tenant.id, entity, id) });
     await this.revisions.commit(tenant.id, entity, id, revision, hash);
     return true;
   }

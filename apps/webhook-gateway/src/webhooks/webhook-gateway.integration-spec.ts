@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { validateEnv } from '@connector/config';
 import { Topics } from '@connector/contracts';
-import { ConsumedMessage } from '@connector/messaging';
+import { BusContext } from '@connector/messaging';
 import { buildJobCompletedEvent, signWebhookBody, WebhookSender } from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
@@ -66,7 +66,7 @@ async function post(
 
 describe('webhook-gateway on a real Kafka broker', () => {
   const prefix = uniquePrefix('gw');
-  const events: ConsumedMessage[] = [];
+  const events: BusContext[] = [];
   let gateway: AppUnderTest;
   let reader: MessagingHarness;
   let hook: string;
@@ -84,7 +84,7 @@ describe('webhook-gateway on a real Kafka broker', () => {
     });
     reader = await startMessagingHarness(
       prefix,
-      [{ groupId: 'reader', topics: [Topics.StJob], handler: async (m) => void events.push(m) }],
+      [{ group: 'reader', topics: [Topics.StJob], handler: async (m) => void events.push(m) }],
       'reader',
     );
     gateway = await startAppUnderTest(AppModule.forRoot(env), 'webhook-gateway', { bodyParser: false });

@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
 import { TenantConfig, TenantRegistry } from '@connector/config';
 import {
   createEnvelope,
   DOCUMENT_STATUS,
   DocumentStatusV1,
+  MessageEnvelope,
   recordKey,
   Topics,
   validatePayload,
 } from '@connector/contracts';
-import { CheckpointStore, MessagingService, readCompactedTopic } from '@connector/messaging';
-import { LogContext, MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
+import { CheckpointStore, CompactedTopicView, RecurringJobs, StateViews } from '@connector/messaging';
+import { LogContext, MetricNames, MetricsService } from '@connector/observability';
 import { SageX3Client, X3EntityName, x3Decimal } from '@connector/sage-x3';
+import { contentHash } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { X3PollerEnv } from '../app/x3-poller.env';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
@@ -26,20 +27,15 @@ export interface PollReport {
   deleted: number;
 }
 
-function hashOf(content: unknown): string {
-  const stable = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(stable)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v as object)
-              .sort()
-              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(stable(content)))
-    .digest('hex');
+/** What the poller remembers of a published state: its content (without stamp and raw row) and its hash. */
+interface PublishedState {
+  content: Record<string, unknown>;
+  hash: string;
+}
+
+function publishedState(envelope: MessageEnvelope<unknown>): PublishedState {
+  const { updatedAt: _u, raw: _r, ...content } = envelope.payload as Record<string, unknown>;
+  return { content, hash: contentHash(content) };
 }
 
 const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity: X3EntityName }> = [
@@ -52,76 +48,70 @@ const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity
  * purchase orders to the compacted master-data topics, and the status of documents the connector posted.
  * The watermark (max stamp seen) is persisted on the checkpoint topic; each poll re-reads a lookback window before it
  * (the `ge` boundary is inclusive and late commits exist) and skips rows whose content equals what the compacted
- * topic already holds — that state is rebuilt from the topics themselves at start. A full resync also publishes
- * deletions (codes known on the topic but gone from X3).
+ * topic already holds — state views of those topics (and of the checkpoints), read at start and kept current. A full
+ * resync also publishes deletions (codes known on the topic but gone from X3). Runs are scheduled by RecurringJobs
+ * and start once the views are loaded.
  */
 @Injectable()
 export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('x3-poll');
   private readonly store: CheckpointStore;
-  /** topic|key → content hash of the latest published state. */
-  private readonly published = new Map<string, string>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** Per state topic: the latest published state per key, this deployment's tenants only. */
+  private readonly published = new Map<string, CompactedTopicView<PublishedState>>();
   private readonly running = new Map<string, Promise<PollReport[]>>();
-  private loaded = false;
   private stopping = false;
   private readonly records;
   private readonly errors;
 
   constructor(
     private readonly tenants: TenantRegistry,
-    private readonly messaging: MessagingService,
     private readonly clients: SageX3ClientsRegistry,
     private readonly env: X3PollerEnv,
+    private readonly jobs: RecurringJobs,
+    views: StateViews,
     metrics: MetricsService,
-    readiness: ReadinessRegistry,
   ) {
-    this.store = new CheckpointStore(messaging, 'x3-poller');
+    const ids = new Set(tenants.list().map((t) => t.id));
+    this.store = new CheckpointStore(views, { owner: 'x3-poller', tenants: [...ids] });
+    for (const topic of [...MASTER_KINDS.map((k) => k.topic), Topics.DocumentStatus])
+      this.published.set(
+        topic,
+        views.open({
+          topic,
+          name: `published:${topic}`,
+          filter: (env) => ids.has(env.tenant),
+          decode: publishedState,
+        }),
+      );
     this.records = metrics.counter(MetricNames.PullRecords, 'Records published by scheduled pulls', [
       'tenant',
       'stream',
     ]);
     this.errors = metrics.counter(MetricNames.PullErrors, 'Scheduled pull runs that failed', ['tenant', 'stream']);
-    readiness.register({ name: 'x3-poll-state', check: () => this.loaded });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const ids = this.tenants.list().map((t) => t.id);
-    await this.store.load(ids);
-    for (const topic of [...MASTER_KINDS.map((k) => k.topic), Topics.DocumentStatus]) {
-      const state = await readCompactedTopic<Record<string, unknown>>(this.messaging.kafka, this.messaging.ns, topic);
-      for (const [key, env] of state) {
-        if (!ids.includes(env.tenant)) continue;
-        const { updatedAt: _u, raw: _r, ...content } = env.payload;
-        this.published.set(`${topic}|${key}`, hashOf(content));
-        this.lastState.set(`${topic}|${key}`, content);
-      }
-    }
-    this.loaded = true;
-    this.logger.log({ msg: 'x3 poll state restored', records: this.published.size });
+  onApplicationBootstrap(): void {
     if (!this.env.X3_POLL_ENABLED) return;
     for (const t of this.tenants.list().filter((x) => x.sageX3.poll.enabled)) {
       let lastFull = 0;
-      const tick = () => {
-        if (this.stopping) return;
-        const fullEvery = this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000;
-        const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
-        this.runOnce(t.id, { full })
-          .then(() => {
-            if (full) lastFull = Date.now();
-          })
-          .catch(() => undefined)
-          .finally(() => {
-            if (!this.stopping) this.timers.push(setTimeout(tick, t.sageX3.poll.intervalSeconds * 1000));
-          });
-      };
-      this.timers.push(setTimeout(tick, this.env.X3_POLL_INITIAL_DELAY_MS));
+      this.jobs.every(
+        `x3-poll:${t.id}`,
+        { firstAfterMs: this.env.X3_POLL_INITIAL_DELAY_MS, everyMs: t.sageX3.poll.intervalSeconds * 1000 },
+        async () => {
+          const fullEvery = this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000;
+          const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
+          // Failures are logged and counted by runOnce; the next tick resumes from the last watermark.
+          await this.runOnce(t.id, { full }).then(
+            () => full && (lastFull = Date.now()),
+            () => undefined,
+          );
+        },
+      );
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    this.timers.forEach(clearTimeout);
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -131,6 +121,7 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     if (inFlight) return inFlight;
     const tenant = this.tenants.require(tenantId);
     const run = LogContext.run({ tenant: tenantId }, async () => {
+      await Promise.all([this.store.ready(), ...[...this.published.values()].map((v) => v.ready())]);
       const client = this.clients.forTenant(tenant);
       const reports: PollReport[] = [];
       for (const kind of MASTER_KINDS)
@@ -197,11 +188,12 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (full) {
       // Codes still live on the compacted topic but absent from X3: deleted there.
-      const prefix = `${kind.topic}|${tenant.id}:${kind.kind}:`;
-      for (const key of [...this.published.keys()].filter((k) => k.startsWith(prefix))) {
+      const prefix = `${tenant.id}:${kind.kind}:`;
+      const published = this.viewOf(kind.topic);
+      for (const key of [...published.keys()].filter((k) => k.startsWith(prefix))) {
         const code = key.slice(prefix.length);
         if (seen.has(code)) continue;
-        const last = this.lastState.get(key);
+        const last = published.get(key)?.content;
         if (last?.['deleted'] === true) continue;
         const tombstone: Record<string, unknown> = {
           ...(last ?? {}),
@@ -289,8 +281,11 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     return report;
   }
 
-  /** Last published state per topic|key (content only), for deletion tombstones. */
-  private readonly lastState = new Map<string, Record<string, unknown>>();
+  private viewOf(topic: string): CompactedTopicView<PublishedState> {
+    const view = this.published.get(topic);
+    if (!view) throw new Error(`no published-state view of ${topic}`);
+    return view;
+  }
 
   private async publishState(
     tenant: string,
@@ -302,22 +297,15 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     raw: X3Row | null,
   ): Promise<boolean> {
     const { updatedAt: _u, ...withoutStamp } = content;
-    const hash = hashOf(withoutStamp);
-    const mapKey = `${topic}|${key}`;
-    if (this.published.get(mapKey) === hash) return false;
+    const published = this.viewOf(topic);
+    if (published.get(key)?.hash === contentHash(withoutStamp)) return false;
     const payload = { ...withoutStamp, updatedAt, ...(raw ? { raw } : {}) };
     const problems = validatePayload(type, payload);
     if (problems.length) {
       this.logger.error({ msg: 'X3 record does not fit the contract; skipped', key, problems });
       return false;
     }
-    await this.messaging.producer.publish(
-      topic,
-      createEnvelope({ type, tenant, source: 'poll', payload, occurredAt: updatedAt }),
-      { key },
-    );
-    this.published.set(mapKey, hash);
-    this.lastState.set(mapKey, withoutStamp);
+    await published.put(key, createEnvelope({ type, tenant, source: 'poll', payload, occurredAt: updatedAt }));
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { validateEnv } from '@connector/config';
 import { Topics } from '@connector/contracts';
-import { ConsumedMessage } from '@connector/messaging';
+import { BusContext } from '@connector/messaging';
 import { SageX3Client } from '@connector/sage-x3';
 import { createDemoSeed, DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
@@ -22,7 +22,7 @@ jest.setTimeout(120000);
 
 describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
   const prefix = uniquePrefix('x3poll');
-  const seen: ConsumedMessage[] = [];
+  const seen: BusContext[] = [];
   let sim: SageX3Simulator;
   let reader: MessagingHarness;
   let env: X3PollerEnv;
@@ -48,7 +48,7 @@ describe('x3-poller (Sage X3 simulator + real Kafka)', () => {
       prefix,
       [
         {
-          groupId: 'reader',
+          group: 'reader',
           topics: [
             Topics.X3GlAccount,
             Topics.X3CostCenter,

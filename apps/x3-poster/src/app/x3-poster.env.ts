@@ -5,7 +5,7 @@ import { IsInt, Max, Min } from 'class-validator';
 export class X3PosterEnv extends TenantEnv {
   /** Posting calls (lookup + create) in flight per tenant at once; X3's web-service pool is small (pool exhaustion otherwise). */
   @IsInt() @Min(1) @Max(64) X3_MAX_CONCURRENT_POSTS_PER_TENANT: number = 2;
-  /** Request-topic partitions handled concurrently by this instance (kafkajs partitionsConsumedConcurrently). */
+  /** Request-topic partitions handled concurrently by this instance (the consumer groups' partitionConcurrency). */
   @IsInt() @Min(1) @Max(256) X3_POSTER_PARTITIONS_CONCURRENCY: number = 3;
   /**
    * Handler attempts per request for transient X3 failures (5xx, pool exhausted, timeouts). The last attempt that

@@ -10,7 +10,7 @@ import {
   SupplierInvoiceRequestedV1,
   Topics,
 } from '@connector/contracts';
-import { ConsumedMessage, envelopeHeaders } from '@connector/messaging';
+import { BusContext, envelopeHeaders } from '@connector/messaging';
 import { DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
   AppUnderTest,
@@ -61,7 +61,7 @@ function journalRequest(overrides: Partial<JournalEntryRequestedV1> = {}): Journ
 
 describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
   const prefix = uniquePrefix('poster');
-  const results: ConsumedMessage<PostingResultV1>[] = [];
+  const results: BusContext<PostingResultV1>[] = [];
   let sim: SageX3Simulator;
   let env: X3PosterEnv;
   let poster: AppUnderTest | undefined;
@@ -88,7 +88,7 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     extraHeaders: Record<string, string> = {},
   ): Promise<void> {
     const key = `${TENANT}:${envelope.payload.source.kind}:${envelope.payload.source.id}`;
-    await harness.messaging.producer.publishRaw(topic, [
+    await harness.publisher.publishRaw(topic, [
       { key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, extraHeaders) },
     ]);
   }
@@ -128,9 +128,9 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
       prefix,
       [
         {
-          groupId: 'results-reader',
+          group: 'results-reader',
           topics: [Topics.PostingResult],
-          handler: async (m) => void results.push(m as ConsumedMessage<PostingResultV1>),
+          handler: async (m) => void results.push(m as BusContext<PostingResultV1>),
         },
       ],
       'reader',

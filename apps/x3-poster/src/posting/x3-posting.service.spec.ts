@@ -7,7 +7,7 @@ import {
   PostingResultV1,
   Topics,
 } from '@connector/contracts';
-import { ConsumedMessage, InMemoryMessageBus, MessagingService } from '@connector/messaging';
+import { InMemoryMessageBus, testBusContext } from '@connector/messaging';
 import { MetricsService } from '@connector/observability';
 import {
   SageX3Client,
@@ -86,7 +86,6 @@ function setup(tenantIds = ['acme']) {
   });
   const service = new X3PostingService(
     env,
-    { registerConsumer: jest.fn() } as unknown as MessagingService,
     bus,
     tenants as unknown as TenantRegistry,
     clients as unknown as SageX3ClientsRegistry,
@@ -99,23 +98,23 @@ function setup(tenantIds = ['acme']) {
     source: 'mapper',
     payload: request,
   });
-  const message: ConsumedMessage<JournalEntryRequestedV1> = {
-    topic: Topics.JournalEntryRequested,
-    partition: 0,
-    offset: '42',
-    key: 'acme:job:1',
-    headers: {},
-    timestamp: '0',
-    envelope,
-    raw: null,
-    heartbeat: async () => undefined,
-  };
+  // The same delivery again and again, as the consumer loop retries it: attempt 1, 2, 3… (the group allows 3).
+  let attempt = 0;
+  const next = () =>
+    testBusContext(envelope, {
+      topic: Topics.JournalEntryRequested,
+      partition: 0,
+      offset: '42',
+      key: 'acme:job:1',
+      attempt: ++attempt,
+      maxAttempts: 3,
+    });
   const results = () => bus.on(Topics.PostingResult).map((m) => m.envelope?.payload as PostingResultV1);
   return {
     service,
     bus,
     createIdempotent,
-    message,
+    next,
     results,
     entries,
     failLedger: (n: number) => (failLedgerWrites = n),
@@ -129,7 +128,7 @@ describe('X3PostingService → result status', () => {
   it('created: ledger entry first, then posted with number, debit total and attempt', async () => {
     const t = setup();
     t.createIdempotent.mockResolvedValueOnce(created('created'));
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.bus.sent.map((m) => m.topic)).toEqual([Topics.PostedLedger, Topics.PostingResult]);
     expect(t.results()[0]).toMatchObject({
       status: 'posted',
@@ -151,7 +150,7 @@ describe('X3PostingService → result status', () => {
       x3DocumentNumber: 'ODT-2025-000001',
       postedAt: '2025-06-15T00:00:00Z',
     });
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.createIdempotent).not.toHaveBeenCalled();
     expect(t.results()[0]).toMatchObject({ status: 'duplicate-skipped', x3DocumentNumber: 'ODT-2025-000001' });
   });
@@ -159,7 +158,7 @@ describe('X3PostingService → result status', () => {
   it('found in X3 before posting → recorded in the ledger, duplicate-skipped', async () => {
     const t = setup();
     t.createIdempotent.mockResolvedValueOnce(created('already-existed'));
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.results()[0]).toMatchObject({
       status: 'duplicate-skipped',
       x3DocumentNumber: 'ODT-2025-000007',
@@ -177,7 +176,7 @@ describe('X3PostingService → result status', () => {
         { transient: false, status: 400 },
       ),
     );
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.results()).toEqual([
       expect.objectContaining({
         status: 'failed',
@@ -196,10 +195,10 @@ describe('X3PostingService → result status', () => {
         500,
       ),
     );
-    await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3PoolExhaustedError);
-    await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3PoolExhaustedError);
+    await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3PoolExhaustedError);
+    await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3PoolExhaustedError);
     expect(t.results()).toHaveLength(0);
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.results()).toEqual([
       expect.objectContaining({
         status: 'failed',
@@ -214,8 +213,8 @@ describe('X3PostingService → result status', () => {
     t.createIdempotent
       .mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true))
       .mockResolvedValueOnce(created('already-existed'));
-    await expect(t.service.handle('journal-entry', t.message)).rejects.toBeInstanceOf(X3TimeoutError);
-    await t.service.handle('journal-entry', t.message);
+    await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3TimeoutError);
+    await t.service.handle('journal-entry', t.next());
     expect(t.results()).toEqual([
       expect.objectContaining({ status: 'posted', attempt: 2, x3DocumentNumber: 'ODT-2025-000007' }),
     ]);
@@ -226,15 +225,15 @@ describe('X3PostingService → result status', () => {
     t.createIdempotent.mockResolvedValueOnce(created('created'));
     t.failLedger(3);
     for (let i = 0; i < 3; i++)
-      await expect(t.service.handle('journal-entry', t.message)).rejects.toThrow('broker unavailable');
-    await t.service.handle('journal-entry', t.message);
+      await expect(t.service.handle('journal-entry', t.next())).rejects.toThrow('broker unavailable');
+    await t.service.handle('journal-entry', t.next());
     expect(t.createIdempotent).toHaveBeenCalledTimes(1);
     expect(t.results()).toEqual([expect.objectContaining({ status: 'posted', attempt: 4 })]);
   });
 
   it('an unknown tenant → failed (permanent)', async () => {
     const t = setup([]);
-    await t.service.handle('journal-entry', t.message);
+    await t.service.handle('journal-entry', t.next());
     expect(t.results()[0]).toMatchObject({
       status: 'failed',
       error: { code: 'tenant-not-configured', transient: false },

@@ -10,14 +10,13 @@ import {
   Topics,
 } from '@connector/contracts';
 import { TenantRegistry } from '@connector/config';
-import { ConsumedMessage, MessagePublisher, MessagingService } from '@connector/messaging';
+import { BusContext, MessagePublisher } from '@connector/messaging';
 import { MetricNames, MetricsService } from '@connector/observability';
 import { X3Error, X3ProtocolError } from '@connector/sage-x3';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { X3PosterEnv } from '../app/x3-poster.env';
 import { PostedLedgerService } from '../ledger/posted-ledger.service';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
-import { AttemptTracker } from './attempt.tracker';
 import { classifyPostingError, TenantNotConfiguredError } from './posting-error.classifier';
 import { TenantConcurrencyLimiter } from './tenant-concurrency.limiter';
 import {
@@ -29,10 +28,7 @@ import {
   documentNumber,
 } from './x3-payload.builder';
 
-type PostingRequest = JournalEntryRequestedV1 | SupplierInvoiceRequestedV1;
-
-export const JOURNAL_ENTRY_GROUP = 'x3-poster.journal-entries';
-export const SUPPLIER_INVOICE_GROUP = 'x3-poster.supplier-invoices';
+export type PostingRequest = JournalEntryRequestedV1 | SupplierInvoiceRequestedV1;
 
 /** What one handling of a request ends with (published as x3.posting.result.v1). */
 export interface PostingOutcome {
@@ -49,30 +45,27 @@ interface PendingCompletion {
   ledgerWritten: boolean;
 }
 
-/** How often a slow handler (X3 call, limiter queue, ledger catch-up) heartbeats its consumer group. */
-const HEARTBEAT_EVERY_MS = 3000;
-
 /**
  * Posts journal entries (GACCENTRY) and supplier invoices (PINVOICE) to each tenant's Sage X3, never twice:
  * ledger → X3 lookup by external reference → create (createIdempotent looks the reference up again after any
  * unknown outcome before re-posting). Every request ends with one result: posted, duplicate-skipped or failed.
  *
  * Transient X3 failures are retried by throwing (the messaging layer backs off with heartbeats and leaves the
- * message uncommitted on shutdown); the handler counts attempts with the same policy, and the last attempt
- * publishes 'failed' (transient) and commits instead of throwing, so the operator sees it and can replay it.
+ * message uncommitted on shutdown); the attempt number comes from the consumer loop (BusContext), and the last
+ * attempt publishes 'failed' (transient) and commits instead of throwing, so the operator sees it and can replay it.
  */
 @Injectable()
-export class X3PostingService implements OnModuleInit {
+export class X3PostingService {
   private readonly logger = new Logger('x3-posting');
   private readonly limiter: TenantConcurrencyLimiter;
-  private readonly attempts = new AttemptTracker();
   private readonly pending = new Map<string, PendingCompletion>();
+  /** Deliveries (topic:partition:offset) one of whose attempts ended with an unknown X3 outcome. */
+  private readonly outcomeUnknown = new Set<string>();
   private readonly postings;
   private readonly postDuration;
 
   constructor(
-    private readonly env: X3PosterEnv,
-    private readonly messaging: MessagingService,
+    env: X3PosterEnv,
     private readonly publisher: MessagePublisher,
     private readonly tenants: TenantRegistry,
     private readonly clients: SageX3ClientsRegistry,
@@ -93,45 +86,23 @@ export class X3PostingService implements OnModuleInit {
     );
   }
 
-  onModuleInit(): void {
-    const common = {
-      retry: {
-        attempts: this.env.X3_POST_RETRY_ATTEMPTS,
-        initialBackoffMs: this.env.X3_POST_RETRY_INITIAL_BACKOFF_MS,
-        maxBackoffMs: this.env.X3_POST_RETRY_MAX_BACKOFF_MS,
-      },
-      partitionsConsumedConcurrently: this.env.X3_POSTER_PARTITIONS_CONCURRENCY,
-    };
-    this.messaging.registerConsumer<JournalEntryRequestedV1>({
-      groupId: JOURNAL_ENTRY_GROUP,
-      topics: [Topics.JournalEntryRequested],
-      ...common,
-      handler: (m) => this.handle('journal-entry', m),
-    });
-    this.messaging.registerConsumer<SupplierInvoiceRequestedV1>({
-      groupId: SUPPLIER_INVOICE_GROUP,
-      topics: [Topics.SupplierInvoiceRequested],
-      ...common,
-      handler: (m) => this.handle('supplier-invoice', m),
-    });
-  }
-
-  async handle(kind: DocumentKind, m: ConsumedMessage<PostingRequest>): Promise<void> {
-    const envelope = m.envelope;
+  async handle(kind: DocumentKind, ctx: BusContext<PostingRequest>): Promise<void> {
+    const envelope = ctx.envelope;
     const request = envelope.payload;
-    const attemptKey = `${m.topic}:${m.partition}:${m.offset}`;
-    const attempt = this.attempts.begin(attemptKey);
-    const replayId = m.headers[H.ReplayId];
+    const delivery = `${ctx.topic}:${ctx.partition}:${ctx.offset}`;
+    const attempt = ctx.attempt;
+    const replayId = ctx.headers[H.ReplayId];
     let outcome: PostingOutcome;
     try {
-      outcome = await keepAlive(m, () => this.post(kind, envelope, attemptKey));
+      outcome = await ctx.keepAlive(() => this.post(kind, envelope, delivery));
     } catch (error) {
       const c = classifyPostingError(error);
-      if (error instanceof X3Error && error.outcomeUnknown) this.attempts.markOutcomeUnknown(attemptKey);
+      if (error instanceof X3Error && error.outcomeUnknown) this.outcomeUnknown.add(delivery);
       // A document this process created must end as 'posted', never 'failed': keep retrying the ledger/result
       // writes (after the messaging layer's attempts the DLQ keeps it; a replay resumes from the X3 lookup).
       const createdHere = this.pending.has(pendingKey(envelope.tenant, request.externalRef));
-      if (createdHere || (c.transient && attempt < this.env.X3_POST_RETRY_ATTEMPTS)) {
+      if (createdHere || (c.transient && !ctx.isLastAttempt)) {
+        if (ctx.isLastAttempt) this.outcomeUnknown.delete(delivery);
         this.logger.warn({
           msg: 'transient X3 failure; the request will be retried',
           kind,
@@ -166,9 +137,9 @@ export class X3PostingService implements OnModuleInit {
         error: { code: c.code, message: c.message, transient: c.transient },
       };
     }
-    await this.publishResult(kind, m, outcome, attempt, replayId);
+    await this.publishResult(kind, ctx, outcome, attempt, replayId);
     this.pending.delete(pendingKey(envelope.tenant, request.externalRef));
-    this.attempts.end(attemptKey);
+    this.outcomeUnknown.delete(delivery);
     this.postings.inc({ tenant: envelope.tenant, kind, status: outcome.status });
     this.logger.log({
       msg: 'posting result',
@@ -184,7 +155,7 @@ export class X3PostingService implements OnModuleInit {
   private async post(
     kind: DocumentKind,
     envelope: MessageEnvelope<PostingRequest>,
-    attemptKey: string,
+    delivery: string,
   ): Promise<PostingOutcome> {
     const request = envelope.payload;
     const tenant = this.tenants.get(envelope.tenant);
@@ -234,7 +205,7 @@ export class X3PostingService implements OnModuleInit {
       });
 
     // Found before posting. If an earlier attempt of this message had an unknown outcome, that document is ours.
-    const ours = result.outcome !== 'already-existed' || this.attempts.hadOutcomeUnknown(attemptKey);
+    const ours = result.outcome !== 'already-existed' || this.outcomeUnknown.has(delivery);
     if (!ours) {
       await this.ledger.record(envelope, {
         externalRef: request.externalRef,
@@ -288,12 +259,12 @@ export class X3PostingService implements OnModuleInit {
 
   private async publishResult(
     kind: DocumentKind,
-    m: ConsumedMessage<PostingRequest>,
+    ctx: BusContext<PostingRequest>,
     outcome: PostingOutcome,
     attempt: number,
     replayId: string | undefined,
   ): Promise<void> {
-    const request = m.envelope.payload;
+    const request = ctx.envelope.payload;
     const payload: PostingResultV1 = {
       externalRef: request.externalRef,
       documentKind: kind,
@@ -303,10 +274,10 @@ export class X3PostingService implements OnModuleInit {
       amount: outcome.amount,
       currency: outcome.currency,
       attempt,
-      requestMessageId: m.envelope.id,
+      requestMessageId: ctx.envelope.id,
       error: outcome.error,
     };
-    const envelope = createCausedEnvelope<PostingResultV1>(m.envelope, {
+    const envelope = createCausedEnvelope<PostingResultV1>(ctx.envelope, {
       type: POSTING_RESULT,
       source: 'poster',
       payload,
@@ -315,7 +286,7 @@ export class X3PostingService implements OnModuleInit {
     if (replayId) headers[H.ReplayId] = replayId;
     // Same key as the request: a record's requests and results stay ordered on one partition.
     await this.publisher.publish(Topics.PostingResult, envelope, {
-      key: m.key ?? `${m.envelope.tenant}:${request.externalRef}`,
+      key: ctx.key ?? `${ctx.envelope.tenant}:${request.externalRef}`,
       headers,
     });
   }
@@ -323,14 +294,4 @@ export class X3PostingService implements OnModuleInit {
 
 function pendingKey(tenant: string, externalRef: string): string {
   return `${tenant}:${externalRef}`;
-}
-
-/** Runs slow work while heartbeating the consumer group, so a long X3 call or queue wait does not cost the partition. */
-async function keepAlive<T>(m: ConsumedMessage<unknown>, fn: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => void m.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
-  try {
-    return await fn();
-  } finally {
-    clearInterval(timer);
-  }
 }

@@ -40,7 +40,7 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
     database = await driver.open();
     bus = await startMessagingHarness(prefix, [], 'bus');
     audit = await startAuditApp(prefix, database.db);
-    const fx = new AuditFixtures(bus.messaging.producer);
+    const fx = new AuditFixtures(bus.publisher);
     const ok = await fx.job('acme', 3001, ['12.00']);
     const okJe = await fx.journalEntry(ok, 3001, [
       { side: 'debit', amount: '12.00', costCenter: 'CC1', costKind: 'labor' },

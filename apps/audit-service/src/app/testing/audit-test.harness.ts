@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
-import { MessagingService } from '@connector/messaging';
-import { createApp } from '@connector/observability';
+import { createApp } from '@connector/messaging';
 import { INestApplication } from '@nestjs/common';
 import { AppModule, APP_NAME } from '../app.module';
 import { AuditServiceEnv } from '../audit-service.env';
@@ -104,14 +103,12 @@ export async function startAuditApp(
   extra: Record<string, string> = {},
 ): Promise<RunningAuditApp> {
   const env = testAuditEnv(prefix, extra);
-  const app = configureAuditApp(
-    await createApp(AppModule.forRoot(env, { database: db }), {
-      app: APP_NAME,
-      logLevel: process.env['AUDIT_TEST_LOG_LEVEL'] ?? 'error',
-    }),
-  );
+  const app = await createApp(AppModule.forRoot(env, { database: db }), {
+    app: APP_NAME,
+    logLevel: process.env['AUDIT_TEST_LOG_LEVEL'] ?? 'error',
+    configure: configureAuditApp,
+  });
   await app.listen(0, '127.0.0.1');
-  await app.get(MessagingService).waitUntilReady(45000);
   const address = app.getHttpServer().address() as { port: number };
   return { app, env, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
