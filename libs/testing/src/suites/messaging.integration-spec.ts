@@ -234,6 +234,55 @@ describe('messaging on a real Kafka broker', () => {
     expect(committed).toHaveLength(3);
   });
 
+  it('afterJoin runs after every join, before the first message of the new assignment; its failure fails the attempt', async () => {
+    const prefix = uniquePrefix('join');
+    const events: string[] = [];
+    let hooks = 0;
+    const a = await harness(
+      prefix,
+      [
+        {
+          group: 'vendors',
+          topics: [Topics.StVendor],
+          retry: { attempts: 3, initialBackoffMs: 20, maxBackoffMs: 20 },
+          afterJoin: async () => {
+            hooks++;
+            events.push(`join${hooks}`);
+            if (hooks === 1) throw new Error('state not loaded yet');
+          },
+          handler: (m) => void events.push(`msg:${(m.envelope.payload as { vendorId: number }).vendorId}@${m.attempt}`),
+        },
+      ],
+      'a',
+    );
+    await a.publisher.publish(Topics.StVendor, vendorEnvelope(1), { key: recordKey('acme', 'vendor', 1) });
+    await eventually(
+      () => events,
+      (e) => e.includes('msg:1@2'),
+      'message 1 handled on its second attempt',
+    );
+    // The first hook failed (attempt 1 of message 1), the second succeeded; later messages need no hook.
+    await a.publisher.publish(Topics.StVendor, vendorEnvelope(2), { key: recordKey('acme', 'vendor', 2) });
+    await eventually(
+      () => events,
+      (e) => e.includes('msg:2@1'),
+      'message 2',
+    );
+    expect(events).toEqual(['join1', 'join2', 'msg:1@2', 'msg:2@1']);
+    // Another member joins: the group rebalances and a's hook runs again before a handles anything more.
+    await harness(prefix, [{ group: 'vendors', topics: [Topics.StVendor], handler: () => undefined }], 'b');
+    for (let i = 3; i < 12; i++)
+      await a.publisher.publish(Topics.StVendor, vendorEnvelope(i), { key: recordKey('acme', 'vendor', i) });
+    await eventually(
+      () => events.filter((e) => e.startsWith('msg:')).length,
+      (n) => n > 2,
+      'a handles messages of its new assignment',
+    );
+    const afterRebalance = events.slice(4);
+    expect(afterRebalance[0]).toBe('join3');
+    expect(afterRebalance.filter((e) => e.startsWith('join'))).toEqual(['join3']);
+  });
+
   it('a consumer stopped mid-stream and restarted loses nothing and reprocesses at most the uncommitted messages', async () => {
     const prefix = uniquePrefix('restart');
     const producer = await harness(prefix, [], 'producer');

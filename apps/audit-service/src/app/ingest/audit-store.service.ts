@@ -9,7 +9,7 @@ export interface StoredMessage {
   key: string | null;
   headers: Record<string, string>;
   value: Buffer | null;
-  /** Kafka timestamp (ms since epoch, as kafkajs gives it). */
+  /** Kafka timestamp (ms since epoch, as the broker gives it). */
   timestamp: string;
 }
 
