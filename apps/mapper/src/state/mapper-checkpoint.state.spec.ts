@@ -31,15 +31,22 @@ describe('mapper checkpoint state validation', () => {
         seenEventIds: 'evt-1',
         posted: { lines: [{}] },
       }),
-    ).toEqual(
-      expect.arrayContaining([
-        'state.version must not be less than 0',
-        'state.revision must be an integer number',
-        'state.seenEventIds must be an array',
-        'state.posted.accountingDate must be a string',
-        'state.posted.lines.0.amount must be a decimal string like "1234.50"',
-      ]),
-    );
+    ).toEqual([
+      'state.version must not be less than 0',
+      'state.revision must not be less than 0',
+      'state.revision must be an integer number',
+      'state.posted.accountingDate is required',
+      'state.posted.description is required',
+      'state.posted.lines[0].account is required',
+      'state.posted.lines[0].side is required',
+      'state.posted.lines[0].amount is required',
+      'state.posted.lines[0].costKind is required',
+      'state.seenEventIds must be an array',
+    ]);
+    expect(validateMapperState({ ...emptyJobState(), lastOutcome: 'posted', extra: 1 })).toEqual([
+      'state: unknown field "extra" (typo?)',
+      'state.lastOutcome must be one of the following values: requested, rejected, reversed, ignored',
+    ]);
     expect(validateMapperState({ ...emptyBillState(), lastSeenRevision: 1.5, voidNoted: 'no' })).toEqual([
       'state.lastSeenRevision must be an integer number',
       'state.voidNoted must be a boolean value',

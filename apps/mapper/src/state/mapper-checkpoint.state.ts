@@ -1,4 +1,5 @@
-import { JournalEntryLineDto, validateAs } from '@connector/contracts';
+import { JournalEntryLineDto } from '@connector/contracts';
+import { validateDto } from '@connector/util';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -37,9 +38,9 @@ export class JobCheckpointState {
   /** Last revision number used in a journal entry request (0 = none yet). */
   @IsInt() @Min(0) revision!: number;
   /** Content hash of the entry currently in effect (requested and not reversed). */
-  @ValidateIf((_, v) => v !== null) @IsString() contentHash!: string | null;
-  @ValidateIf((_, v) => v !== null) @IsString() postedRef!: string | null;
-  @ValidateIf((_, v) => v !== null) @ValidateNested() @Type(() => PostedEntryDto) posted!: PostedEntryDto | null;
+  @ValidateIf((_, v) => v !== null) @IsString() contentHash: string | null = null;
+  @ValidateIf((_, v) => v !== null) @IsString() postedRef: string | null = null;
+  @ValidateIf((_, v) => v !== null) @ValidateNested() @Type(() => PostedEntryDto) posted: PostedEntryDto | null = null;
   @IsArray() @IsString({ each: true }) seenEventIds!: string[];
   @IsIn(JOB_OUTCOMES) lastOutcome!: JobOutcome;
 }
@@ -52,8 +53,8 @@ export class BillCheckpointState {
   @IsInt() @Min(0) version!: number;
   /** Source revision of the last supplier-invoice request (0 = none). */
   @IsInt() @Min(0) revision!: number;
-  @ValidateIf((_, v) => v !== null) @IsString() contentHash!: string | null;
-  @ValidateIf((_, v) => v !== null) @IsString() requestedRef!: string | null;
+  @ValidateIf((_, v) => v !== null) @IsString() contentHash: string | null = null;
+  @ValidateIf((_, v) => v !== null) @IsString() requestedRef: string | null = null;
   /** Highest source revision seen, requested or not: older revisions arriving late are ignored. */
   @IsInt() @Min(0) lastSeenRevision!: number;
   @IsBoolean() voidNoted!: boolean;
@@ -64,8 +65,8 @@ export type MapperCheckpointState = JobCheckpointState | BillCheckpointState;
 
 /** Problems of a stored mapper state, field by field ("state.version must be an integer number"); [] when valid. */
 export function validateMapperState(state: Record<string, unknown> | undefined): string[] {
-  if (state?.['kind'] === 'job') return validateAs(JobCheckpointState, state, 'state');
-  if (state?.['kind'] === 'bill') return validateAs(BillCheckpointState, state, 'state');
+  if (state?.['kind'] === 'job') return validateDto(JobCheckpointState, state, { root: 'state' }).problems;
+  if (state?.['kind'] === 'bill') return validateDto(BillCheckpointState, state, { root: 'state' }).problems;
   return ['state.kind must be "job" or "bill"'];
 }
 

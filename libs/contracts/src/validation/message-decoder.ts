@@ -14,16 +14,6 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-/**
- * Validates a plain object against a class-validator class (nested objects included); returns the violations with
- * their paths under `path` (e.g. "state.version must be an integer number"), or [] when valid.
- */
-export function validateAs(cls: new () => object, value: unknown, path = ''): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return [`${path || 'value'} must be an object`];
-  return flatten(validateSync(plainToInstance(cls, value), { forbidUnknownValues: true }), path);
-}
-
 /** Validates a payload object against its registered class; returns the list of violations. */
 export function validatePayload(type: string, payload: unknown): string[] {
   const spec = messageTypeSpec(type);
