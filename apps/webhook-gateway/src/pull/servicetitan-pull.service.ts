@@ -44,7 +44,8 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
   private readonly store: CheckpointStore;
   private readonly revisions: RevisionTracker;
   private readonly running = new Map<string, Promise<PullReport[]>>();
-  private stopping = false;
+  /** Aborted when the app stops: long runs end early, a run waiting for the checkpoints gives up. */
+  private readonly stopped = new AbortController();
   private readonly records;
   private readonly errors;
 
@@ -77,7 +78,7 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
+    this.stopped.abort(new Error('the gateway is stopping'));
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -87,7 +88,7 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
     if (inFlight) return inFlight;
     const tenant = this.tenants.require(tenantId);
     const run = LogContext.run({ tenant: tenantId }, async () => {
-      await this.store.ready();
+      await this.store.ready(this.stopped.signal);
       const reports: PullReport[] = [];
       for (const stream of streams) {
         try {
@@ -124,7 +125,7 @@ export class ServiceTitanPullService implements OnApplicationBootstrap, OnModule
         if (await this.publishRow(tenant, client, stream, row)) report.published++;
       }
       if (page.continueFrom) await this.store.set(tenant.id, `pull:${stream}`, page.continueFrom);
-      if (this.stopping) break;
+      if (this.stopped.signal.aborted) break;
     }
     this.records.inc({ tenant: tenant.id, stream }, report.published);
     return report;

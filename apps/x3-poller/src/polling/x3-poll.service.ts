@@ -59,7 +59,8 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Per state topic: the latest published state per key, this deployment's tenants only. */
   private readonly published = new Map<string, CompactedTopicView<PublishedState>>();
   private readonly running = new Map<string, Promise<PollReport[]>>();
-  private stopping = false;
+  /** Aborted when the app stops: long runs end early, a run waiting for the views gives up. */
+  private readonly stopped = new AbortController();
   private readonly records;
   private readonly errors;
 
@@ -111,7 +112,7 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
+    this.stopped.abort(new Error('the poller is stopping'));
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -121,7 +122,8 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     if (inFlight) return inFlight;
     const tenant = this.tenants.require(tenantId);
     const run = LogContext.run({ tenant: tenantId }, async () => {
-      await Promise.all([this.store.ready(), ...[...this.published.values()].map((v) => v.ready())]);
+      const signal = this.stopped.signal;
+      await Promise.all([this.store.ready(signal), ...[...this.published.values()].map((v) => v.ready(signal))]);
       const client = this.clients.forTenant(tenant);
       const reports: PollReport[] = [];
       for (const kind of MASTER_KINDS)
@@ -184,7 +186,7 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
       )
         report.published++;
       if (!watermark || stamp > watermark) watermark = stamp;
-      if (this.stopping) break;
+      if (this.stopped.signal.aborted) break;
     }
     if (full) {
       // Codes still live on the compacted topic but absent from X3: deleted there.

@@ -55,9 +55,9 @@ export class CheckpointStore {
     return `${tenant}:${stream}`;
   }
 
-  /** Resolves once the checkpoints written before this start are loaded. */
-  ready(): Promise<void> {
-    return this.view.ready();
+  /** Resolves once the checkpoints written before this start are loaded (see CompactedTopicView.ready). */
+  ready(signal?: AbortSignal): Promise<void> {
+    return this.view.ready(signal);
   }
 
   isReady(): boolean {

@@ -13,7 +13,7 @@ export interface ViewChange<T> {
 
 /** What the view's hub (StateViews) gives each view. */
 export interface ViewSource {
-  ready(topic: string): Promise<void>;
+  ready(topic: string, signal?: AbortSignal): Promise<void>;
   isReady(topic: string): boolean;
   sync(topic: string): Promise<void>;
   invalid(view: string, detail: { key: string; partition: number; offset: string; reason: string }): void;
@@ -69,9 +69,12 @@ export class CompactedTopicView<T> {
     return this.byKey.entries();
   }
 
-  /** Resolves once the topic has been read up to the end offsets it had when the app started. */
-  ready(): Promise<void> {
-    return this.source.ready(this.topic);
+  /**
+   * Resolves once the topic has been read up to the end offsets it had when the app started; rejects with the
+   * signal's reason if it aborts first (a caller that stops waiting, e.g. at shutdown).
+   */
+  ready(signal?: AbortSignal): Promise<void> {
+    return this.source.ready(this.topic, signal);
   }
 
   isReady(): boolean {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decodeMessage, MessageEnvelope } from '@connector/contracts';
-import { MetricsService, ReadinessRegistry } from '@connector/observability';
+import { MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
 import { sleep } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
@@ -72,7 +72,7 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
   ) {
     this.groupId = `${connection.settings.clientId}.state.${instanceName()}`;
     this.invalidRecords = metrics.counter(
-      'connector_state_view_invalid_total',
+      MetricNames.StateViewInvalid,
       'Records of a state topic that failed validation (ignored; the key keeps its previous value)',
       ['view'],
     );
@@ -111,11 +111,24 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
     if (this.views.size) this.running = this.run();
   }
 
-  ready(topic: string): Promise<void> {
+  ready(topic: string, signal?: AbortSignal): Promise<void> {
     if (this.readyTopics.has(topic)) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
       const list = this.readyWaiters.get(topic) ?? [];
-      list.push(resolve);
+      const waiter = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.readyWaiters.set(
+          topic,
+          (this.readyWaiters.get(topic) ?? []).filter((w) => w !== waiter),
+        );
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.push(waiter);
       this.readyWaiters.set(topic, list);
     });
   }
