@@ -5,7 +5,8 @@ function boundaries(tests) {
   const testOnly = tests ? ['type:simulator', 'type:testing'] : [];
   return {
     enforceBuildableLibDependency: true,
-    allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+    // The shared configs at the root (eslint, the apps' webpack function) are build tooling, not libraries.
+    allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/webpack\\.app\\.config(\\.js)?$'],
     depConstraints: [
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
