@@ -106,18 +106,33 @@ describe('deploy/docker/app.Dockerfile', () => {
   const stages = dockerfile.split(/^FROM /m).slice(1);
   const runtime = stages[stages.length - 1];
 
-  /** Evaluates apps/<app>/webpack.config.js with a stub plugin: its output path and the plugin options. */
-  function webpackOutput(app: string): { path: string; main: string; outputFileName: string; generatePackageJson: boolean } {
-    const file = join(ROOT, 'apps', app, 'webpack.config.js');
-    const mod: { exports: { output: { path: string }; plugins: Array<{ options: Record<string, unknown> }> } } = { exports: { output: { path: '' }, plugins: [] } };
-    const fakeRequire = (id: string): unknown => {
-      if (id === '@nx/webpack/app-plugin') return { NxAppWebpackPlugin: class { constructor(readonly options: Record<string, unknown>) {} } };
+  /**
+   * Loads apps/<app>/webpack.config.js (and the shared webpack.app.config.js it calls) with a stub plugin that keeps
+   * its options: the output path and the plugin options, as the real build would see them.
+   */
+  function webpackOutput(app: string): {
+    path: string;
+    main: string;
+    outputFileName: string;
+    generatePackageJson: boolean;
+  } {
+    let config!: { output: { path: string }; plugins: Array<{ options: Record<string, unknown> }> };
+    jest.isolateModules(() => {
+      jest.doMock('@nx/webpack/app-plugin', () => ({
+        NxAppWebpackPlugin: class {
+          constructor(readonly options: Record<string, unknown>) {}
+        },
+      }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(id);
+      config = require(join(ROOT, 'apps', app, 'webpack.config.js'));
+    });
+    const opts = config.plugins[0].options;
+    return {
+      path: config.output.path,
+      main: String(opts['main']),
+      outputFileName: String(opts['outputFileName'] ?? 'main.js'),
+      generatePackageJson: opts['generatePackageJson'] === true,
     };
-    new Function('require', 'module', 'exports', '__dirname', readFileSync(file, 'utf8'))(fakeRequire, mod, mod.exports, join(ROOT, 'apps', app));
-    const opts = mod.exports.plugins[0].options;
-    return { path: mod.exports.output.path, main: String(opts['main']), outputFileName: String(opts['outputFileName'] ?? 'main.js'), generatePackageJson: opts['generatePackageJson'] === true };
   }
 
   it.each(ALL_APPS)('copies the %s build output from where webpack writes it and runs its main.js', (app) => {
