@@ -6,11 +6,19 @@ const http = require('http');
 const net = require('net');
 
 const port = Number(process.env.PORT || 3000);
-const path = process.argv[2] !== undefined ? process.argv[2] : process.env.HEALTHCHECK_PATH === undefined ? '/health/live' : process.env.HEALTHCHECK_PATH;
+const path =
+  process.argv[2] !== undefined
+    ? process.argv[2]
+    : process.env.HEALTHCHECK_PATH === undefined
+      ? '/health/live'
+      : process.env.HEALTHCHECK_PATH;
 const fail = () => process.exit(1);
 
 if (!path) {
-  const s = net.connect({ host: '127.0.0.1', port, timeout: 3000 }, () => { s.end(); process.exit(0); });
+  const s = net.connect({ host: '127.0.0.1', port, timeout: 3000 }, () => {
+    s.end();
+    process.exit(0);
+  });
   s.on('error', fail).on('timeout', fail);
 } else {
   const req = http.get({ host: '127.0.0.1', port, path, timeout: 3000 }, (res) => {

@@ -6,7 +6,17 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SecretBox, TenantRegistry, validateEnv } from '@connector/config';
 import { DEMO_ENCRYPTION_KEY } from '../docker/demo/make-demo-tenants';
-import { ALL_APPS, CONNECTOR_APPS, connectorEnvClass, envSchema, isConnectorApp, IMAGE_ENV, parseEnvFile, ROOT, SIMULATOR_APPS } from './support/app-env';
+import {
+  ALL_APPS,
+  CONNECTOR_APPS,
+  connectorEnvClass,
+  envSchema,
+  isConnectorApp,
+  IMAGE_ENV,
+  parseEnvFile,
+  ROOT,
+  SIMULATOR_APPS,
+} from './support/app-env';
 
 type Service = {
   image?: string;
@@ -18,7 +28,10 @@ type Service = {
   volumes?: string[];
   read_only?: boolean;
 };
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; secrets?: Record<string, { file: string }> };
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets?: Record<string, { file: string }>;
+};
 
 /** The environment a service's container gets: env_file entries, then `environment`. */
 function serviceEnv(s: Service): Record<string, string> {
@@ -61,13 +74,15 @@ describe('docker-compose.yml', () => {
       expect(s.healthcheck?.test).toEqual(['CMD', 'node', '/app/healthcheck.js', '/health/ready']);
       expect(s.read_only).toBe(true);
     }
-    for (const svc of ['kafka', 'postgres', 'prometheus', ...SIMULATOR_APPS]) expect(compose.services[svc].healthcheck?.test?.length).toBeGreaterThan(0);
+    for (const svc of ['kafka', 'postgres', 'prometheus', ...SIMULATOR_APPS])
+      expect(compose.services[svc].healthcheck?.test?.length).toBeGreaterThan(0);
     expect(compose.services['audit-service'].depends_on?.['postgres']?.condition).toBe('service_healthy');
     // Every dependency condition names a service that defines a health check.
     for (const [name, s] of Object.entries(compose.services)) {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         expect(compose.services[dep]).toBeDefined();
-        if (condition === 'service_healthy') expect([name, dep, compose.services[dep].healthcheck]).toEqual([name, dep, expect.anything()]);
+        if (condition === 'service_healthy')
+          expect([name, dep, compose.services[dep].healthcheck]).toEqual([name, dep, expect.anything()]);
       }
     }
   });
@@ -75,7 +90,8 @@ describe('docker-compose.yml', () => {
   it('keeps secrets out of the compose file: env_files and compose secrets hold obviously fake values', () => {
     const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
     expect(text).not.toMatch(/CONNECTOR_ENCRYPTION_KEY:|DATABASE_URL:|PASSWORD:/);
-    for (const f of Object.values(compose.secrets ?? {})) expect(readFileSync(join(ROOT, f.file), 'utf8')).toMatch(/not-a-secret/);
+    for (const f of Object.values(compose.secrets ?? {}))
+      expect(readFileSync(join(ROOT, f.file), 'utf8')).toMatch(/not-a-secret/);
     expect(parseEnvFile(join(ROOT, 'deploy/docker/audit.env'))['DATABASE_URL']).toMatch(/not-a-secret/);
     const key = parseEnvFile(join(ROOT, 'deploy/docker/connector.env'))['CONNECTOR_ENCRYPTION_KEY'];
     expect(key).toBe(DEMO_ENCRYPTION_KEY);
@@ -89,13 +105,19 @@ describe('docker-compose.yml', () => {
     const file = join(resolve(ROOT, mount!.split(':')[0]), 'tenants.json');
     const registry = TenantRegistry.fromFile(file, DEMO_ENCRYPTION_KEY);
     const demo = registry.get('demo');
-    expect(demo?.servicetitan.apiBaseUrl).toBe(`http://servicetitan-simulator:${compose.services['servicetitan-simulator'].environment?.['PORT']}`);
-    expect(demo?.sageX3.baseUrl).toBe(`http://sage-x3-simulator:${compose.services['sage-x3-simulator'].environment?.['PORT']}`);
+    expect(demo?.servicetitan.apiBaseUrl).toBe(
+      `http://servicetitan-simulator:${compose.services['servicetitan-simulator'].environment?.['PORT']}`,
+    );
+    expect(demo?.sageX3.baseUrl).toBe(
+      `http://sage-x3-simulator:${compose.services['sage-x3-simulator'].environment?.['PORT']}`,
+    );
     expect(() => TenantRegistry.fromFile(file, SecretBox.generateKey())).toThrow();
   });
 
   it('points Prometheus at every connector app on its container port', () => {
-    const cfg = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.compose.yml'), 'utf8')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const cfg = parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.compose.yml'), 'utf8')) as {
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
     const targets = cfg.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets)).sort();
     expect(targets).toEqual(CONNECTOR_APPS.map((a) => `${a}:${compose.services[a].environment?.['PORT']}`).sort());
   });

@@ -15,7 +15,13 @@ const KUBE = ['--kube-version', '1.30.0'];
 
 /** Rendered YAML, navigable without casts (assertions check the actual shapes). */
 type Deep = { readonly [key: string]: Deep } & Deep[];
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec: Deep; data?: Record<string, string> };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec: Deep;
+  data?: Record<string, string>;
+};
 type Container = {
   name: string;
   image: string;
@@ -29,9 +35,12 @@ type Container = {
 };
 
 let tools: { helm: string; manifestCheck: string };
-beforeAll(() => {
-  tools = chartTools();
-}, 15 * 60 * 1000);
+beforeAll(
+  () => {
+    tools = chartTools();
+  },
+  15 * 60 * 1000,
+);
 
 function helm(args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(tools.helm, args, { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
@@ -44,11 +53,14 @@ function render(extra: string[] = []): Obj[] {
   // Offline schema validation of every rendered manifest (strict decoding into k8s.io/api types).
   const check = spawnSync(tools.manifestCheck, ['-'], { input: r.stdout, encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`invalid manifests:\n${check.stdout}${check.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 }
 
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-const deployment = (objs: Obj[], app: string) => objs.find((o) => o.kind === 'Deployment' && o.metadata.name === `rel-connector-${app}`)!;
+const deployment = (objs: Obj[], app: string) =>
+  objs.find((o) => o.kind === 'Deployment' && o.metadata.name === `rel-connector-${app}`)!;
 const container = (d: Obj): Container => d.spec['template']['spec']['containers'][0] as unknown as Container;
 
 /** Variable names a container gets: env entries plus the keys of ConfigMaps it loads with envFrom. */
@@ -78,7 +90,10 @@ describe('deploy/helm/connector', () => {
     });
 
     it('renders a Deployment, Service and PodDisruptionBudget per connector app, and no simulators', () => {
-      const names = (kind: string) => byKind(objs, kind).map((o) => o.metadata.name).sort();
+      const names = (kind: string) =>
+        byKind(objs, kind)
+          .map((o) => o.metadata.name)
+          .sort();
       const expected = CONNECTOR_APPS.map((a) => `rel-connector-${a}`).sort();
       expect(names('Deployment')).toEqual(expected);
       expect(names('Service')).toEqual(expected);
@@ -98,7 +113,11 @@ describe('deploy/helm/connector', () => {
       expect(c.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
       const pod = d.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
-      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
       expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
     });
@@ -133,7 +152,11 @@ describe('deploy/helm/connector', () => {
     it('uses prometheus.io scrape annotations when the cluster has no ServiceMonitor API', () => {
       expect(byKind(objs, 'ServiceMonitor')).toEqual([]);
       for (const app of CONNECTOR_APPS) {
-        expect(deployment(objs, app).spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '3000', 'prometheus.io/path': '/metrics' });
+        expect(deployment(objs, app).spec.template.metadata.annotations).toMatchObject({
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': '3000',
+          'prometheus.io/path': '/metrics',
+        });
       }
     });
 
@@ -161,7 +184,12 @@ describe('deploy/helm/connector', () => {
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual(CONNECTOR_APPS.map((a) => `rel-connector-${a}`).sort());
     expect(monitors[0].spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
     expect(deployment(withApi, 'mapper').spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
-    const toggledOff = render(['--api-versions', 'monitoring.coreos.com/v1', '--set', 'metrics.serviceMonitor.enabled=false']);
+    const toggledOff = render([
+      '--api-versions',
+      'monitoring.coreos.com/v1',
+      '--set',
+      'metrics.serviceMonitor.enabled=false',
+    ]);
     expect(byKind(toggledOff, 'ServiceMonitor')).toEqual([]);
     expect(deployment(toggledOff, 'mapper').spec.template.metadata.annotations['prometheus.io/scrape']).toBe('true');
   });
@@ -174,19 +202,35 @@ describe('deploy/helm/connector', () => {
 
     it('scales with HPAs where enabled and fixed replicas elsewhere', () => {
       const hpas = byKind(objs, 'HorizontalPodAutoscaler');
-      expect(hpas.map((h) => h.metadata.name).sort()).toEqual(['rel-connector-mapper', 'rel-connector-webhook-gateway']);
-      expect(hpas.find((h) => h.metadata.name === 'rel-connector-webhook-gateway')?.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'rel-connector-webhook-gateway' } });
+      expect(hpas.map((h) => h.metadata.name).sort()).toEqual([
+        'rel-connector-mapper',
+        'rel-connector-webhook-gateway',
+      ]);
+      expect(hpas.find((h) => h.metadata.name === 'rel-connector-webhook-gateway')?.spec).toMatchObject({
+        minReplicas: 3,
+        maxReplicas: 10,
+        scaleTargetRef: { kind: 'Deployment', name: 'rel-connector-webhook-gateway' },
+      });
       expect(deployment(objs, 'webhook-gateway').spec.replicas).toBeUndefined();
       expect(deployment(objs, 'x3-poster').spec.replicas).toBe(2);
-      expect(container(deployment(objs, 'x3-poster')).image).toBe('registry.example.com/integrations/connector-x3-poster:0.1.0');
+      expect(container(deployment(objs, 'x3-poster')).image).toBe(
+        'registry.example.com/integrations/connector-x3-poster:0.1.0',
+      );
     });
 
     it('reads the tenants file from a Secret and audit database credentials from Secrets', () => {
-      const vol = deployment(objs, 'mapper').spec['template']['spec']['volumes'].find((v) => (v as unknown as { name: string }).name === 'config');
-      expect(vol?.['projected']['sources']).toEqual([{ secret: { name: 'connector-tenants', items: [{ key: 'tenants.json', path: 'tenants.json' }] } }]);
+      const vol = deployment(objs, 'mapper').spec['template']['spec']['volumes'].find(
+        (v) => (v as unknown as { name: string }).name === 'config',
+      );
+      expect(vol?.['projected']['sources']).toEqual([
+        { secret: { name: 'connector-tenants', items: [{ key: 'tenants.json', path: 'tenants.json' }] } },
+      ]);
       expect(objs.find((o) => o.metadata.name === 'rel-connector-files')).toBeUndefined();
       const audit = container(deployment(objs, 'audit-service'));
-      expect(audit.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'connector-audit-db', key: 'DATABASE_URL' });
+      expect(audit.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'connector-audit-db',
+        key: 'DATABASE_URL',
+      });
       for (const app of CONNECTOR_APPS) {
         const names = containerEnv(objs, container(deployment(objs, app)));
         const { known, required } = envSchema(app as AnyApp);
@@ -215,11 +259,18 @@ describe('deploy/helm/connector', () => {
       if (!spec.compacted) expect(t.spec.config['retention.ms']).toBe(String(spec.retentionMs));
     }
     expect(byKind(objs, 'Job')).toEqual([]);
-    expect(objs.find((o) => o.metadata.name === 'rel-connector-settings')?.data?.['KAFKA_PROVISION_TOPICS']).toBe('false');
+    expect(objs.find((o) => o.metadata.name === 'rel-connector-settings')?.data?.['KAFKA_PROVISION_TOPICS']).toBe(
+      'false',
+    );
   });
 
   it('can run the simulators beside the apps, with TCP probes and the variables they read', () => {
-    const objs = render(['--set', 'apps.servicetitan-simulator.enabled=true', '--set', 'apps.sage-x3-simulator.enabled=true']);
+    const objs = render([
+      '--set',
+      'apps.servicetitan-simulator.enabled=true',
+      '--set',
+      'apps.sage-x3-simulator.enabled=true',
+    ]);
     for (const app of ['servicetitan-simulator', 'sage-x3-simulator'] as const) {
       const c = container(deployment(objs, app));
       expect(c.livenessProbe).toMatchObject({ tcpSocket: { port: 'http' } });
@@ -245,7 +296,11 @@ describe('deploy/helm/connector', () => {
 
   it('keeps the topic list in values.yaml equal to the catalogue in libs/contracts', () => {
     const values = execFileSync(tools.helm, ['show', 'values', CHART], { encoding: 'utf8' });
-    const doc = parseAllDocuments(values)[0].toJS() as { kafka: { topics: Array<{ name: string; compacted: boolean; retentionMs: number }> } };
-    expect(doc.kafka.topics).toEqual(topicCatalogue(3).map((t) => ({ name: t.name, compacted: t.compacted, retentionMs: t.retentionMs })));
+    const doc = parseAllDocuments(values)[0].toJS() as {
+      kafka: { topics: Array<{ name: string; compacted: boolean; retentionMs: number }> };
+    };
+    expect(doc.kafka.topics).toEqual(
+      topicCatalogue(3).map((t) => ({ name: t.name, compacted: t.compacted, retentionMs: t.retentionMs })),
+    );
   });
 });

@@ -11,9 +11,12 @@ import { prometheusTools } from './support/tools';
 
 const RULES = join(ROOT, 'deploy/prometheus/alert-rules.yml');
 let promtool: string;
-beforeAll(() => {
-  promtool = prometheusTools().promtool;
-}, 5 * 60 * 1000);
+beforeAll(
+  () => {
+    promtool = prometheusTools().promtool;
+  },
+  5 * 60 * 1000,
+);
 
 describe('deploy/prometheus', () => {
   it('promtool check rules accepts alert-rules.yml', () => {
@@ -24,7 +27,10 @@ describe('deploy/prometheus', () => {
   it('promtool rejects a broken rule (the check is real)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     try {
-      writeFileSync(join(dir, 'bad.yml'), 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum(rate(connector_postings_total[5m]) >\n');
+      writeFileSync(
+        join(dir, 'bad.yml'),
+        'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: sum(rate(connector_postings_total[5m]) >\n',
+      );
       expect(spawnSync(promtool, ['check', 'rules', join(dir, 'bad.yml')]).status).not.toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -32,10 +38,19 @@ describe('deploy/prometheus', () => {
   });
 
   it('alerts on app down, consumer lag, posting failures, token refresh failures, DLQ growth and webhook rejections', () => {
-    const doc = parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+    const doc = parse(readFileSync(RULES, 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    };
     const rules = doc.groups.flatMap((g) => g.rules);
     const exprs = rules.map((r) => r.expr).join('\n');
-    for (const m of [MetricNames.ConsumerLag, MetricNames.Postings, MetricNames.TokenRefreshFailures, MetricNames.MessagesDeadLettered, MetricNames.WebhooksRejected]) expect(exprs).toContain(m);
+    for (const m of [
+      MetricNames.ConsumerLag,
+      MetricNames.Postings,
+      MetricNames.TokenRefreshFailures,
+      MetricNames.MessagesDeadLettered,
+      MetricNames.WebhooksRejected,
+    ])
+      expect(exprs).toContain(m);
     expect(exprs).toMatch(/\bup\{/);
     // Every connector_* metric referenced is one the apps export (names are the alerting contract).
     const known = new Set<string>(Object.values(MetricNames));
@@ -47,7 +62,10 @@ describe('deploy/prometheus', () => {
     const dir = mkdtempSync(join(tmpdir(), 'promcfg-'));
     try {
       copyFileSync(RULES, join(dir, 'alert-rules.yml'));
-      const cfg = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.compose.yml'), 'utf8').replace('/etc/prometheus/alert-rules.yml', join(dir, 'alert-rules.yml'));
+      const cfg = readFileSync(join(ROOT, 'deploy/prometheus/prometheus.compose.yml'), 'utf8').replace(
+        '/etc/prometheus/alert-rules.yml',
+        join(dir, 'alert-rules.yml'),
+      );
       writeFileSync(join(dir, 'prometheus.yml'), cfg);
       const out = execFileSync(promtool, ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
       expect(out).toMatch(/SUCCESS/);

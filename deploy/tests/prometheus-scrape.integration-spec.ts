@@ -17,7 +17,9 @@ const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
 const PREFIX = `prom-${randomBytes(4).toString('hex')}`;
 const STARTUP_MS = 150_000;
 /** prom-client default metrics that promtool's linter flags (gauges with a _total suffix): upstream names. */
-const PROM_CLIENT_LINT = [/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/];
+const PROM_CLIENT_LINT = [
+  /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/,
+];
 
 interface Running {
   app: string;
@@ -37,7 +39,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -79,7 +86,10 @@ describe('Prometheus scrapes the connector apps', () => {
 
   async function promQuery(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
     const r = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await r.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const body = (await r.json()) as {
+      status: string;
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
     if (body.status !== 'success') throw new Error(`query ${q} failed`);
     return body.data.result;
   }
@@ -91,7 +101,13 @@ describe('Prometheus scrapes the connector apps', () => {
     // A tenants file like the tenant CLI writes it (secrets encrypted under a fresh key). Pulls are off: this test
     // is about metrics, not about reaching ServiceTitan or X3.
     const key = SecretBox.generateKey();
-    const template = JSON.parse(readFileSync(DEMO_TEMPLATE, 'utf8').split('${ST_SIM_URL}').join('http://127.0.0.1:9').split('${X3_SIM_URL}').join('http://127.0.0.1:9'));
+    const template = JSON.parse(
+      readFileSync(DEMO_TEMPLATE, 'utf8')
+        .split('${ST_SIM_URL}')
+        .join('http://127.0.0.1:9')
+        .split('${X3_SIM_URL}')
+        .join('http://127.0.0.1:9'),
+    );
     delete template.mappingRulesFile;
     template.servicetitan.pull.enabled = false;
     template.sageX3.poll.enabled = false;
@@ -113,11 +129,20 @@ describe('Prometheus scrapes the connector apps', () => {
     for (const app of CONNECTOR_APPS) {
       const { known, required } = connectorEnvSchema(app as ConnectorApp);
       const port = await freePort();
-      const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? dir, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'), PORT: String(port) };
+      const env: Record<string, string> = {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? dir,
+        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
+        PORT: String(port),
+      };
       for (const [k, v] of Object.entries(values)) if (known.has(k)) env[k] = v;
       const missing = [...required].filter((k) => !(k in env));
       if (missing.length) throw new Error(`${app} requires ${missing.join(', ')}: teach this test a value for it`);
-      const proc = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps', app, 'src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps', app, 'src/main.ts')], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const running: Running = { app, proc, port, log: [] };
       const keep = (b: Buffer) => running.log.push(b.toString()) > 200 && running.log.shift();
       proc.stdout?.on('data', keep);
@@ -129,14 +154,21 @@ describe('Prometheus scrapes the connector apps', () => {
         apps.map((a) =>
           // Live, not ready: readiness also covers the apps' own dependencies (databases, tenants), and Prometheus
           // scrapes /metrics whatever the readiness.
-          waitFor(`${a.app} /health/live`, async () => {
-            if (a.proc.exitCode !== null) throw new Error(`${a.app} exited with ${a.proc.exitCode}`);
-            return (await httpStatus(`http://127.0.0.1:${a.port}/health/live`)) === 200 ? true : undefined;
-          }, STARTUP_MS, 500),
+          waitFor(
+            `${a.app} /health/live`,
+            async () => {
+              if (a.proc.exitCode !== null) throw new Error(`${a.app} exited with ${a.proc.exitCode}`);
+              return (await httpStatus(`http://127.0.0.1:${a.port}/health/live`)) === 200 ? true : undefined;
+            },
+            STARTUP_MS,
+            500,
+          ),
         ),
       );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n${apps.map((a) => `--- ${a.app}\n${a.log.join('').slice(-3000)}`).join('\n')}`);
+      throw new Error(
+        `${(e as Error).message}\n${apps.map((a) => `--- ${a.app}\n${a.log.join('').slice(-3000)}`).join('\n')}`,
+      );
     }
 
     // Prometheus: 1 s scrapes of every app, storage in the temp dir, a free port on 127.0.0.1.
@@ -149,7 +181,11 @@ describe('Prometheus scrapes the connector apps', () => {
       '',
     ].join('\n');
     writeFileSync(join(dir, 'prometheus.yml'), cfg);
-    prometheus = spawn('bash', [join(ROOT, 'scripts/prometheus.sh'), 'run', join(dir, 'prometheus.yml'), join(dir, 'tsdb'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prometheus = spawn(
+      'bash',
+      [join(ROOT, 'scripts/prometheus.sh'), 'run', join(dir, 'prometheus.yml'), join(dir, 'tsdb'), '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const promLog: string[] = [];
     prometheus.stderr?.on('data', (b: Buffer) => promLog.push(b.toString()));
     promUrl = await new Promise<string>((resolve, reject) => {
@@ -161,7 +197,11 @@ describe('Prometheus scrapes the connector apps', () => {
       });
       prometheus!.once('exit', (code) => reject(new Error(`prometheus exited (${code}): ${promLog.join('')}`)));
     });
-    await waitFor('prometheus /-/ready', async () => ((await httpStatus(`${promUrl}/-/ready`)) === 200 ? true : undefined), 60_000);
+    await waitFor(
+      'prometheus /-/ready',
+      async () => ((await httpStatus(`${promUrl}/-/ready`)) === 200 ? true : undefined),
+      60_000,
+    );
   }, STARTUP_MS + 90_000);
 
   afterAll(async () => {
@@ -190,7 +230,9 @@ describe('Prometheus scrapes the connector apps', () => {
       'all targets up',
       async () => {
         const r = await fetch(`${promUrl}/api/v1/targets?state=active`);
-        const body = (await r.json()) as { data: { activeTargets: Array<{ health: string; labels: Record<string, string> }> } };
+        const body = (await r.json()) as {
+          data: { activeTargets: Array<{ health: string; labels: Record<string, string> }> };
+        };
         const t = body.data.activeTargets;
         return t.length === apps.length && t.every((x) => x.health === 'up') ? t : undefined;
       },
@@ -223,9 +265,17 @@ describe('Prometheus scrapes the connector apps', () => {
     };
     const before = await valueNow();
     await send(3);
-    const first = await waitFor('first burst scraped', async () => ((await valueNow()) >= before + 3 ? valueNow() : undefined), 20_000);
+    const first = await waitFor(
+      'first burst scraped',
+      async () => ((await valueNow()) >= before + 3 ? valueNow() : undefined),
+      20_000,
+    );
     await send(2);
-    const second = await waitFor('second burst scraped', async () => ((await valueNow()) >= first + 2 ? valueNow() : undefined), 20_000);
+    const second = await waitFor(
+      'second burst scraped',
+      async () => ((await valueNow()) >= first + 2 ? valueNow() : undefined),
+      20_000,
+    );
     expect(second - before).toBe(5);
     const rate = await promQuery(`sum(increase(${MetricNames.WebhooksRejected}{app="webhook-gateway"}[1m]))`);
     expect(Number(rate[0].value[1])).toBeGreaterThan(0);

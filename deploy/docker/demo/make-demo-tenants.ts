@@ -12,8 +12,16 @@ export const DEMO_ENCRYPTION_KEY = Buffer.from('demo-only-not-a-secret-key-00000
 export const DEMO_TEMPLATE = join(__dirname, '../../../config/demo/tenant.template.json');
 
 /** Fills ${ST_SIM_URL}/${X3_SIM_URL} and encrypts every secret path with the given key. */
-export function buildTenantsFile(key: string, urls: { servicetitan: string; sageX3: string }, templateFile = DEMO_TEMPLATE): unknown {
-  const text = readFileSync(templateFile, 'utf8').split('${ST_SIM_URL}').join(urls.servicetitan).split('${X3_SIM_URL}').join(urls.sageX3);
+export function buildTenantsFile(
+  key: string,
+  urls: { servicetitan: string; sageX3: string },
+  templateFile = DEMO_TEMPLATE,
+): unknown {
+  const text = readFileSync(templateFile, 'utf8')
+    .split('${ST_SIM_URL}')
+    .join(urls.servicetitan)
+    .split('${X3_SIM_URL}')
+    .join(urls.sageX3);
   const template = JSON.parse(text) as Record<string, unknown>;
   // Mapping rules are owned by the mapper and shipped separately (Helm: mappingFiles); the demo file stays self-contained.
   delete template['mappingRulesFile'];

@@ -37,7 +37,9 @@ export function connectorEnvSchema(app: ConnectorApp): EnvSchema {
   const cls = ENV_CLASSES[app];
   const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   const known = new Set(metas.map((m) => m.propertyName));
-  const optional = new Set(metas.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION).map((m) => m.propertyName));
+  const optional = new Set(
+    metas.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION).map((m) => m.propertyName),
+  );
   const instance = new cls() as Record<string, unknown>;
   const required = new Set([...known].filter((k) => !optional.has(k) && instance[k] === undefined));
   return { known, required };
@@ -50,7 +52,10 @@ export function connectorEnvSchema(app: ConnectorApp): EnvSchema {
 export function simulatorEnvSchema(app: (typeof SIMULATOR_APPS)[number]): EnvSchema {
   const src = readFileSync(join(ROOT, 'apps', app, 'src/main.ts'), 'utf8');
   const known = new Set<string>();
-  for (const m of src.matchAll(/process\.env\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|numberEnv\(['"]([A-Z0-9_]+)['"]/g)) known.add(m[1] ?? m[2] ?? m[3]);
+  for (const m of src.matchAll(
+    /process\.env\[['"]([A-Z0-9_]+)['"]\]|process\.env\.([A-Z0-9_]+)|numberEnv\(['"]([A-Z0-9_]+)['"]/g,
+  ))
+    known.add(m[1] ?? m[2] ?? m[3]);
   return { known, required: new Set() };
 }
 
