@@ -2,3 +2,4 @@
 export { AppModule } from './app/app.module';
 export { X3PollerEnv } from './app/x3-poller.env';
 export { X3PollService } from './polling/x3-poll.service';
+export { DocumentReadBackService } from './readback/document-readback.service';

@@ -14,5 +14,6 @@ export * from './messages/supplier-invoice-requested/supplier-invoice-requested.
 export * from './messages/mapping-rejected/mapping-rejected.message';
 export * from './messages/posting-result/posting-result.message';
 export * from './messages/document-status/document-status.message';
+export * from './messages/x3-document/x3-document.message';
 export * from './messages/checkpoint/checkpoint.message';
 export * from './messages/posted-ledger-entry/posted-ledger-entry.message';

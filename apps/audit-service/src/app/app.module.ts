@@ -20,6 +20,7 @@ import { Database, openDatabase } from './database/database';
 import { migrate } from './database/migrator';
 import { AUDIT_GROUP, auditGroupSettings, AuditIngestConsumer } from './ingest/audit-ingest.consumer';
 import { AuditStore } from './ingest/audit-store.service';
+import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { PayloadRetentionService } from './retention/payload-retention.service';
 import { ReplayService } from './replay/replay.service';
@@ -46,7 +47,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [...connectorAppImports(APP_NAME, env, { tenants: false })],
-      controllers: [AuditApiController, ConsoleController, AuditIngestConsumer],
+      controllers: [AuditApiController, ReconciliationController, ConsoleController, AuditIngestConsumer],
       providers: [
         { provide: AuditServiceEnv, useValue: env },
         {

@@ -44,6 +44,13 @@ export class AuditServiceEnv extends CommonEnv {
   @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{0,62}$/) AUDIT_CONSUMER_GROUP: string = 'audit-service';
   /** Partitions handled concurrently by the audit consumer. */
   @IsInt() @Min(1) @Max(64) AUDIT_CONSUMER_CONCURRENCY: number = 1;
+  /**
+   * Public base URL of this service (e.g. https://audit.example.com), for the console links in reconciliation
+   * reports and their CSV/HTML exports. Unset: the host the request came to.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'AUDIT_PUBLIC_URL must be an http(s) URL' })
+  AUDIT_PUBLIC_URL?: string;
   /** Upper bound of records one bulk replay may re-publish. */
   @IsInt() @Min(1) @Max(100_000) AUDIT_REPLAY_MAX_BATCH: number = 1000;
 }

@@ -79,6 +79,7 @@
         i.disabled = true;
       }
     await loadRecords();
+    await route().catch(showError);
   }
 
   function logout(message) {
@@ -232,70 +233,240 @@
     );
   }
 
+  // ---- reconciliation (one tenant, one accounting month) ----
+  function reconTenant() {
+    const input = $('#recon-form input[name=tenant]');
+    return (input.value || '').trim();
+  }
+
+  function reconQuery() {
+    const p = new URLSearchParams();
+    const tenant = reconTenant();
+    if (tenant) p.set('tenant', tenant);
+    p.set('period', $('#recon-form select[name=period]').value);
+    return p;
+  }
+
+  async function loadPeriods(keep) {
+    const tenant = reconTenant();
+    const rows = await api(`/api/reconciliation/periods${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`);
+    const tenants = [...new Set(rows.map((r) => r.tenant))];
+    $('#recon-tenants').replaceChildren(...tenants.map((t) => el('option', { value: t })));
+    const periods = [...new Set(rows.filter((r) => !tenant || r.tenant === tenant).map((r) => r.period))];
+    if (keep && !periods.includes(keep)) periods.unshift(keep);
+    const select = $('#recon-form select[name=period]');
+    select.replaceChildren(...periods.map((p) => el('option', { value: p }, p)));
+    if (keep) select.value = keep;
+  }
+
+  const amount = (v, cls) => el('td', { class: `num${cls ? ` ${cls}` : ''}` }, v ?? '');
+  const diff = (v) => el('td', { class: /^-?0(\.0+)?$/.test(v) ? 'num' : 'num diff', 'data-col': 'difference' }, v);
+
   async function loadReconciliation() {
-    const r = await api(`/api/reconciliation?${formParams($('#recon-filters'))}`);
-    $('#recon-totals tbody').replaceChildren(
-      ...r.totals.map((t) =>
-        el(
-          'tr',
-          {},
-          [
-            t.tenant,
-            t.period,
-            t.sourceJobs,
-            t.sourceJobTotal,
-            t.sourceBills,
-            t.sourceBillTotal,
-            t.requestedJournalTotal,
-            t.postedJournalTotal,
-            t.requestedInvoiceTotal,
-            t.postedInvoiceTotal,
-            t.unpostedDocuments,
-          ].map((v) => el('td', {}, v)),
-        ),
+    if (!$('#recon-form select[name=period]').value) {
+      $('#recon-message').textContent = 'Pick a tenant and a period.';
+      return;
+    }
+    $('#recon-message').textContent = 'Reconciling…';
+    const r = await api(`/api/reconciliation?${reconQuery()}`);
+    $('#recon-message').textContent = '';
+    $('#recon-report').hidden = false;
+    $('#recon-csv').disabled = false;
+    $('#recon-html').disabled = false;
+    const verdict = $('#recon-verdict');
+    verdict.textContent = r.balanced ? 'BALANCED' : 'NOT BALANCED';
+    verdict.className = `verdict ${r.balanced ? 'balanced' : 'not-balanced'}`;
+    const facts = [
+      ['Tenant', r.tenant],
+      ['Period', `${r.period} (${r.from} – ${r.to})`],
+      ['Generated at', new Date(r.generatedAt).toLocaleString()],
+      ...r.readBack.map((b) => [
+        `X3 read back (${b.documentKind})`,
+        b.lastIncremental ? new Date(b.lastIncremental).toLocaleString() : 'never',
+      ]),
+    ];
+    $('#recon-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    $('#recon-reasons').replaceChildren(...r.verdictReasons.map((v) => el('li', {}, v)));
+    $('#recon-notes').replaceChildren(...r.notes.map((n) => el('li', {}, n)));
+    $('#recon-accounts tbody').replaceChildren(
+      ...r.accounts.map((a) =>
+        el('tr', { 'data-cost-center': a.costCenter ?? '', 'data-account': a.account }, [
+          el('td', {}, a.costCenter ?? '—'),
+          el('td', {}, a.account),
+          el('td', {}, a.currency),
+          amount(a.sourceDebit),
+          amount(a.sourceCredit),
+          amount(a.source),
+          amount(a.posted),
+          amount(a.x3Debit),
+          amount(a.x3Credit),
+          amount(a.x3),
+          diff(a.difference),
+        ]),
       ),
     );
-    $('#recon-cc tbody').replaceChildren(
-      ...r.costCenters.map((c) =>
-        el(
-          'tr',
-          {},
-          [c.tenant, c.period, c.costCenter, c.requested, c.posted, c.difference, c.documents].map((v) =>
-            el('td', {}, v),
-          ),
-        ),
+    $('#recon-account-totals tbody').replaceChildren(
+      ...r.accountTotals.map((t) =>
+        el('tr', { 'data-account': t.account }, [
+          el('td', {}, t.account),
+          el('td', {}, t.currency),
+          amount(t.source),
+          amount(t.posted),
+          amount(t.x3),
+          diff(t.difference),
+        ]),
       ),
     );
+    $('#recon-bill-totals').textContent = r.billTotals
+      .map(
+        (t) => `${t.currency}: ServiceTitan ${t.source}, X3 ${t.x3} · ${t.matched} matched, ${t.unmatched} unmatched`,
+      )
+      .join(' | ');
     $('#recon-bills tbody').replaceChildren(
-      ...r.unmatchedBills.map((b) =>
-        el(
-          'tr',
-          {},
-          [
-            b.tenant,
-            b.externalRef,
-            b.sourceId ?? '',
-            b.status ?? '',
-            b.x3DocumentNumber ?? '',
-            b.x3Status ?? '',
-            b.amount ?? '',
-            b.reason,
-          ].map((v) => el('td', {}, v)),
-        ),
+      ...r.bills.map((b) =>
+        el('tr', { 'data-bill': b.billId ?? '' }, [
+          el('td', {}, el('a', { href: b.link }, b.billId ?? '')),
+          el('td', {}, b.supplier ?? ''),
+          el('td', {}, b.supplierInvoiceNumber ?? ''),
+          el('td', {}, b.x3DocumentNumber ?? ''),
+          amount(b.source),
+          amount(b.x3),
+          diff(b.difference),
+          el('td', { 'data-col': 'status' }, b.x3Status ?? '—'),
+        ]),
       ),
+    );
+    const labels = [
+      ['requested', 'requested'],
+      ['posted', 'posted'],
+      ['inX3', 'in X3 (read back)'],
+      ['failedAttempts', 'failed attempts'],
+      ['stillFailed', 'still failed'],
+      ['replayed', 'replayed'],
+      ['duplicateSkipped', 'duplicate-skipped'],
+      ['notPosted', 'not posted yet'],
+    ];
+    $('#recon-counts tbody').replaceChildren(
+      ...labels.map(([k, label]) =>
+        el('tr', { 'data-count': k }, [
+          el('td', {}, label),
+          el('td', { class: 'num' }, r.counts.journalEntries[k]),
+          el('td', { class: 'num' }, r.counts.supplierInvoices[k]),
+        ]),
+      ),
+    );
+    $('#recon-exceptions tbody').replaceChildren(
+      ...(r.exceptions.length
+        ? r.exceptions.map((e) =>
+            el('tr', { 'data-code': e.code }, [
+              el('td', {}, e.code),
+              el('td', {}, e.externalRef ?? (e.sourceId ? `${e.sourceKind ?? ''} ${e.sourceId}` : '')),
+              el('td', {}, e.x3DocumentNumber ?? ''),
+              el('td', {}, e.reason),
+              el('td', {}, el('a', { href: e.link, class: 'timeline-link' }, 'Timeline')),
+            ]),
+          )
+        : [el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'No exceptions.'))]),
     );
   }
 
-  function showTab(name) {
+  async function download(format) {
+    const res = await fetch(`/api/reconciliation/report.${format}?${reconQuery()}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!res.ok) throw new Error(`download failed: HTTP ${res.status}`);
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '');
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: name ? name[1] : `reconciliation.${format}` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  async function openX3Document(tenant, kind, number) {
+    const doc = await api(
+      `/api/reconciliation/x3-documents/${encodeURIComponent(kind)}/${encodeURIComponent(number)}?tenant=${encodeURIComponent(tenant)}`,
+    );
+    $('#x3-document').hidden = false;
+    $('#x3-document-title').textContent = `X3 ${kind} ${doc.documentNumber} · ${doc.tenant}`;
+    const facts = [
+      ['In X3', doc.present ? 'yes' : `no (${doc.absence})`],
+      ['External ref', doc.externalRef ?? ''],
+      ['In the posted ledger', doc.inLedger ? 'yes' : 'no'],
+      ['Status', doc.status ?? ''],
+      ['Accounting date', doc.accountingDate ?? ''],
+      ['Amount', doc.amount ?? ''],
+      ['Supplier / invoice no.', [doc.supplier, doc.supplierInvoiceNumber].filter(Boolean).join(' / ')],
+      ['Read at', new Date(doc.readAt).toLocaleString()],
+    ];
+    $('#x3-document-facts').replaceChildren(
+      ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)]),
+      ...(doc.recordId
+        ? [el('dt', {}, 'Record'), el('dd', {}, el('a', { href: `#record/${doc.recordId}` }, 'timeline'))]
+        : []),
+    );
+    $('#x3-document-lines tbody').replaceChildren(
+      ...doc.lines.map((l) =>
+        el('tr', {}, [
+          el('td', {}, l.lineNo),
+          el('td', {}, l.account ?? ''),
+          el('td', {}, l.costCenter ?? ''),
+          el('td', {}, l.side),
+          amount(l.amount),
+          el('td', {}, l.purchaseOrder ? `${l.purchaseOrder} / ${l.purchaseOrderLine ?? ''}` : ''),
+          el('td', {}, l.product ?? ''),
+        ]),
+      ),
+    );
+    $('#x3-document-history tbody').replaceChildren(
+      ...doc.history.map((h) =>
+        el('tr', {}, [
+          el('td', {}, new Date(h.at).toLocaleString()),
+          el('td', { class: 'position' }, `[${h.partition}] @${h.offset}`),
+          el('td', {}, h.present === false ? 'no' : 'yes'),
+          el('td', {}, h.status ?? ''),
+        ]),
+      ),
+    );
+    $('#x3-document').scrollIntoView({ block: 'nearest' });
+  }
+
+  // Deep links (the reconciliation report's exception links): #record/<id>, #reconciliation/<tenant>/<period>,
+  // #x3-document/<tenant>/<kind>/<number>.
+  async function route() {
+    const parts = location.hash.replace(/^#/, '').split('/').map(decodeURIComponent);
+    if (parts[0] === 'record' && parts[1]) {
+      selectTab('records');
+      await openRecord(parts[1]);
+    } else if (parts[0] === 'reconciliation' && parts[1] && parts[2]) {
+      selectTab('reconciliation');
+      const input = $('#recon-form input[name=tenant]');
+      if (!input.disabled) input.value = parts[1];
+      await loadPeriods(parts[2]);
+      await loadReconciliation();
+    } else if (parts[0] === 'x3-document' && parts[3]) {
+      selectTab('reconciliation');
+      await openX3Document(parts[1], parts[2], parts[3]);
+    }
+  }
+
+  function selectTab(name) {
     for (const b of document.querySelectorAll('.tab')) b.classList.toggle('active', b.dataset.tab === name);
     for (const p of document.querySelectorAll('.tab-panel')) p.hidden = p.id !== `tab-${name}`;
     $('#detail').hidden = true;
-    const load = name === 'failures' ? loadFailures : name === 'reconciliation' ? loadReconciliation : loadRecords;
+  }
+
+  function showTab(name) {
+    selectTab(name);
+    const load = name === 'failures' ? loadFailures : name === 'reconciliation' ? () => loadPeriods() : loadRecords;
     load().catch(showError);
   }
 
   function showError(e) {
-    if (e.message !== 'unauthorized') $('#records-count').textContent = `Error: ${e.message}`;
+    if (e.message === 'unauthorized') return;
+    const target = $('#tab-reconciliation').hidden ? '#records-count' : '#recon-message';
+    $(target).textContent = `Error: ${e.message}`;
   }
 
   document.addEventListener('DOMContentLoaded', () => {
@@ -309,9 +480,18 @@
       state.offset = 0;
       loadRecords().catch(showError);
     });
-    $('#recon-filters').addEventListener('submit', (e) => {
+    $('#recon-form').addEventListener('submit', (e) => {
       e.preventDefault();
       loadReconciliation().catch(showError);
+    });
+    $('#recon-form input[name=tenant]').addEventListener('change', () => loadPeriods().catch(showError));
+    $('#recon-csv').addEventListener('click', () => download('csv').catch(showError));
+    $('#recon-html').addEventListener('click', () => download('html').catch(showError));
+    $('#x3-document-close').addEventListener('click', () => {
+      $('#x3-document').hidden = true;
+    });
+    window.addEventListener('hashchange', () => {
+      if (state.me) route().catch(showError);
     });
     $('#prev').addEventListener('click', () => {
       state.offset = Math.max(0, state.offset - state.limit);

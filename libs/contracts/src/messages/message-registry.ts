@@ -9,6 +9,12 @@ import { MAPPING_REJECTED, MappingRejectedV1 } from './mapping-rejected/mapping-
 import { POSTED_LEDGER_ENTRY, PostedLedgerEntryV1 } from './posted-ledger-entry/posted-ledger-entry.message';
 import { POSTING_RESULT, PostingResultV1 } from './posting-result/posting-result.message';
 import {
+  X3_DOCUMENT_SCAN,
+  X3_DOCUMENT_STATE,
+  X3DocumentScanV1,
+  X3DocumentStateV1,
+} from './x3-document/x3-document.message';
+import {
   SUPPLIER_INVOICE_REQUESTED,
   SupplierInvoiceRequestedV1,
 } from './supplier-invoice-requested/supplier-invoice-requested.message';
@@ -100,6 +106,8 @@ export const MESSAGE_TYPES: MessageTypeSpec[] = [
   { type: MAPPING_REJECTED, schemaVersion: 1, payload: MappingRejectedV1, topics: [Topics.MappingRejected] },
   { type: POSTING_RESULT, schemaVersion: 1, payload: PostingResultV1, topics: [Topics.PostingResult] },
   { type: DOCUMENT_STATUS, schemaVersion: 1, payload: DocumentStatusV1, topics: [Topics.DocumentStatus] },
+  { type: X3_DOCUMENT_STATE, schemaVersion: 1, payload: X3DocumentStateV1, topics: [Topics.X3Document] },
+  { type: X3_DOCUMENT_SCAN, schemaVersion: 1, payload: X3DocumentScanV1, topics: [Topics.X3Document] },
   { type: CHECKPOINT, schemaVersion: 1, payload: CheckpointV1, topics: [Topics.Checkpoint] },
   { type: POSTED_LEDGER_ENTRY, schemaVersion: 1, payload: PostedLedgerEntryV1, topics: [Topics.PostedLedger] },
 ];

@@ -122,6 +122,13 @@ const base: Array<Omit<TopicSpec, 'partitions'> & { partitions?: number }> = [
     description: 'Reconciliation status of documents the connector posted',
   },
   {
+    name: Topics.X3Document,
+    kind: 'state',
+    compacted: true,
+    retentionMs: -1,
+    description: 'Documents as Sage X3 holds them (header and lines), read back by the x3-poller for reconciliation',
+  },
+  {
     name: Topics.Checkpoint,
     kind: 'state',
     compacted: true,

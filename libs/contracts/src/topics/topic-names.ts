@@ -18,6 +18,7 @@ export const Topics = {
   MappingRejected: 'connector.mapping.rejected.v1',
   PostingResult: 'x3.posting.result.v1',
   DocumentStatus: 'x3.document.status.v1',
+  X3Document: 'x3.document.v1',
   Checkpoint: 'connector.checkpoint.v1',
   PostedLedger: 'connector.posted-ledger.v1',
 } as const;

@@ -8,7 +8,6 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ApiAuthGuard, AuthenticatedRequest, principalOf, tenantScope } from '../auth/api-auth.guard';
-import { ReconciliationService } from '../reconciliation/reconciliation.service';
 import { ReplayService } from '../replay/replay.service';
 import {
   BulkReplayDto,
@@ -20,7 +19,6 @@ import {
   RecordFilterDto,
   RecordPageDto,
   RecordTimelineDto,
-  ReconciliationQueryDto,
   ReplayOutcomeDto,
   ReplayRecordDto,
 } from './audit-api.dto';
@@ -46,7 +44,6 @@ export class AuditApiController {
   constructor(
     private readonly queries: AuditQueryRepository,
     private readonly replay: ReplayService,
-    private readonly reconciliation: ReconciliationService,
   ) {}
 
   @Get('me')
@@ -110,15 +107,6 @@ export class AuditApiController {
       body.reason,
       body.dryRun ?? false,
     );
-  }
-
-  @Get('reconciliation')
-  @ApiOperation({
-    summary:
-      'ServiceTitan source totals vs requested vs posted X3 totals, per tenant/month/cost center; unmatched bills',
-  })
-  async reconcile(@Req() req: AuthenticatedRequest, @Query() q: ReconciliationQueryDto): Promise<unknown> {
-    return this.reconciliation.summary({ tenant: tenantScope(principalOf(req), q.tenant), from: q.from, to: q.to });
   }
 
   private async findRecord(req: AuthenticatedRequest, id: string): Promise<RecordDto> {

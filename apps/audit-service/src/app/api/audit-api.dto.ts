@@ -95,18 +95,6 @@ export class BulkReplayDto {
   dryRun?: boolean;
 }
 
-export class ReconciliationQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/) tenant?: string;
-  @ApiPropertyOptional({ description: 'First accounting/business date (YYYY-MM-DD)' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  from?: string;
-  @ApiPropertyOptional({ description: 'Last accounting/business date (YYYY-MM-DD)' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
-  to?: string;
-}
-
 export class RecordDto {
   @ApiProperty() id!: string;
   @ApiProperty() tenant!: string;

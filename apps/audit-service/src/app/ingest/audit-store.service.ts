@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, SqlExecutor } from '../database/database';
+import { storeX3ReadBack } from '../reconciliation/x3-read-back.store';
 import { Derivation, RecordStatus } from './status-derivation';
 
 export interface StoredMessage {
@@ -70,6 +71,7 @@ export class AuditStore {
         const docRecord = await this.upsertDocument(tx, d, recordId, at);
         recordId = recordId ?? docRecord;
       }
+      if (d.x3ReadBack && d.tenant) await storeX3ReadBack(tx, d.tenant, d.x3ReadBack, at);
       if (!recordId && d.externalRef && d.tenant)
         recordId = await this.recordOfExternalRef(tx, d.tenant, d.externalRef);
       if (recordId) {

@@ -33,8 +33,13 @@ import {
   X3_PURCHASE_ORDER_STATE,
   X3_SUPPLIER_STATE,
   DEAD_LETTER_SUFFIX,
+  X3_DOCUMENT_SCAN,
+  X3_DOCUMENT_STATE,
+  X3DocumentScanV1,
+  X3DocumentStateV1,
 } from '@connector/contracts';
 import { sumDecimals, toDecimal, toDecimalString } from '@connector/decimal';
+import { X3ReadBackFacts } from '../reconciliation/x3-read-back.store';
 
 export const RECORD_STATUSES = [
   'received',
@@ -112,6 +117,8 @@ export interface Derivation {
   /** Facts from a ServiceTitan source event (record summary, reconciliation source totals). */
   source?: { summary: string; businessDate: string | null; amount: string | null };
   document?: DocumentFacts;
+  /** What Sage X3 holds (x3.document.v1), for reconciliation. */
+  x3ReadBack?: X3ReadBackFacts;
 }
 
 export interface RawInput {
@@ -150,7 +157,10 @@ function dateOnly(v: string | null | undefined): string | null {
 /** Identity, status and facts of a valid envelope, as the message type defines them. */
 function fromEnvelope(
   env: MessageEnvelope<unknown>,
-): Pick<Derivation, 'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document'> {
+): Pick<
+  Derivation,
+  'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document' | 'x3ReadBack'
+> {
   const t = env.tenant;
   const none = { record: null, externalRef: null, status: null, statusReason: null, reasons: null };
   switch (env.type) {
@@ -327,6 +337,12 @@ function fromEnvelope(
         },
       };
     }
+    case X3_DOCUMENT_STATE: {
+      const p = env.payload as X3DocumentStateV1;
+      return { ...none, externalRef: p.externalRef ?? null, x3ReadBack: { document: p } };
+    }
+    case X3_DOCUMENT_SCAN:
+      return { ...none, x3ReadBack: { scan: env.payload as X3DocumentScanV1 } };
     case POSTED_LEDGER_ENTRY: {
       const p = env.payload as PostedLedgerEntryV1;
       return { ...none, externalRef: p.externalRef };
@@ -425,6 +441,7 @@ export function deriveMessage(input: RawInput): Derivation {
       statusReason: group ? `${reason} (group ${group})` : reason,
       reasons: null,
       document: undefined,
+      x3ReadBack: undefined,
       source: d.source,
     };
   }

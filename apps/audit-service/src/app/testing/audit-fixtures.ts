@@ -12,6 +12,10 @@ import {
   ST_JOB_EVENT,
   SUPPLIER_INVOICE_REQUESTED,
   Topics,
+  X3_DOCUMENT_SCAN,
+  X3_DOCUMENT_STATE,
+  X3DocumentScanV1,
+  X3DocumentStateV1,
 } from '@connector/contracts';
 import { MessagePublisher } from '@connector/messaging';
 
@@ -214,5 +218,79 @@ export class AuditFixtures {
         },
       },
     ]);
+  }
+
+  /** A journal entry request with explicit accounts, revision, date and reversal (reconciliation tests). */
+  async journalEntryFor(
+    cause: MessageEnvelope<unknown>,
+    o: {
+      jobId: number;
+      revision?: number;
+      reversal?: boolean;
+      accountingDate?: string;
+      lines: Array<{ account: string; side: 'debit' | 'credit'; amount: string; costCenter?: string | null }>;
+    },
+  ) {
+    const revision = o.revision ?? 1;
+    const externalRef = `${cause.tenant}:JOB:${o.jobId}:R${revision}${o.reversal ? ':REV' : ''}`;
+    const env = createCausedEnvelope(cause, {
+      type: JOURNAL_ENTRY_REQUESTED,
+      source: 'mapper',
+      payload: {
+        externalRef,
+        source: { kind: 'job', id: String(o.jobId), revision },
+        site: 'S01',
+        entryType: 'ODT',
+        journal: 'ODT',
+        accountingDate: o.accountingDate ?? '2026-11-20',
+        currency: 'USD',
+        description: `Job ${o.jobId}`,
+        lines: o.lines.map((l) => ({
+          account: l.account,
+          side: l.side,
+          amount: l.amount,
+          costCenter: l.costCenter ?? null,
+          costKind: l.costCenter ? 'material' : 'offset',
+        })),
+        reversalOf: o.reversal ? `${cause.tenant}:JOB:${o.jobId}:R${revision}` : null,
+      },
+    });
+    return this.send(Topics.JournalEntryRequested, env, recordKey(cause.tenant, 'job', o.jobId));
+  }
+
+  /** What the x3-poller publishes when it reads a document back from X3. */
+  async x3Document(
+    tenant: string,
+    doc: Partial<X3DocumentStateV1> & Pick<X3DocumentStateV1, 'documentKind' | 'documentNumber'>,
+  ) {
+    const payload: X3DocumentStateV1 = {
+      x3Key: doc.documentNumber,
+      externalRef: null,
+      referenceFrom: doc.documentKind === 'journal-entry' ? 'x3' : 'ledger',
+      inLedger: true,
+      present: true,
+      absence: null,
+      status: doc.documentKind === 'journal-entry' ? 'temporary' : 'unmatched',
+      x3Status: '1',
+      accountingDate: '2026-11-20',
+      currency: 'USD',
+      site: 'S01',
+      amount: null,
+      supplier: null,
+      supplierInvoiceNumber: null,
+      lines: [],
+      x3UpdatedAt: '2026-11-21T00:00:00.000Z',
+      readAt: new Date().toISOString(),
+      ...doc,
+    };
+    const env = createEnvelope({ type: X3_DOCUMENT_STATE, tenant, source: 'poll', payload });
+    return this.send(Topics.X3Document, env, recordKey(tenant, doc.documentKind, doc.documentNumber));
+  }
+
+  async x3Scan(tenant: string, scan: Partial<X3DocumentScanV1> & Pick<X3DocumentScanV1, 'documentKind' | 'mode'>) {
+    const now = new Date().toISOString();
+    const payload: X3DocumentScanV1 = { startedAt: now, completedAt: now, read: 0, published: 0, absent: 0, ...scan };
+    const env = createEnvelope({ type: X3_DOCUMENT_SCAN, tenant, source: 'poll', payload });
+    return this.send(Topics.X3Document, env, recordKey(tenant, 'scan', `${scan.documentKind}:${scan.mode}`));
   }
 }
