@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@connector/contracts';
 import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
 import { BrowserContext, chromium, Page } from 'playwright-core';
+import { ReconciliationReport } from '../reconciliation/reconciliation.report';
 import { AuditFixtures } from '../testing/audit-fixtures';
 import {
   call,
@@ -13,6 +14,7 @@ import {
   TEST_TOKENS,
   TestDatabase,
 } from '../testing/audit-test.harness';
+import { parseReconciliationCsv, parseReconciliationHtml } from '../testing/reconciliation-exports.parse';
 
 jest.setTimeout(120000);
 
@@ -47,6 +49,18 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
       { side: 'credit', amount: '12.00', costKind: 'offset' },
     ]);
     await fx.result(okJe, 'job', 3001, 'posted', { doc: 'JE-3001', amount: '12.00' });
+    // What X3 holds of it, as the x3-poller reads it back.
+    await fx.x3Document('acme', {
+      documentKind: 'journal-entry',
+      documentNumber: 'JE-3001',
+      externalRef: 'acme:job:3001:1',
+      amount: '12.00',
+      lines: [
+        { lineNo: 1, account: '6000', costCenter: 'CC1', side: 'debit', amount: '12.00' },
+        { lineNo: 2, account: '4000', side: 'credit', amount: '12.00' },
+      ],
+    });
+    await fx.x3Scan('acme', { documentKind: 'journal-entry', mode: 'full' });
     const bad = await fx.job('acme', 3002, ['8.00']);
     const badJe = await fx.journalEntry(bad, 3002, [
       { side: 'debit', amount: '8.00', costCenter: 'CC1', costKind: 'labor' },
@@ -62,7 +76,7 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
             items: Array<{ messageCount: number }>;
           }
         ).items,
-      (items) => items.reduce((n, r) => n + r.messageCount, 0) >= 8,
+      (items) => items.reduce((n, r) => n + r.messageCount, 0) >= 9,
       'fixtures in the audit trail',
     );
     profile = mkdtempSync(join(tmpdir(), 'audit-console-chromium-'));
@@ -116,14 +130,75 @@ describe.each(TEST_DRIVERS)('operator console in headless Chromium ($name)', (dr
     expect(await page.locator('#timeline td.position').count()).toBe(4);
   });
 
-  it('shows failure reasons and the reconciliation view', async () => {
+  it('shows failure reasons', async () => {
     await page.click('[data-tab=failures]');
     await page.waitForSelector('#failures tbody tr');
     expect(await page.locator('#failures tbody tr').allTextContents()).toEqual(['rejectedCOST_CENTER_UNKNOWN1']);
+  });
+
+  it('reconciliation: pick tenant and period, see source vs X3 per account, follow an exception to its timeline', async () => {
     await page.click('[data-tab=reconciliation]');
-    await page.waitForSelector('#recon-cc tbody tr');
-    const cells = await page.locator('#recon-cc tbody tr').first().locator('td').allTextContents();
-    expect(cells).toEqual(['acme', '2026-11', 'CC1', '20.00', '12.00', '8.00', '2']);
+    await page.fill('#recon-form input[name=tenant]', 'acme');
+    await page.dispatchEvent('#recon-form input[name=tenant]', 'change');
+    await page.waitForSelector('#recon-form select[name=period] option[value="2026-11"]', { state: 'attached' });
+    await page.selectOption('#recon-form select[name=period]', '2026-11');
+    await page.click('#recon-form button[type=submit]');
+    await page.waitForSelector('#recon-accounts tbody tr');
+    const api = (
+      await call(audit.baseUrl, '/api/reconciliation?tenant=acme&period=2026-11', { token: TEST_TOKENS.admin })
+    ).body as ReconciliationReport;
+    expect(await page.textContent('#recon-verdict')).toBe('NOT BALANCED');
+    const rows = await page
+      .locator('#recon-accounts tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+    expect(rows).toEqual([
+      ['CC1', '6000', 'USD', '20.00', '0.00', '20.00', '12.00', '12.00', '0.00', '12.00', '8.00'],
+      ['—', '4000', 'USD', '0.00', '20.00', '-20.00', '-12.00', '0.00', '12.00', '-12.00', '-8.00'],
+    ]);
+    expect(rows.map((r) => r[10])).toEqual(api.accounts.map((a) => a.difference));
+    expect(await page.getAttribute('#recon-accounts tbody tr:first-child td[data-col=difference]', 'class')).toContain(
+      'diff',
+    );
+    expect(await page.textContent('#recon-counts tr[data-count=posted] td:nth-child(2)')).toBe('1');
+    const codes = await page
+      .locator('#recon-exceptions tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-code')));
+    expect(codes).toEqual(api.exceptions.map((e) => e.code));
+    expect(codes).toEqual(expect.arrayContaining(['MAPPING_REJECTED', 'NOT_POSTED']));
+
+    // The exception's link opens the record's timeline in the console.
+    await page.click('#recon-exceptions tr[data-code=MAPPING_REJECTED] a.timeline-link');
+    await page.waitForSelector('#detail:not([hidden]) #timeline tbody tr');
+    expect(await page.textContent('#detail-title')).toBe('job 3003 · acme');
+    expect(await page.textContent('#detail-facts [data-fact=Status]')).toBe('rejected');
+  });
+
+  it('reconciliation: CSV and HTML downloads carry the numbers on screen; an X3 document opens from its link', async () => {
+    await page.goto(`${audit.baseUrl}/console#reconciliation/acme/2026-11`);
+    await page.waitForSelector('#recon-accounts tbody tr');
+    const api = (
+      await call(audit.baseUrl, '/api/reconciliation?tenant=acme&period=2026-11', { token: TEST_TOKENS.admin })
+    ).body as ReconciliationReport;
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#recon-csv')]);
+    expect(csvDownload.suggestedFilename()).toBe('reconciliation-acme-2026-11.csv');
+    const csv = parseReconciliationCsv(readFileSync(await csvDownload.path(), 'utf8'));
+    expect(
+      csv.rows.filter((r) => r.section === 'account').map((r) => [r.account, r.source, r.x3, r.difference]),
+    ).toEqual(api.accounts.map((a) => [a.account, a.source, a.x3, a.difference]));
+    const [htmlDownload] = await Promise.all([page.waitForEvent('download'), page.click('#recon-html')]);
+    expect(htmlDownload.suggestedFilename()).toBe('reconciliation-acme-2026-11.html');
+    const html = parseReconciliationHtml(readFileSync(await htmlDownload.path(), 'utf8'));
+    expect(html.fields['verdict']).toEqual(['NOT BALANCED']);
+    expect(
+      html.rows.filter((r) => r.kind === 'account').map((r) => [r.attrs['account'], r.cols['difference']]),
+    ).toEqual(api.accounts.map((a) => [a.account, a.difference]));
+
+    await page.goto(`${audit.baseUrl}/console#x3-document/acme/journal-entry/JE-3001`);
+    await page.waitForSelector('#x3-document:not([hidden]) #x3-document-lines tbody tr');
+    expect(await page.textContent('#x3-document-title')).toBe('X3 journal-entry JE-3001 · acme');
+    expect(await page.textContent('#x3-document-facts [data-fact="In X3"]')).toBe('yes');
+    expect(await page.locator('#x3-document-lines tbody tr').count()).toBe(2);
+    expect(await page.locator('#x3-document-history tbody tr').count()).toBe(1);
   });
 
   it('bulk replay shows the dry-run count in a confirmation dialog; cancel publishes nothing, confirm replays', async () => {
