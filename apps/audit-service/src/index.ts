@@ -2,9 +2,5 @@
 export { AppModule } from './app/app.module';
 export { AuditServiceEnv } from './app/audit-service.env';
 export { configureAuditApp } from './app/configure-app';
-export {
-  parseReconciliationCsv,
-  parseReconciliationHtml,
-  runReconcileCli,
-} from './app/testing/reconciliation-exports.parse';
+export { fetchReconciliationExports, runReconcileCli } from './app/testing/reconciliation-exports.parse';
 export type { ReconciliationReport } from './app/reconciliation/reconciliation.report';

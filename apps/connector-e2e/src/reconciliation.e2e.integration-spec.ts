@@ -37,8 +37,7 @@ import {
   AppModule as AuditModule,
   AuditServiceEnv,
   configureAuditApp,
-  parseReconciliationCsv,
-  parseReconciliationHtml,
+  fetchReconciliationExports,
   ReconciliationReport,
   runReconcileCli,
 } from '@connector/app-audit-service';
@@ -313,23 +312,10 @@ describe('reconciliation end to end (mapper, poster, poller, audit-service, Sage
     ]);
 
     // The exports carry the same numbers; the command prints the report and exits 0.
-    const csv = parseReconciliationCsv(
-      await (
-        await fetch(`${audit.url}/api/reconciliation/report.csv?tenant=${T}&period=2026-11`, {
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        })
-      ).text(),
-    );
+    const { csv, html } = await fetchReconciliationExports(audit.url, ADMIN_TOKEN, T, '2026-11');
     expect(
       csv.rows.filter((x) => x.section === 'account').map((x) => [x.account, x.source, x.x3, x.difference]),
     ).toEqual(r.accounts.map((a) => [a.account, a.source, a.x3, a.difference]));
-    const html = parseReconciliationHtml(
-      await (
-        await fetch(`${audit.url}/api/reconciliation/report.html?tenant=${T}&period=2026-11`, {
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        })
-      ).text(),
-    );
     expect(html.fields['verdict']).toEqual(['BALANCED']);
     expect(
       html.rows.filter((x) => x.kind === 'bill').map((x) => [x.attrs['bill'], x.cols['x3'], x.cols['status']]),

@@ -14,10 +14,11 @@ import {
   X3DocumentStateV1,
 } from '@connector/contracts';
 import { CheckpointStore, CompactedTopicView, RecurringJobs, StateViews } from '@connector/messaging';
-import { LogContext, MetricNames, MetricsService } from '@connector/observability';
+import { MetricNames, MetricsService } from '@connector/observability';
 import { SageX3Client, sdataString, where, X3EntityConfig, X3EntityName, X3NotFoundError } from '@connector/sage-x3';
 import { contentHash } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { TenantRuns } from '../app/tenant-runs';
 import { X3PollerEnv } from '../app/x3-poller.env';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import {
@@ -91,8 +92,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
   private readonly checkpoints: CheckpointStore;
   private readonly ledger: CompactedTopicView<LedgerEntry>;
   private readonly published: CompactedTopicView<PublishedDocument | null>;
-  private readonly running = new Map<string, Promise<ReadBackReport[]>>();
-  private readonly stopped = new AbortController();
+  private readonly runs: TenantRuns<ReadBackReport[]>;
   private readonly records;
   private readonly errors;
 
@@ -105,6 +105,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
     metrics: MetricsService,
   ) {
     const ids = new Set(tenants.list().map((t) => t.id));
+    this.runs = new TenantRuns('x3-readback', tenants, (t, full, signal) => this.readTenant(t, full, signal));
     this.checkpoints = new CheckpointStore(views, { owner: 'x3-readback', tenants: [...ids] });
     // The x3-poster owns the ledger; the poller only reads it to know which documents are the connector's.
     this.ledger = views.open({
@@ -141,54 +142,38 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
 
   onApplicationBootstrap(): void {
     if (!this.env.X3_POLL_ENABLED || !this.env.X3_READBACK_ENABLED) return;
-    for (const t of this.tenants.list().filter((x) => x.sageX3.poll.enabled)) {
-      let lastFull = 0;
-      this.jobs.every(
-        `x3-readback:${t.id}`,
-        { firstAfterMs: this.env.X3_POLL_INITIAL_DELAY_MS, everyMs: t.sageX3.poll.intervalSeconds * 1000 },
-        async () => {
-          const fullEvery = this.env.X3_READBACK_FULL_INTERVAL_MINUTES * 60_000;
-          const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
-          await this.runOnce(t.id, { full }).then(
-            () => full && (lastFull = Date.now()),
-            () => undefined,
-          );
-        },
-      );
-    }
+    this.runs.schedule(this.jobs, {
+      firstAfterMs: this.env.X3_POLL_INITIAL_DELAY_MS,
+      fullEveryMs: this.env.X3_READBACK_FULL_INTERVAL_MINUTES * 60_000,
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped.abort(new Error('the poller is stopping'));
-    await Promise.allSettled([...this.running.values()]);
+  onModuleDestroy(): Promise<void> {
+    return this.runs.stop('the poller is stopping');
   }
 
   /** One read-back of every document kind of a tenant; `full` also publishes what X3 no longer holds. */
   runOnce(tenantId: string, opts: { full?: boolean } = {}): Promise<ReadBackReport[]> {
-    const inFlight = this.running.get(tenantId);
-    if (inFlight) return inFlight;
-    const tenant = this.tenants.require(tenantId);
-    const run = LogContext.run({ tenant: tenantId }, async () => {
-      const signal = this.stopped.signal;
-      await Promise.all([this.checkpoints.ready(signal), this.ledger.ready(signal), this.published.ready(signal)]);
-      const client = this.clients.forTenant(tenant);
-      const reports: ReadBackReport[] = [];
-      for (const k of READBACK_KINDS) {
-        const stream = `readback:${k.kind}`;
-        try {
-          const report = await this.readKind(tenant, client, k.kind, k.entity, opts.full ? 'full' : 'incremental');
-          this.records.inc({ tenant: tenant.id, stream }, report.published);
-          reports.push(report);
-        } catch (e) {
-          this.errors.inc({ tenant: tenant.id, stream });
-          this.logger.error({ msg: 'x3 read-back failed; the next run resumes from the watermark', stream, err: e });
-          throw e;
-        }
+    return this.runs.runOnce(tenantId, !!opts.full);
+  }
+
+  private async readTenant(tenant: TenantConfig, full: boolean, signal: AbortSignal): Promise<ReadBackReport[]> {
+    await Promise.all([this.checkpoints.ready(signal), this.ledger.ready(signal), this.published.ready(signal)]);
+    const client = this.clients.forTenant(tenant);
+    const reports: ReadBackReport[] = [];
+    for (const k of READBACK_KINDS) {
+      const stream = `readback:${k.kind}`;
+      try {
+        const report = await this.readKind(tenant, client, k.kind, k.entity, full ? 'full' : 'incremental');
+        this.records.inc({ tenant: tenant.id, stream }, report.published);
+        reports.push(report);
+      } catch (e) {
+        this.errors.inc({ tenant: tenant.id, stream });
+        this.logger.error({ msg: 'x3 read-back failed; the next run resumes from the watermark', stream, err: e });
+        throw e;
       }
-      return reports;
-    }).finally(() => this.running.delete(tenantId));
-    this.running.set(tenantId, run);
-    return run;
+    }
+    return reports;
   }
 
   private async readKind(
@@ -271,7 +256,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
         await this.readDetails(tenant.id, client, kind, entity, cfg, row, number, stamp, null, ledger.has(ref), report);
       }
       if (stamp && (!watermark || stamp > watermark)) watermark = stamp;
-      if (this.stopped.signal.aborted) return;
+      if (this.runs.signal.aborted) return;
     }
     if (full) {
       for (const prev of this.publishedOf(tenant.id, kind)) {
@@ -344,7 +329,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
         const stamp = updateStampOf(cfg, resource as X3Row);
         await visit(resource as X3Row);
         if (stamp && (!watermark || stamp > watermark)) watermark = stamp;
-        if (this.stopped.signal.aborted) return;
+        if (this.runs.signal.aborted) return;
       }
       // …and the ledger's documents never read back yet.
       targets = [...byNumber.keys()].filter(
@@ -373,7 +358,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
           { inLedger: true, x3Key: prev?.x3Key ?? null },
         );
       }
-      if (this.stopped.signal.aborted) return;
+      if (this.runs.signal.aborted) return;
     }
     if (!full && watermark && watermark !== this.checkpoints.get(tenant.id, kind)?.position)
       await this.checkpoints.set(tenant.id, kind, watermark);

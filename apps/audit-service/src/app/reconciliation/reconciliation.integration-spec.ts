@@ -11,8 +11,8 @@ import {
   TestDatabase,
 } from '../testing/audit-test.harness';
 import {
+  fetchReconciliationExports,
   parseReconciliationCsv,
-  parseReconciliationHtml,
   runReconcileCli,
 } from '../testing/reconciliation-exports.parse';
 import { ReconciliationReport } from './reconciliation.report';
@@ -67,15 +67,6 @@ describe.each(TEST_DRIVERS)('reconciliation report, exports and CLI ($name)', (d
     const res = await call(audit.baseUrl, `/api/reconciliation?${query}`, { token });
     expect(res.status).toBe(200);
     return res.body as ReconciliationReport;
-  };
-  const text = async (path: string) => {
-    const res = await fetch(`${audit.baseUrl}${path}`, { headers: { Authorization: `Bearer ${admin}` } });
-    expect(res.status).toBe(200);
-    return {
-      body: await res.text(),
-      type: res.headers.get('content-type'),
-      disposition: res.headers.get('content-disposition'),
-    };
   };
   const row = (r: ReconciliationReport, costCenter: string | null, account: string) =>
     r.accounts.find((a) => a.costCenter === costCenter && a.account === account);
@@ -418,10 +409,9 @@ describe.each(TEST_DRIVERS)('reconciliation report, exports and CLI ($name)', (d
 
   /** Every number of the JSON report is in the CSV and in the HTML page, as the same decimal string. */
   async function expectExportsToMatch(r: ReconciliationReport): Promise<void> {
-    const csvRes = await text('/api/reconciliation/report.csv?tenant=acme&period=2026-11');
-    expect(csvRes.type).toContain('text/csv');
-    expect(csvRes.disposition).toBe('attachment; filename="reconciliation-acme-2026-11.csv"');
-    const csv = parseReconciliationCsv(csvRes.body);
+    const { csv, html } = await fetchReconciliationExports(audit.baseUrl, admin, 'acme', '2026-11');
+    expect(csv).toMatchObject({ status: 200, disposition: 'attachment; filename="reconciliation-acme-2026-11.csv"' });
+    expect(csv.type).toContain('text/csv');
     const info = (key: string) =>
       csv.rows.filter((x) => x.section === 'report' && x.reference === key).map((x) => x.detail);
     expect(info('verdict')).toEqual([r.verdict]);
@@ -472,10 +462,9 @@ describe.each(TEST_DRIVERS)('reconciliation report, exports and CLI ($name)', (d
       r.exceptions.map((e) => [e.code, e.reason, e.link]),
     );
 
-    const htmlRes = await text('/api/reconciliation/report.html?tenant=acme&period=2026-11');
-    expect(htmlRes.type).toContain('text/html');
-    expect(htmlRes.body).not.toContain('<script');
-    const html = parseReconciliationHtml(htmlRes.body);
+    expect(html).toMatchObject({ status: 200, disposition: 'attachment; filename="reconciliation-acme-2026-11.html"' });
+    expect(html.type).toContain('text/html');
+    expect(html.raw).not.toContain('<script');
     expect(html.fields['verdict']).toEqual([r.balanced ? 'BALANCED' : 'NOT BALANCED']);
     expect(html.fields['tenant']).toEqual(['acme']);
     expect(

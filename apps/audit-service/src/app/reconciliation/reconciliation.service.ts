@@ -62,6 +62,28 @@ function describeLineKey(key: string): string {
   return costCenter ? `${account}/${costCenter}` : account;
 }
 
+/** A cost center + account + currency line, summed exactly. */
+interface AccountSums {
+  costCenter: string | null;
+  account: string;
+  currency: string;
+  sourceDebit: Decimal;
+  sourceCredit: Decimal;
+  posted: Decimal;
+  postedDebit: Decimal;
+  x3Debit: Decimal;
+  x3Credit: Decimal;
+}
+
+/** A bill row before formatting. */
+type BillSums = Omit<BillRow, 'source' | 'requested' | 'x3' | 'difference'> & {
+  source: Decimal;
+  requested: Decimal | null;
+  x3: Decimal;
+  matched: number;
+  unmatched: number;
+};
+
 /** One report's query context: parameters $1 tenant, $2 first day, $3 last day. */
 interface Ctx {
   tenant: string;
@@ -358,19 +380,7 @@ export class ReconciliationService {
 
   // ------------------------------------------------------------------ general ledger
 
-  private async accountRows(ctx: Ctx): Promise<
-    Array<{
-      costCenter: string | null;
-      account: string;
-      currency: string;
-      sourceDebit: Decimal;
-      sourceCredit: Decimal;
-      posted: Decimal;
-      postedDebit: Decimal;
-      x3Debit: Decimal;
-      x3Credit: Decimal;
-    }>
-  > {
+  private async accountRows(ctx: Ctx): Promise<AccountSums[]> {
     const source = await this.db.query<Row>(
       `SELECT COALESCE(l.cost_center, '') AS cc, COALESCE(l.account, '') AS acc, COALESCE(d.currency, '') AS cur,
          COALESCE(SUM(l.amount) FILTER (WHERE l.side = 'debit'), 0)::text AS debit,
@@ -395,20 +405,7 @@ export class ReconciliationService {
        GROUP BY 1, 2, 3`,
       ctx.params,
     );
-    const rows = new Map<
-      string,
-      {
-        costCenter: string | null;
-        account: string;
-        currency: string;
-        sourceDebit: Decimal;
-        sourceCredit: Decimal;
-        posted: Decimal;
-        postedDebit: Decimal;
-        x3Debit: Decimal;
-        x3Credit: Decimal;
-      }
-    >();
+    const rows = new Map<string, AccountSums>();
     const row = (x: Row) => {
       const key = `${String(x['cc'])}|${String(x['acc'])}|${String(x['cur'])}`;
       let r = rows.get(key);
@@ -452,24 +449,7 @@ export class ReconciliationService {
 
   // ------------------------------------------------------------------ bills
 
-  private async billRows(ctx: Ctx): Promise<
-    Array<{
-      recordId: string | null;
-      billId: string | null;
-      externalRef: string | null;
-      supplier: string | null;
-      supplierInvoiceNumber: string | null;
-      x3DocumentNumber: string | null;
-      currency: string | null;
-      source: Decimal;
-      requested: Decimal | null;
-      x3: Decimal;
-      x3Status: string | null;
-      matched: number;
-      unmatched: number;
-      link: string;
-    }>
-  > {
+  private async billRows(ctx: Ctx): Promise<BillSums[]> {
     // The bill's period: the accounting date of its latest (not superseded) request, else its ServiceTitan date.
     const bills = await this.db.query<Row>(
       `WITH latest AS (

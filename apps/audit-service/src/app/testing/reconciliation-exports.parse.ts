@@ -104,3 +104,37 @@ export function runReconcileCli(
     );
   });
 }
+
+/** Both downloads of one report, as the API serves them (with their content type and file name), parsed. */
+export async function fetchReconciliationExports(
+  baseUrl: string,
+  token: string,
+  tenant: string,
+  period: string,
+): Promise<{
+  csv: ReturnType<typeof parseReconciliationCsv> & { status: number; type: string | null; disposition: string | null };
+  html: ReturnType<typeof parseReconciliationHtml> & {
+    status: number;
+    type: string | null;
+    disposition: string | null;
+    raw: string;
+  };
+}> {
+  const get = async (format: 'csv' | 'html') => {
+    const res = await fetch(`${baseUrl}/api/reconciliation/report.${format}?tenant=${tenant}&period=${period}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      disposition: res.headers.get('content-disposition'),
+      raw: await res.text(),
+    };
+  };
+  const csv = await get('csv');
+  const html = await get('html');
+  return {
+    csv: { ...parseReconciliationCsv(csv.raw), status: csv.status, type: csv.type, disposition: csv.disposition },
+    html: { ...parseReconciliationHtml(html.raw), ...html },
+  };
+}
