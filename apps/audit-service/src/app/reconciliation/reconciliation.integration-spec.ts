@@ -407,6 +407,96 @@ describe.each(TEST_DRIVERS)('reconciliation report, exports and CLI ($name)', (d
     );
   });
 
+  it('names the other exceptions too: not read back, duplicated in X3, superseded and still in X3, dead-lettered', async () => {
+    // Bill 503 corrected: R2 supersedes R1, but X3 holds both invoices.
+    const b1 = await fx.bill('acme', 503, '30.00');
+    const r1 = await fx.supplierInvoice(b1, 503, '30.00');
+    await fx.result(r1, 'inventory-bill', 503, 'posted', {
+      doc: 'PI-3',
+      amount: '30.00',
+      documentKind: 'supplier-invoice',
+    });
+    const b2 = await fx.bill('acme', 503, '40.00');
+    const r2 = await fx.supplierInvoiceRevision(b2, 503, 2, '40.00');
+    await fx.result(r2, 'inventory-bill', 503, 'posted', {
+      doc: 'PI-4',
+      amount: '40.00',
+      documentKind: 'supplier-invoice',
+    });
+    for (const [doc, ref, amount] of [
+      ['PI-3', 'acme:bill:503:1', '30.00'],
+      ['PI-4', 'acme:bill:503:2', '40.00'],
+    ])
+      await fx.x3Document('acme', {
+        documentKind: 'supplier-invoice',
+        documentNumber: doc,
+        externalRef: ref,
+        accountingDate: '2026-11-18',
+        amount,
+        lines: [{ lineNo: 1, side: 'debit', amount, quantity: '1', netPrice: amount }],
+      });
+    // Job 7 posted, never read back; a second X3 document carries job 2's reference.
+    const j7 = await fx.job('acme', 7, ['15.00']);
+    await fx.result(await fx.journalEntryFor(j7, { jobId: 7, lines: job2 }), 'job', 7, 'posted', { doc: 'JE-7' });
+    await fx.x3Document('acme', {
+      documentKind: 'journal-entry',
+      documentNumber: 'JE-55',
+      externalRef: 'acme:JOB:2:R1',
+      lines: x3Lines(job2),
+    });
+    // Job 8's event could not be processed by the mapper.
+    await fx.deadLetter(
+      'acme',
+      Topics.StJob,
+      recordKey('acme', 'job', 8),
+      JSON.stringify(fx.jobEvent('acme', 8)),
+      'handler failed: boom',
+    );
+
+    const r = await eventually(
+      () => report(),
+      (x) =>
+        ['NOT_READ_BACK', 'DUPLICATE_IN_X3', 'SUPERSEDED_IN_X3', 'DEAD_LETTERED'].every((c) =>
+          x.exceptions.some((e) => e.code === c),
+        ),
+      'the other exceptions',
+    );
+    const one = (code: string) => r.exceptions.filter((e) => e.code === code);
+    expect(one('NOT_READ_BACK')).toEqual([
+      expect.objectContaining({
+        externalRef: 'acme:JOB:7:R1',
+        x3DocumentNumber: 'JE-7',
+        reason: 'posted as X3 JE-7, not read back from X3 yet',
+      }),
+    ]);
+    expect(one('DUPLICATE_IN_X3')).toEqual([
+      expect.objectContaining({
+        externalRef: 'acme:JOB:2:R1',
+        reason: '2 X3 documents carry this reference: JE-2, JE-55',
+      }),
+    ]);
+    expect(one('SUPERSEDED_IN_X3')).toEqual([
+      expect.objectContaining({ externalRef: 'acme:bill:503:1', x3DocumentNumber: 'PI-3' }),
+    ]);
+    expect(one('SUPERSEDED_IN_X3')[0].reason).toContain('credit or correct it in X3');
+    expect(one('DEAD_LETTERED')).toEqual([expect.objectContaining({ sourceKind: 'job', sourceId: '8' })]);
+    expect(one('DEAD_LETTERED')[0].reason).toContain('handler failed: boom (group mapper)');
+    expect(r.bills.find((b) => b.billId === '503')).toMatchObject({
+      source: '40.00',
+      requested: '40.00',
+      x3: '70.00',
+      difference: '-30.00',
+      x3DocumentNumber: 'PI-3, PI-4',
+    });
+    // Job 2: the duplicate is named once; JE-2 (altered earlier) stays altered, JE-55 matches the request.
+    expect(
+      r.exceptions
+        .filter((e) => e.externalRef === 'acme:JOB:2:R1')
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['ALTERED_IN_X3', 'DUPLICATE_IN_X3']);
+  });
+
   /** Every number of the JSON report is in the CSV and in the HTML page, as the same decimal string. */
   async function expectExportsToMatch(r: ReconciliationReport): Promise<void> {
     const { csv, html } = await fetchReconciliationExports(audit.baseUrl, admin, 'acme', '2026-11');

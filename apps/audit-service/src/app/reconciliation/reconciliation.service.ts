@@ -451,27 +451,32 @@ export class ReconciliationService {
 
   private async billRows(ctx: Ctx): Promise<BillSums[]> {
     // The bill's period: the accounting date of its latest (not superseded) request, else its ServiceTitan date.
-    const bills = await this.db.query<Row>(
-      `WITH latest AS (
+    const billsOfPeriod = `WITH latest AS (
          SELECT DISTINCT ON (d.record_id) d.record_id, d.external_ref, d.accounting_date, d.requested_amount, d.currency
          FROM audit_documents d
          WHERE d.tenant = $1 AND d.document_kind = 'supplier-invoice' AND d.requested_amount IS NOT NULL AND d.record_id IS NOT NULL
-         ORDER BY d.record_id, d.revision DESC NULLS LAST, d.status_at DESC NULLS LAST)
-       SELECT r.id::text AS id, r.source_id, r.source_amount::text AS source_amount, l.external_ref,
-         l.requested_amount::text AS requested, l.currency
-       FROM audit_records r LEFT JOIN latest l ON l.record_id = r.id
-       WHERE r.tenant = $1 AND r.kind = 'inventory-bill' AND COALESCE(l.accounting_date, r.business_date) BETWEEN $2::date AND $3::date
-       ORDER BY r.source_id`,
+         ORDER BY d.record_id, d.revision DESC NULLS LAST, d.status_at DESC NULLS LAST),
+       bills AS (
+         SELECT r.id, r.source_id, r.source_amount, l.external_ref, l.requested_amount, l.currency
+         FROM audit_records r LEFT JOIN latest l ON l.record_id = r.id
+         WHERE r.tenant = $1 AND r.kind = 'inventory-bill' AND COALESCE(l.accounting_date, r.business_date) BETWEEN $2::date AND $3::date)`;
+    const bills = await this.db.query<Row>(
+      `${billsOfPeriod}
+       SELECT id::text AS id, source_id, source_amount::text AS source_amount, external_ref,
+         requested_amount::text AS requested, currency
+       FROM bills ORDER BY source_id`,
       ctx.params,
     );
+    // Every supplier invoice X3 holds for those bills (any revision), whatever its own accounting date.
     const x3 = await this.db.query<Row>(
-      `SELECT d.record_id::text AS record_id, x.document_number, x.amount::text AS amount, x.status, x.supplier,
+      `${billsOfPeriod}
+       SELECT d.record_id::text AS record_id, x.document_number, x.amount::text AS amount, x.status, x.supplier,
          x.supplier_invoice_number, x.currency, x.external_ref
        FROM audit_x3_documents x JOIN audit_documents d ON d.tenant = x.tenant AND d.external_ref = x.external_ref
-       JOIN audit_records r ON r.id = d.record_id
-       WHERE x.tenant = $1 AND x.document_kind = 'supplier-invoice' AND x.present AND r.kind = 'inventory-bill'
+       JOIN bills b ON b.id = d.record_id
+       WHERE x.tenant = $1 AND x.document_kind = 'supplier-invoice' AND x.present
        ORDER BY x.document_number`,
-      [ctx.tenant],
+      ctx.params,
     );
     const byRecord = new Map<string, Row[]>();
     for (const x of x3.rows) {

@@ -293,4 +293,27 @@ export class AuditFixtures {
     const env = createEnvelope({ type: X3_DOCUMENT_SCAN, tenant, source: 'poll', payload });
     return this.send(Topics.X3Document, env, recordKey(tenant, 'scan', `${scan.documentKind}:${scan.mode}`));
   }
+
+  /** A later revision of a bill's supplier invoice, superseding the earlier request (reconciliation tests). */
+  async supplierInvoiceRevision(cause: MessageEnvelope<unknown>, billId: number, revision: number, amount: string) {
+    const externalRef = `${cause.tenant}:bill:${billId}:${revision}`;
+    const env = createCausedEnvelope(cause, {
+      type: SUPPLIER_INVOICE_REQUESTED,
+      source: 'mapper',
+      payload: {
+        externalRef,
+        source: { kind: 'inventory-bill', id: String(billId), revision },
+        site: 'S01',
+        supplier: 'SUP1',
+        supplierInvoiceNumber: `B-${billId}-${revision}`,
+        invoiceDate: '2026-11-18',
+        accountingDate: '2026-11-18',
+        currency: 'USD',
+        controlTotal: amount,
+        lines: [{ purchaseOrder: 'PO1', purchaseOrderLine: 1, product: 'P1', quantity: '1', netPrice: amount }],
+        supersedes: `${cause.tenant}:bill:${billId}:${revision - 1}`,
+      },
+    });
+    return this.send(Topics.SupplierInvoiceRequested, env, recordKey(cause.tenant, 'supplier-invoice', externalRef));
+  }
 }
