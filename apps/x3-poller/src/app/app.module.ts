@@ -5,7 +5,6 @@ import { X3PollService } from '../polling/x3-poll.service';
 import { DocumentReadBackService } from '../readback/document-readback.service';
 import { ReadBackController } from '../readback/readback.controller';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
-import { AdminTokenGuard } from './admin-token.guard';
 import { X3PollerEnv } from './x3-poller.env';
 
 export const APP_NAME = 'x3-poller';
@@ -21,7 +20,6 @@ export class AppModule {
         { provide: X3PollerEnv, useValue: env },
         SageX3ClientsRegistry,
         X3PollService,
-        AdminTokenGuard,
         DocumentReadBackService,
       ],
     };

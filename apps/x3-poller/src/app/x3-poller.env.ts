@@ -13,14 +13,14 @@ export class X3PollerEnv extends TenantEnv {
   @IsInt() @Min(0) X3_FULL_RESYNC_INTERVAL_HOURS: number = 24;
   /** Per-request timeout towards Sage X3 (ms). */
   @IsInt() @Min(1000) X3_REQUEST_TIMEOUT_MS: number = 30000;
+  /** sensitive: sha256 (hex) of the token that may call POST /admin/resync/:tenant; unset = admin routes disabled. */
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' })
+  X3_POLLER_ADMIN_TOKEN_SHA256?: string;
   /** Read back the documents the connector posted (x3.document.v1, for reconciliation), on each tenant's poll interval. */
   @EnvBoolean(true) X3_READBACK_ENABLED: boolean = true;
   /** A full read-back (finds documents deleted in X3 and ledger entries X3 does not have) runs this often; 0 = on demand. */
   @IsInt() @Min(0) X3_READBACK_FULL_INTERVAL_MINUTES: number = 60;
   /** Document numbers per `$query` (`NUM in (…)`) when a class has no reference field and is read by the ledger's numbers. */
   @IsInt() @Min(1) @Max(200) X3_READBACK_BATCH_SIZE: number = 50;
-  /** sensitive: sha256 (hex) of the token that may call POST /admin/resync/:tenant and /admin/readback/:tenant; unset = admin routes disabled. */
-  @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' })
-  X3_POLLER_ADMIN_TOKEN_SHA256?: string;
 }

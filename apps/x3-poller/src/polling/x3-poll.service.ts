@@ -9,11 +9,10 @@ import {
   validatePayload,
 } from '@connector/contracts';
 import { CheckpointStore, CompactedTopicView, RecurringJobs, StateViews } from '@connector/messaging';
-import { MetricNames, MetricsService } from '@connector/observability';
+import { LogContext, MetricNames, MetricsService } from '@connector/observability';
 import { SageX3Client, X3EntityName, x3Decimal } from '@connector/sage-x3';
 import { contentHash } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { TenantRuns } from '../app/tenant-runs';
 import { X3PollerEnv } from '../app/x3-poller.env';
 import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import { MASTER_KINDS, MasterKind, updateStamp } from './master-data.mappers';
@@ -59,7 +58,9 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly store: CheckpointStore;
   /** Per state topic: the latest published state per key, this deployment's tenants only. */
   private readonly published = new Map<string, CompactedTopicView<PublishedState>>();
-  private readonly runs: TenantRuns<PollReport[]>;
+  private readonly running = new Map<string, Promise<PollReport[]>>();
+  /** Aborted when the app stops: long runs end early, a run waiting for the views gives up. */
+  private readonly stopped = new AbortController();
   private readonly records;
   private readonly errors;
 
@@ -72,7 +73,6 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     metrics: MetricsService,
   ) {
     const ids = new Set(tenants.list().map((t) => t.id));
-    this.runs = new TenantRuns('x3-poll', tenants, (t, full, signal) => this.pollTenant(t, full, signal));
     this.store = new CheckpointStore(views, { owner: 'x3-poller', tenants: [...ids] });
     for (const topic of [...MASTER_KINDS.map((k) => k.topic), Topics.DocumentStatus])
       this.published.set(
@@ -93,30 +93,47 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (!this.env.X3_POLL_ENABLED) return;
-    this.runs.schedule(this.jobs, {
-      firstAfterMs: this.env.X3_POLL_INITIAL_DELAY_MS,
-      fullEveryMs: this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000,
-    });
+    for (const t of this.tenants.list().filter((x) => x.sageX3.poll.enabled)) {
+      let lastFull = 0;
+      this.jobs.every(
+        `x3-poll:${t.id}`,
+        { firstAfterMs: this.env.X3_POLL_INITIAL_DELAY_MS, everyMs: t.sageX3.poll.intervalSeconds * 1000 },
+        async () => {
+          const fullEvery = this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000;
+          const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
+          // Failures are logged and counted by runOnce; the next tick resumes from the last watermark.
+          await this.runOnce(t.id, { full }).then(
+            () => full && (lastFull = Date.now()),
+            () => undefined,
+          );
+        },
+      );
+    }
   }
 
-  onModuleDestroy(): Promise<void> {
-    return this.runs.stop('the poller is stopping');
+  async onModuleDestroy(): Promise<void> {
+    this.stopped.abort(new Error('the poller is stopping'));
+    await Promise.allSettled([...this.running.values()]);
   }
 
   /** One poll of every stream for a tenant. `full` re-reads everything and publishes deletions. */
   runOnce(tenantId: string, opts: { full?: boolean } = {}): Promise<PollReport[]> {
-    return this.runs.runOnce(tenantId, !!opts.full);
-  }
-
-  private async pollTenant(tenant: TenantConfig, full: boolean, signal: AbortSignal): Promise<PollReport[]> {
-    await Promise.all([this.store.ready(signal), ...[...this.published.values()].map((v) => v.ready(signal))]);
-    const client = this.clients.forTenant(tenant);
-    const reports: PollReport[] = [];
-    for (const kind of MASTER_KINDS)
-      reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, full)));
-    for (const doc of DOCUMENT_KINDS)
-      reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
-    return reports;
+    const inFlight = this.running.get(tenantId);
+    if (inFlight) return inFlight;
+    const tenant = this.tenants.require(tenantId);
+    const run = LogContext.run({ tenant: tenantId }, async () => {
+      const signal = this.stopped.signal;
+      await Promise.all([this.store.ready(signal), ...[...this.published.values()].map((v) => v.ready(signal))]);
+      const client = this.clients.forTenant(tenant);
+      const reports: PollReport[] = [];
+      for (const kind of MASTER_KINDS)
+        reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, !!opts.full)));
+      for (const doc of DOCUMENT_KINDS)
+        reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
+      return reports;
+    }).finally(() => this.running.delete(tenantId));
+    this.running.set(tenantId, run);
+    return run;
   }
 
   private async guard(tenant: TenantConfig, stream: string, fn: () => Promise<PollReport>): Promise<PollReport> {
@@ -169,7 +186,7 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
       )
         report.published++;
       if (!watermark || stamp > watermark) watermark = stamp;
-      if (this.runs.signal.aborted) break;
+      if (this.stopped.signal.aborted) break;
     }
     if (full) {
       // Codes still live on the compacted topic but absent from X3: deleted there.

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from '../app/admin-token.guard';
+import { AdminTokenGuard } from '../admin/admin-token.guard';
 import { DocumentReadBackService, ReadBackReport } from './document-readback.service';
 
 /** On-demand read-back of a tenant's documents (full by default: deletions too), e.g. before a month-end report. */
