@@ -24,6 +24,7 @@ function plaintextTenant(id = 'acme') {
       clientId: 'cid.test',
       clientSecret: 'test-client-secret-not-real',
       webhook: { secrets: ['test-webhook-secret-not-real-0000000000'] },
+      syncFrom: '2026-11-01',
     },
     sageX3: {
       baseUrl: 'http://127.0.0.1:2',
@@ -125,6 +126,31 @@ describe('tenant registry and editor', () => {
     expect(t.servicetitan.webhook.secrets).toHaveLength(1);
     expect(() => editor.setSecret('acme', 'name', 'x', box)).toThrow('not a secret field');
   });
+  it('CLI add refuses a tenant the apps could not load (no go-live date with the pull on) and saves nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tenants-'));
+    const file = join(dir, 'tenants.json');
+    process.env['CONNECTOR_ENCRYPTION_KEY'] = KEY;
+    const { syncFrom: _s, ...servicetitan } = plaintextTenant().servicetitan;
+    const noGoLive = JSON.stringify({ ...plaintextTenant(), servicetitan });
+    expect(() =>
+      runTenantCli(
+        ['add', file],
+        () => undefined,
+        () => noGoLive,
+      ),
+    ).toThrow('tenant acme: servicetitan.syncFrom is required when the pull is enabled');
+    expect(() => readFileSync(file)).toThrow();
+    const out: string[] = [];
+    expect(
+      runTenantCli(
+        ['add', file],
+        (s) => out.push(s),
+        () => JSON.stringify(plaintextTenant()),
+      ),
+    ).toBe(0);
+    expect(TenantRegistry.fromFile(file, KEY).require('acme').servicetitan.syncFrom).toBe('2026-11-01');
+  });
+
   it('CLI re-keys a file so that only the new key opens it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenants-'));
     const file = join(dir, 'tenants.json');

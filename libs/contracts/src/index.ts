@@ -8,6 +8,17 @@ export * from './messages/servicetitan-appointment-event/servicetitan-appointmen
 export * from './messages/servicetitan-inventory-bill-revision/servicetitan-inventory-bill-revision.message';
 export * from './messages/servicetitan-purchase-order-revision/servicetitan-purchase-order-revision.message';
 export * from './messages/servicetitan-vendor-revision/servicetitan-vendor-revision.message';
+export * from './messages/servicetitan-job-record/servicetitan-job-record.message';
+export * from './messages/servicetitan-invoice-record/servicetitan-invoice-record.message';
+export * from './messages/servicetitan-gross-pay-item-record/servicetitan-gross-pay-item-record.message';
+export * from './messages/servicetitan-record-removed/servicetitan-record-removed.message';
+export * from './messages/servicetitan-records-marker/servicetitan-records-marker.message';
+export * from './messages/servicetitan-webhook-trigger/servicetitan-webhook-trigger.message';
+export * from './messages/servicetitan-mark-exported/servicetitan-mark-exported.message';
+export * from './messages/servicetitan-backfill-command/servicetitan-backfill-command.message';
+export * from './messages/servicetitan-write-back-state/servicetitan-write-back-state.message';
+export * from './messages/backfill-status/backfill-status.message';
+export * from './messages/backfill-report/backfill-report.message';
 export * from './messages/x3-master-data/x3-master-data.message';
 export * from './messages/journal-entry-requested/journal-entry-requested.message';
 export * from './messages/supplier-invoice-requested/supplier-invoice-requested.message';

@@ -13,13 +13,14 @@ export interface AppUnderTest {
 export async function startAppUnderTest(
   module: DynamicModule,
   name: string,
-  opts: { bodyParser?: boolean; configure?: (app: INestApplication) => void } = {},
+  opts: { bodyParser?: boolean; configure?: (app: INestApplication) => void; platform?: 'express' | 'fastify' } = {},
 ): Promise<AppUnderTest> {
   const app = await createApp(module, {
     app: name,
     logLevel: process.env['TEST_LOG_LEVEL'] ?? 'error',
     bodyParser: opts.bodyParser,
     configure: opts.configure,
+    platform: opts.platform,
   });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

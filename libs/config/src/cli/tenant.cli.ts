@@ -39,7 +39,11 @@ function save(file: string, editor: TenantSecretsEditor): void {
   renameSync(tmp, file);
 }
 
-export function runTenantCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): number {
+export function runTenantCli(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  input: () => string = readStdin,
+): number {
   const [cmd, file, tenant, path, ...flags] = argv;
   switch (cmd) {
     case 'keygen':
@@ -47,13 +51,15 @@ export function runTenantCli(argv: string[], out: (s: string) => void = (s) => p
       return 0;
     case 'add': {
       const editor = load(file);
-      editor.addTenant(JSON.parse(readStdin()), key('CONNECTOR_ENCRYPTION_KEY'));
+      editor.addTenant(JSON.parse(input()), key('CONNECTOR_ENCRYPTION_KEY'));
+      // The whole file must still load (e.g. servicetitan.syncFrom when the pull is on): nothing is saved otherwise.
+      TenantRegistry.fromJson(editor.toJSON(), process.env['CONNECTOR_ENCRYPTION_KEY'] ?? '');
       save(file, editor);
       out('tenant added; secrets encrypted');
       return 0;
     }
     case 'set-secret': {
-      const value = readStdin().replace(/\r?\n$/, '');
+      const value = input().replace(/\r?\n$/, '');
       const editor = load(file);
       editor.setSecret(tenant, path, value, key('CONNECTOR_ENCRYPTION_KEY'), { rotate: flags.includes('--rotate') });
       save(file, editor);

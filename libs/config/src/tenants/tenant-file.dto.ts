@@ -2,14 +2,29 @@ import {
   HttpUrl,
   Inline,
   IntBetween,
+  isDateOnly,
   NestedObject,
   NestedRecord,
   NonEmptyString,
   OneOf,
+  StringList,
+  TemplatePlaceholders,
   TrueOrFalse,
 } from '@connector/util';
 import { Transform } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min, ValidationArguments } from 'class-validator';
+import {
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidationArguments,
+} from 'class-validator';
 import { EncryptedSecret, TenantSecret } from './tenant-secret.decorator';
 
 /*
@@ -46,6 +61,35 @@ export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const X3_NAME = /^[A-Za-z0-9_]{1,30}$/;
 
+const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+
+/** Dotted paths into a webhook body, tried in order; the first that holds a value wins. */
+function FieldPaths(): PropertyDecorator {
+  return (target, key) => {
+    StringList()(target, key);
+    ValidateBy({
+      name: 'fieldPaths',
+      validator: {
+        validate: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((p) => FIELD_PATH.test(String(p))),
+        defaultMessage: () => '$path must list dotted field paths such as "data.id"',
+      },
+    })(target, key);
+  };
+}
+
+/**
+ * Where a webhook body carries what the connector takes from it. The defaults read both generations: V1 (the entity
+ * at the top plus `__eventInfo{eventId, webhookType}`, `__tenantInfo{id}`) and the V2-style envelope
+ * (`{eventId, eventType, tenantId, data: {id}}`, unpublished by ServiceTitan: an assumption, hence configurable).
+ */
+export class StWebhookFieldsDto {
+  @FieldPaths() eventId: string[] = ['__eventInfo.eventId', 'eventId'];
+  @FieldPaths() eventType: string[] = ['__eventInfo.webhookType', 'eventType'];
+  @FieldPaths() entityId: string[] = ['id', 'data.id'];
+  /** Checked against the tenant's ServiceTitan tenant id when present. */
+  @FieldPaths() tenantId: string[] = ['__tenantInfo.id', 'tenantId'];
+}
+
 export class StWebhookDto {
   /** Header carrying the HMAC signature (case-insensitive; stored lower-case). */
   @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
@@ -55,6 +99,7 @@ export class StWebhookDto {
   /** One or two active secrets (rotation overlap); the newest first. */
   @TenantSecret({ list: { min: 1, max: 2 } }) secrets!: EncryptedSecret[];
   @IntBetween(1, 100 * 1024 * 1024) maxBodyBytes: number = 1024 * 1024;
+  @NestedObject(() => StWebhookFieldsDto) fields: StWebhookFieldsDto = new StWebhookFieldsDto();
 }
 
 export class StPullDto {
@@ -62,6 +107,32 @@ export class StPullDto {
   @IntBetween(1, 86_400) intervalSeconds: number = 300;
   /** ServiceTitan allows up to 5000 per page. */
   @IntBetween(1, 5000) pageSize: number = 500;
+}
+
+/** Write-back: after X3 confirmed a document, mark the ServiceTitan invoice / inventory bill as exported. */
+export class StWriteBackDto {
+  /** Off by default: the connector otherwise never writes to ServiceTitan invoicing. */
+  @TrueOrFalse() enabled: boolean = false;
+  /** `externalMessage` of an invoice mark. */
+  @NonEmptyString()
+  @TemplatePlaceholders(['documentNumber', 'externalRef'])
+  externalMessage: string = 'Posted to Sage X3 as {documentNumber} ({externalRef})';
+}
+
+/** Which payroll gross pay items are a job's labor cost (docs/mapping-rules.md). */
+export class StLaborDto {
+  @StringList() grossPayItemTypes: string[] = ['TimesheetTime'];
+  /** true: items ServiceTitan marks inactive (`active: false`) are not costs. */
+  @TrueOrFalse() activeOnly: boolean = true;
+  /** Hold a completed job back until none of its labor items changed for this long (0 = post at once). */
+  @ValidateBy({
+    name: 'settleMinutes',
+    validator: {
+      validate: (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 10_080,
+      defaultMessage: () => '$path must be a number of minutes between 0 and 10080',
+    },
+  })
+  settleMinutes: number = 0;
 }
 
 export class ServiceTitanDto {
@@ -78,6 +149,28 @@ export class ServiceTitanDto {
   @TenantSecret() clientSecret!: EncryptedSecret;
   @NestedObject(() => StWebhookDto) webhook: StWebhookDto = new StWebhookDto();
   @NestedObject(() => StPullDto) pull: StPullDto = new StPullDto();
+  /**
+   * Go-live date: the export feeds start here (a day early, so no time zone loses its first hours) and records whose
+   * business date is before it are never posted, except inside a backfill window. Required when the pull is on.
+   */
+  @ValidateIf((o: ServiceTitanDto, v: unknown) => v !== undefined || o.pull?.enabled !== false)
+  @IsDefined({ message: '$path is required when the pull is enabled (the go-live date, e.g. 2026-11-01)' })
+  @ValidateBy({
+    name: 'syncFrom',
+    validator: {
+      validate: (v: unknown) => isDateOnly(v),
+      defaultMessage: () => '$path must be a date like 2026-11-01',
+    },
+  })
+  syncFrom?: string;
+  @NestedObject(() => StWriteBackDto) writeBack: StWriteBackDto = new StWriteBackDto();
+  @NestedObject(() => StLaborDto) labor: StLaborDto = new StLaborDto();
+  /**
+   * A posted job whose costs change: `reverse-and-repost` (reversal of the posted entry, then the next revision) or
+   * `adjustment` (one entry with the difference only).
+   */
+  @OneOf(['reverse-and-repost', 'adjustment'], '$path must be reverse-and-repost or adjustment')
+  lateCosts: 'reverse-and-repost' | 'adjustment' = 'reverse-and-repost';
 }
 
 /** Sage X3 authentication; `mode` selects one of the subclasses below. */

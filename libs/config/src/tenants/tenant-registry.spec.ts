@@ -25,6 +25,7 @@ function plain(
       clientId: 'cid.test',
       clientSecret: 'test-client-secret-not-a-real-secret',
       webhook: { secrets: ['test-webhook-secret-not-a-real-secret'] },
+      syncFrom: '2026-11-01',
     },
     sageX3: { baseUrl: 'http://127.0.0.1:2', folder: 'SEED', site: 'FR011', auth: x3Auth },
   } as Json;
@@ -69,6 +70,19 @@ describe('tenants file validation', () => {
       maxBodyBytes: 1024 * 1024,
     });
     expect(t.servicetitan.pull).toEqual({ enabled: true, intervalSeconds: 300, pageSize: 500 });
+    expect(t.servicetitan.syncFrom).toBe('2026-11-01');
+    expect(t.servicetitan.webhook.fields).toEqual({
+      eventId: ['__eventInfo.eventId', 'eventId'],
+      eventType: ['__eventInfo.webhookType', 'eventType'],
+      entityId: ['id', 'data.id'],
+      tenantId: ['__tenantInfo.id', 'tenantId'],
+    });
+    expect(t.servicetitan.writeBack).toEqual({
+      enabled: false,
+      externalMessage: 'Posted to Sage X3 as {documentNumber} ({externalRef})',
+    });
+    expect(t.servicetitan.labor).toEqual({ grossPayItemTypes: ['TimesheetTime'], activeOnly: true, settleMinutes: 0 });
+    expect(t.servicetitan.lateCosts).toBe('reverse-and-repost');
     expect(t.sageX3.currency).toBe('USD');
     expect(t.sageX3.journal).toEqual({ entryType: 'ODSTX', journal: 'ODS' });
     expect(t.sageX3.poll).toEqual({ enabled: true, intervalSeconds: 300, pageSize: 100 });
@@ -150,6 +164,31 @@ describe('tenants file validation', () => {
       'tenants[2].servicetitan must be an object',
       'tenants[2].sageX3 must be an object',
       'tenants[3] must be an object',
+    ]);
+  });
+
+  it('requires the go-live date (syncFrom) when the pull is on, and checks the ServiceTitan options', () => {
+    const a = plain('acme');
+    set(a, 'servicetitan.syncFrom', undefined);
+    const b = plain('beta');
+    set(b, 'servicetitan.syncFrom', '2026-02-30');
+    set(b, 'servicetitan.webhook.fields', { eventId: [], entityId: ['data..id'] });
+    set(b, 'servicetitan.labor', { settleMinutes: -1, grossPayItemTypes: 'TimesheetTime' });
+    set(b, 'servicetitan.lateCosts', 'ignore');
+    set(b, 'servicetitan.writeBack', { enabled: 'yes', externalMessage: 'X3 {docNo}' });
+    const c = plain('gamma');
+    set(c, 'servicetitan.syncFrom', undefined);
+    set(c, 'servicetitan.pull', { enabled: false });
+    expect(problems(file(a, b, c))).toEqual([
+      'tenant acme: servicetitan.syncFrom is required when the pull is enabled (the go-live date, e.g. 2026-11-01)',
+      'tenant beta: servicetitan.webhook.fields.eventId must list dotted field paths such as "data.id"',
+      'tenant beta: servicetitan.webhook.fields.entityId must list dotted field paths such as "data.id"',
+      'tenant beta: servicetitan.syncFrom must be a date like 2026-11-01',
+      'tenant beta: servicetitan.writeBack.enabled must be true or false',
+      'tenant beta: servicetitan.writeBack.externalMessage: unknown placeholder(s) {docNo} (use {documentNumber} or {externalRef})',
+      'tenant beta: servicetitan.labor.grossPayItemTypes must be an array of non-empty strings',
+      'tenant beta: servicetitan.labor.settleMinutes must be a number of minutes between 0 and 10080',
+      'tenant beta: servicetitan.lateCosts must be reverse-and-repost or adjustment',
     ]);
   });
 

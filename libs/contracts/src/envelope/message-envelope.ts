@@ -59,6 +59,8 @@ export const Headers = {
   ReplayOfMessageId: 'x-replay-original-message-id',
   ReplayActor: 'x-replay-actor',
   ReplayReason: 'x-replay-reason',
+  /** On ServiceTitan records published by a backfill's load: the request id (the mapper holds them silently). */
+  BackfillRequest: 'x-backfill-request',
   DeadLetterReason: 'x-dead-letter-reason',
   DeadLetterSourceTopic: 'x-dead-letter-source-topic',
   DeadLetterSourcePartition: 'x-dead-letter-source-partition',

@@ -35,6 +35,41 @@ import {
   ST_VENDOR_REVISION,
   ServiceTitanVendorRevisionV1,
 } from './servicetitan-vendor-revision/servicetitan-vendor-revision.message';
+import { ST_JOB_RECORD, ServiceTitanJobRecordV1 } from './servicetitan-job-record/servicetitan-job-record.message';
+import {
+  ST_INVOICE_RECORD,
+  ServiceTitanInvoiceRecordV1,
+} from './servicetitan-invoice-record/servicetitan-invoice-record.message';
+import {
+  ST_GROSS_PAY_ITEM_RECORD,
+  ServiceTitanGrossPayItemRecordV1,
+} from './servicetitan-gross-pay-item-record/servicetitan-gross-pay-item-record.message';
+import {
+  ST_RECORD_REMOVED,
+  ServiceTitanRecordRemovedV1,
+} from './servicetitan-record-removed/servicetitan-record-removed.message';
+import {
+  ST_RECORDS_MARKER,
+  ServiceTitanRecordsMarkerV1,
+} from './servicetitan-records-marker/servicetitan-records-marker.message';
+import {
+  ST_WEBHOOK_TRIGGER,
+  WebhookTriggerCommandV1,
+} from './servicetitan-webhook-trigger/servicetitan-webhook-trigger.message';
+import {
+  MarkExportedCommandV1,
+  ST_MARK_EXPORTED,
+} from './servicetitan-mark-exported/servicetitan-mark-exported.message';
+import {
+  BackfillCommandV1,
+  ST_BACKFILL_COMMAND,
+} from './servicetitan-backfill-command/servicetitan-backfill-command.message';
+import {
+  ST_WRITE_BACK_STATE,
+  WriteBackStateV1,
+} from './servicetitan-write-back-state/servicetitan-write-back-state.message';
+import { BACKFILL_STATUS, BackfillStatusV1 } from './backfill-status/backfill-status.message';
+import { BACKFILL_REPORT, BackfillReportV1 } from './backfill-report/backfill-report.message';
 import {
   X3_COST_CENTER_STATE,
   X3_GL_ACCOUNT_STATE,
@@ -72,15 +107,36 @@ export const MESSAGE_TYPES: MessageTypeSpec[] = [
     type: ST_INVENTORY_BILL_REVISION,
     schemaVersion: 1,
     payload: ServiceTitanInventoryBillRevisionV1,
-    topics: [Topics.StInventoryBill],
+    topics: [Topics.StInventoryBill, Topics.StRecords],
   },
   {
     type: ST_PURCHASE_ORDER_REVISION,
     schemaVersion: 1,
     payload: ServiceTitanPurchaseOrderRevisionV1,
-    topics: [Topics.StPurchaseOrder],
+    topics: [Topics.StPurchaseOrder, Topics.StRecords],
   },
-  { type: ST_VENDOR_REVISION, schemaVersion: 1, payload: ServiceTitanVendorRevisionV1, topics: [Topics.StVendor] },
+  {
+    type: ST_VENDOR_REVISION,
+    schemaVersion: 1,
+    payload: ServiceTitanVendorRevisionV1,
+    topics: [Topics.StVendor, Topics.StRecords],
+  },
+  { type: ST_JOB_RECORD, schemaVersion: 1, payload: ServiceTitanJobRecordV1, topics: [Topics.StRecords] },
+  { type: ST_INVOICE_RECORD, schemaVersion: 1, payload: ServiceTitanInvoiceRecordV1, topics: [Topics.StRecords] },
+  {
+    type: ST_GROSS_PAY_ITEM_RECORD,
+    schemaVersion: 1,
+    payload: ServiceTitanGrossPayItemRecordV1,
+    topics: [Topics.StRecords],
+  },
+  { type: ST_RECORD_REMOVED, schemaVersion: 1, payload: ServiceTitanRecordRemovedV1, topics: [Topics.StRecords] },
+  { type: ST_RECORDS_MARKER, schemaVersion: 1, payload: ServiceTitanRecordsMarkerV1, topics: [Topics.StRecords] },
+  { type: ST_WEBHOOK_TRIGGER, schemaVersion: 1, payload: WebhookTriggerCommandV1, topics: [Topics.StCommand] },
+  { type: ST_MARK_EXPORTED, schemaVersion: 1, payload: MarkExportedCommandV1, topics: [Topics.StCommand] },
+  { type: ST_BACKFILL_COMMAND, schemaVersion: 1, payload: BackfillCommandV1, topics: [Topics.StCommand] },
+  { type: ST_WRITE_BACK_STATE, schemaVersion: 1, payload: WriteBackStateV1, topics: [Topics.StWriteBack] },
+  { type: BACKFILL_STATUS, schemaVersion: 1, payload: BackfillStatusV1, topics: [Topics.Backfill] },
+  { type: BACKFILL_REPORT, schemaVersion: 1, payload: BackfillReportV1, topics: [Topics.Backfill] },
   { type: X3_GL_ACCOUNT_STATE, schemaVersion: 1, payload: X3GlAccountStateV1, topics: [Topics.X3GlAccount] },
   { type: X3_COST_CENTER_STATE, schemaVersion: 1, payload: X3CostCenterStateV1, topics: [Topics.X3CostCenter] },
   { type: X3_SUPPLIER_STATE, schemaVersion: 1, payload: X3SupplierStateV1, topics: [Topics.X3Supplier] },

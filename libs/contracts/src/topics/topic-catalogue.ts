@@ -52,6 +52,36 @@ const base: Array<Omit<TopicSpec, 'partitions'> & { partitions?: number }> = [
     description: 'ServiceTitan vendor revisions',
   },
   {
+    name: Topics.StRecords,
+    kind: 'state',
+    compacted: true,
+    retentionMs: -1,
+    description:
+      "ServiceTitan records from the export feeds, latest per record; partitioned by job for a job's records",
+  },
+  {
+    name: Topics.StCommand,
+    kind: 'commands',
+    compacted: false,
+    // Also the webhook dedupe memory (a redelivery within this time is answered without a second trigger).
+    retentionMs: 7 * DAY,
+    description: "Commands for the tenant's ServiceTitan owner: webhook triggers, write-backs, backfills",
+  },
+  {
+    name: Topics.StWriteBack,
+    kind: 'state',
+    compacted: true,
+    retentionMs: -1,
+    description: 'ServiceTitan write-backs (mark as exported): pending, done or failed, per record',
+  },
+  {
+    name: Topics.Backfill,
+    kind: 'state',
+    compacted: true,
+    retentionMs: -1,
+    description: 'Backfill requests: status by the ServiceTitan owner, reports per partition by the mapper',
+  },
+  {
     name: Topics.X3GlAccount,
     kind: 'state',
     compacted: true,

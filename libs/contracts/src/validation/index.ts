@@ -1,2 +1,3 @@
 export * from './decimal-string.decorator';
+export * from './date-only.decorator';
 export * from './message-decoder';

@@ -13,6 +13,8 @@ export interface CreateAppOptions {
   bodyParser?: boolean;
   /** HTTP set-up that must come before the routes are registered (e.g. the OpenAPI document). */
   configure?: (app: INestApplication) => void;
+  /** HTTP server: Express (default) or Fastify (the webhook-gateway's lean hot path). */
+  platform?: 'express' | 'fastify';
 }
 
 export interface RunAppOptions extends CreateAppOptions {
@@ -29,13 +31,18 @@ export async function createApp(
   opts: CreateAppOptions,
 ): Promise<INestApplication> {
   const logger = new JsonLogger(opts.app, (opts.logLevel ?? 'info') as LogLevel | 'info');
-  const app = await NestFactory.create(module, {
+  const options = {
     logger,
     rawBody: opts.rawBody ?? false,
     bufferLogs: false,
     bodyParser: opts.bodyParser ?? true,
     abortOnError: false,
-  });
+  };
+  // Loaded only by the apps that choose it, so the others never load fastify.
+  const app =
+    opts.platform === 'fastify'
+      ? await NestFactory.create(module, new (await import('@nestjs/platform-fastify')).FastifyAdapter(), options)
+      : await NestFactory.create(module, options);
   app.enableShutdownHooks();
   opts.configure?.(app);
   await app.init();

@@ -18,18 +18,33 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** How a message's partition is chosen when its key does not choose it (PublishOptions). */
+interface Placement {
+  partitionKey?: string;
+  partition?: number;
+}
+
 /**
  * kafkajs' default partitioner, remembering the partition it chose for each message object (and keeping it when
  * kafkajs retries the send), so the offset of every record can be told from the per-partition base offsets the
- * broker returns. Partitioning is exactly kafkajs' own: existing keys stay on their partitions.
+ * broker returns. Partitioning is exactly kafkajs' own: existing keys stay on their partitions. A message with a
+ * partition key is placed as if that were its key; an explicit partition is taken as is.
  */
-function recordingPartitioner(chosen: WeakMap<Message, number>) {
+function recordingPartitioner(chosen: WeakMap<Message, number>, placements: WeakMap<Message, Placement>) {
   return () => {
     const partitioner = Partitioners.DefaultPartitioner();
     return (args: Parameters<ReturnType<typeof Partitioners.DefaultPartitioner>>[0]) => {
       const known = chosen.get(args.message);
       if (known !== undefined) return known;
-      const partition = partitioner(args);
+      const placement = placements.get(args.message);
+      const partition =
+        placement?.partition !== undefined
+          ? placement.partition
+          : partitioner(
+              placement?.partitionKey === undefined
+                ? args
+                : { ...args, message: { ...args.message, key: placement.partitionKey } },
+            );
       chosen.set(args.message, partition);
       return partition;
     };
@@ -44,6 +59,7 @@ function recordingPartitioner(chosen: WeakMap<Message, number>) {
 export class MessageProducer extends MessagePublisher {
   private readonly producer: Producer;
   private readonly partitionOf = new WeakMap<Message, number>();
+  private readonly placements = new WeakMap<Message, Placement>();
   private connected = false;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -60,7 +76,7 @@ export class MessageProducer extends MessagePublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: recordingPartitioner(this.partitionOf),
+      createPartitioner: recordingPartitioner(this.partitionOf, this.placements),
     });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }
@@ -82,11 +98,11 @@ export class MessageProducer extends MessagePublisher {
   }
 
   publish(topic: string, envelope: MessageEnvelope<unknown>, options: PublishOptions): Promise<PublishReceipt> {
-    return this.enqueue(topic, {
-      key: options.key,
-      value: JSON.stringify(envelope),
-      headers: envelopeHeaders(envelope, options.headers),
-    });
+    return this.enqueue(
+      topic,
+      { key: options.key, value: JSON.stringify(envelope), headers: envelopeHeaders(envelope, options.headers) },
+      options,
+    );
   }
 
   publishMany(messages: OutgoingMessage[]): Promise<PublishReceipt[]> {
@@ -95,12 +111,16 @@ export class MessageProducer extends MessagePublisher {
 
   publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
     return Promise.all(
-      messages.map((m) => this.enqueue(topic, { key: m.key, value: m.value, headers: m.headers ?? {} })),
+      messages.map((m) => this.enqueue(topic, { key: m.key, value: m.value, headers: m.headers ?? {} }, m)),
     );
   }
 
-  private enqueue(topic: string, message: Message): Promise<PublishReceipt> {
+  private enqueue(topic: string, message: Message, placement: Placement): Promise<PublishReceipt> {
     if (!this.connected) return Promise.reject(new Error('producer is not connected'));
+    if (placement.partition !== undefined && (!Number.isInteger(placement.partition) || placement.partition < 0))
+      return Promise.reject(new Error(`invalid partition ${placement.partition}`));
+    if (placement.partition !== undefined || placement.partitionKey !== undefined)
+      this.placements.set(message, { partition: placement.partition, partitionKey: placement.partitionKey });
     return new Promise<PublishReceipt>((resolve, reject) => {
       if (this.opts.batching === false) {
         // Naive mode (benchmark baseline): one acknowledged send per message.

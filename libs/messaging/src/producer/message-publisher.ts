@@ -1,9 +1,16 @@
 import { Headers as H, MessageEnvelope } from '@connector/contracts';
 
 export interface PublishOptions {
-  /** Partition key; `{tenant}:{entity}:{id}` (see recordKey). */
+  /** Record key; `{tenant}:{entity}:{id}` (see recordKey). Chooses the partition unless one of the two below does. */
   key: string;
   headers?: Record<string, string>;
+  /**
+   * Chooses the partition instead of `key` (same rule: murmur2 modulo the partition count), so records with their own
+   * keys (compaction) can share a partition (ordering): a job's invoice and gross pay items go with the job.
+   */
+  partitionKey?: string;
+  /** An explicit partition (markers written to every partition); wins over partitionKey. */
+  partition?: number;
 }
 
 export interface OutgoingMessage {
@@ -17,6 +24,9 @@ export interface RawMessage {
   /** null = a tombstone (deletes the key on a compacted topic). */
   value: Buffer | string | null;
   headers?: Record<string, string>;
+  /** As in PublishOptions. */
+  partitionKey?: string;
+  partition?: number;
 }
 
 /**

@@ -18,6 +18,7 @@ function setup() {
     ready: async () => undefined,
     isReady: () => true,
     sync: async () => undefined,
+    caughtUpTo: async () => undefined,
     invalid: (view, d) => void invalid.push({ view, key: d.key, reason: d.reason }),
   };
   const bus = new InMemoryMessageBus();

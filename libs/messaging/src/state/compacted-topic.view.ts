@@ -16,6 +16,7 @@ export interface ViewSource {
   ready(topic: string, signal?: AbortSignal): Promise<void>;
   isReady(topic: string): boolean;
   sync(topic: string): Promise<void>;
+  caughtUpTo(topic: string, partition: number, offset: string, signal?: AbortSignal): Promise<void>;
   invalid(view: string, detail: { key: string; partition: number; offset: string; reason: string }): void;
 }
 
@@ -84,6 +85,14 @@ export class CompactedTopicView<T> {
   /** Resolves once the topic has been read up to its end offsets now (one broker round trip): other writers' news. */
   sync(): Promise<void> {
     return this.source.sync(this.topic);
+  }
+
+  /**
+   * Resolves once this view has applied the record at `offset` of `partition` and everything before it there (no
+   * broker round trip): a consumer of the same topic reads the state its message belongs to.
+   */
+  caughtUpTo(partition: number, offset: string, signal?: AbortSignal): Promise<void> {
+    return this.source.caughtUpTo(this.topic, partition, offset, signal);
   }
 
   /** Calls `listener` on every change of a value, local or read; returns the unsubscribe function. */

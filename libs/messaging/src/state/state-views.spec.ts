@@ -40,6 +40,15 @@ describe('StateViews (without a broker)', () => {
     await expect(view.ready(stop.signal)).rejects.toThrow('the app is stopping');
   });
 
+  it('a caller waiting for a partition offset gives up when its signal aborts', async () => {
+    const { v } = views();
+    const view = v.open({ topic: Topics.Checkpoint, name: 'checkpoints:test' });
+    const stop = new AbortController();
+    const waiting = view.caughtUpTo(0, '41', stop.signal);
+    stop.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+  });
+
   it('names are unique and views are opened before the app bootstraps', () => {
     const { v } = views();
     v.open({ topic: Topics.Checkpoint, name: 'a' });

@@ -24,6 +24,13 @@ interface Barrier {
   resolve: () => void;
 }
 
+/** Someone waiting until a partition has been read past an offset (caughtUpTo). */
+interface OffsetWaiter {
+  tp: string;
+  next: bigint;
+  resolve: () => void;
+}
+
 /** Consumer-group ids allow letters, digits, '.', '_' and '-'; host names may carry more. */
 function instanceName(): string {
   const host =
@@ -59,6 +66,7 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
   private readonly readyTopics = new Set<string>();
   private readonly readyWaiters = new Map<string, Array<() => void>>();
   private barriers: Barrier[] = [];
+  private offsetWaiters: OffsetWaiter[] = [];
   private readonly stopController = new AbortController();
   private running: Promise<void> | null = null;
   private readonly invalidRecords;
@@ -142,6 +150,34 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
     const targets = new Map([[topic, await this.admin.topicOffsets(topic)]]);
     if (this.reached(targets)) return;
     await new Promise<void>((resolve) => this.barriers.push({ targets, resolve }));
+  }
+
+  /**
+   * Resolves once `topic`'s `partition` has been read past `offset` (the record at `offset` and everything before it
+   * on that partition are applied), with no broker round trip: a work consumer reading the same topic calls it with
+   * its message's position before it reads the state.
+   */
+  caughtUpTo(topic: string, partition: number, offset: string, signal?: AbortSignal): Promise<void> {
+    const tp = `${topic}|${partition}`;
+    const next = BigInt(offset) + 1n;
+    if ((this.positions.get(tp) ?? -1n) >= next) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const waiter: OffsetWaiter = {
+        tp,
+        next,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.offsetWaiters = this.offsetWaiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.offsetWaiters.push(waiter);
+    });
   }
 
   invalid(view: string, detail: { key: string; partition: number; offset: string; reason: string }): void {
@@ -238,6 +274,11 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
       const reached = this.barriers.filter((b) => this.reached(b.targets));
       this.barriers = this.barriers.filter((b) => !reached.includes(b));
       for (const b of reached) b.resolve();
+    }
+    if (this.offsetWaiters.length) {
+      const reached = this.offsetWaiters.filter((w) => (this.positions.get(w.tp) ?? -1n) >= w.next);
+      this.offsetWaiters = this.offsetWaiters.filter((w) => !reached.includes(w));
+      for (const w of reached) w.resolve();
     }
   }
 

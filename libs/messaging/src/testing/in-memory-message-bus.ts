@@ -14,6 +14,8 @@ export interface RecordedMessage {
   /** null for a tombstone. */
   value: string | null;
   headers: Record<string, string>;
+  partitionKey?: string;
+  partition?: number;
 }
 
 /** In-process publisher for unit tests: records what would have been sent. Integration tests use Kafka. */
@@ -33,6 +35,8 @@ export class InMemoryMessageBus extends MessagePublisher {
       envelope,
       value: JSON.stringify(envelope),
       headers: options.headers ?? {},
+      partitionKey: options.partitionKey,
+      partition: options.partition,
     });
     return this.receipt(topic);
   }
@@ -46,7 +50,15 @@ export class InMemoryMessageBus extends MessagePublisher {
   async publishRaw(topic: string, messages: RawMessage[]): Promise<PublishReceipt[]> {
     return messages.map((m) => {
       const value = m.value === null ? null : m.value.toString();
-      this.sent.push({ topic, key: m.key, envelope: null, value, headers: m.headers ?? {} });
+      this.sent.push({
+        topic,
+        key: m.key,
+        envelope: null,
+        value,
+        headers: m.headers ?? {},
+        partitionKey: m.partitionKey,
+        partition: m.partition,
+      });
       return this.receipt(topic);
     });
   }

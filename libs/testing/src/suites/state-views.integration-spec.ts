@@ -97,6 +97,33 @@ describe('compacted-topic views on a real Kafka broker', () => {
     );
   });
 
+  it('places records by partition key or explicit partition, and caughtUpTo waits for a given record', async () => {
+    const view = viewOf(first!);
+    const job = 'acme:job:4242';
+    const receipts = await Promise.all(
+      ['invoice:1', 'gross-pay-item:7', 'gross-pay-item:8'].map((r) =>
+        writer.publisher.publish(Topics.Checkpoint, checkpoint(r), { key: `${job}:${r}`, partitionKey: job }),
+      ),
+    );
+    // Their own keys would spread them; the partition key puts them with the job (kafkajs' rule on the job key).
+    expect(new Set(receipts.map((r) => r.partition))).toEqual(new Set([partitionForKey(job, 3)]));
+    const spread = new Set(
+      ['invoice:1', 'gross-pay-item:7', 'gross-pay-item:8'].map((r) => partitionForKey(`${job}:${r}`, 3)),
+    );
+    expect(spread.size).toBeGreaterThan(1);
+    const [raw] = await writer.publisher.publishRaw(Topics.Checkpoint, [
+      { key: 'k-explicit', value: JSON.stringify(checkpoint('explicit')), partition: 2 },
+    ]);
+    expect(raw.partition).toBe(2);
+    const last = receipts[receipts.length - 1];
+    await view.caughtUpTo(last.partition, last.offset);
+    expect(view.get(`${job}:gross-pay-item:8`)).toBe('gross-pay-item:8');
+    await view.caughtUpTo(2, raw.offset);
+    expect(view.get('k-explicit')).toBe('explicit');
+    // An offset already passed resolves at once.
+    await view.caughtUpTo(receipts[0].partition, receipts[0].offset);
+  });
+
   it('reads its own write at once, and ignores an older record of that key that it reads later', async () => {
     const key = 'k-race';
     // Another writer's value of the key is on the topic, behind a backlog on the same partition. A new instance

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { SourceRecordRefDto } from '../journal-entry-requested/journal-entry-requested.message';
 
 export const MAPPING_REJECTED = 'connector.mapping.rejected';
@@ -20,4 +20,9 @@ export class MappingRejectedV1 {
   @ValidateNested({ each: true })
   @Type(() => RejectionReasonDto)
   reasons!: RejectionReasonDto[];
+  /**
+   * true: a hold, not an error: the record is outside what the tenant posts for now (e.g. BEFORE_GO_LIVE) and is
+   * mapped when that changes (a backfill). Absent = a rejection to fix.
+   */
+  @IsOptional() @IsBoolean() hold?: boolean | null;
 }

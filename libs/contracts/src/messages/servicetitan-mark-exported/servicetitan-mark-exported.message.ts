@@ -1,0 +1,17 @@
+import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
+
+export const ST_MARK_EXPORTED = 'servicetitan.command.mark-exported';
+
+/**
+ * Write-back (off by default, per tenant): tell ServiceTitan that the invoice or inventory bill reached Sage X3 as
+ * `x3DocumentNumber`. On `connector.servicetitan.command.v1` (key tenant), published by the mapper after X3
+ * confirmed the document; the tenant's owner sends the marks in batches.
+ */
+export class MarkExportedCommandV1 {
+  @IsIn(['invoice', 'inventory-bill']) entity!: 'invoice' | 'inventory-bill';
+  @IsInt() @Min(1) id!: number;
+  @IsString() x3DocumentNumber!: string;
+  /** The connector's external reference of the X3 document. */
+  @IsString() externalRef!: string;
+  @IsOptional() @IsString() externalMessage?: string | null;
+}
