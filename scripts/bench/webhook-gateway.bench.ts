@@ -15,6 +15,7 @@ import { createApp } from '@connector/messaging';
 import { TEST_CREDENTIALS, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
 import { AddressInfo } from 'node:net';
 import { AppModule } from '../../apps/webhook-gateway/src/app/app.module';
+import { GATEWAY_HTTP } from '../../apps/webhook-gateway/src/app/gateway-http';
 import { WebhookGatewayEnv } from '../../apps/webhook-gateway/src/app/webhook-gateway.env';
 import { signWebhookBody } from '../../apps/webhook-gateway/src/webhooks/webhook-signature.verifier';
 
@@ -54,7 +55,7 @@ async function runMode(mode: 'batched' | 'naive'): Promise<void> {
     KAFKA_PRODUCER_BATCHING: mode === 'batched' ? 'true' : 'false',
     LOG_LEVEL: 'warn',
   });
-  const app = await createApp(AppModule.forRoot(env), { app: 'webhook-gateway', logLevel: 'error', bodyParser: false });
+  const app = await createApp(AppModule.forRoot(env), { app: 'webhook-gateway', logLevel: 'error', ...GATEWAY_HTTP });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const run = `${mode}-${Date.now()}`;

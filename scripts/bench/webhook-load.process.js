@@ -29,7 +29,7 @@ function send(i) {
       (res) => {
         res.resume();
         res.on('end', () =>
-          res.statusCode === 202 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`)),
+          res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`status ${res.statusCode}`)),
         );
       },
     );

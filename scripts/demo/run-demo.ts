@@ -1,5 +1,5 @@
-/* Drives the demo once everything runs: a signed JobCompleted webhook for the ServiceTitan demo job (its bill
- * arrives by the gateway's scheduled pull), then waits for the journal entry and the supplier invoice in the Sage X3
+/* Drives the demo once everything runs: a signed JobCompleted webhook for the ServiceTitan demo job (a trigger: the
+ * gateway reads the job's feeds; its bill arrives by the gateway's scheduled feed read), then waits for the journal entry and the supplier invoice in the Sage X3
  * simulator and prints what happened, from X3's and from the audit trail's point of view.
  * Env: GATEWAY_URL, X3_SIM_URL, AUDIT_URL, AUDIT_TOKEN, WEBHOOK_SECRET, ST_SEED_FILE, DEMO_TIMEOUT_MS
  */
@@ -33,8 +33,7 @@ async function main(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     invoice: invoice as any,
   });
-  // The gateway answers 202 until issue 14 moves it to 200 (the sender now counts only 200 as delivered).
-  const sender = new WebhookSender({ timeScale: 0.1, deliveredStatuses: [200, 202] });
+  const sender = new WebhookSender({ timeScale: 0.1 });
   const delivery = await sender.send({
     url: `${env('GATEWAY_URL')}/webhooks/servicetitan/demo`,
     secret: env('WEBHOOK_SECRET'),

@@ -1,7 +1,8 @@
 /* The connector end to end, in one process: both simulators, the five apps on one topic namespace of the real
- * broker, the audit trail on embedded PGlite. A completed job (webhook) and a received PO's bill (scheduled pull)
- * become a journal entry and an unmatched supplier invoice in Sage X3; a posting that X3 refuses is fixed and
- * replayed from the audit trail; replaying an already-posted record creates no second document. */
+ * broker, the audit trail on embedded PGlite. A completed job (a webhook triggers the read of its feeds) and a
+ * received PO's bill (a feed read) become a journal entry and an unmatched supplier invoice in Sage X3; a posting that
+ * X3 refuses is fixed and replayed from the audit trail; replaying an already-posted record creates no second
+ * document. */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,12 @@ import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { AppModule as AuditModule, AuditServiceEnv, configureAuditApp } from '@connector/app-audit-service';
 import { AppModule as MapperModule, MapperEnv } from '@connector/app-mapper';
-import { AppModule as GatewayModule, ServiceTitanPullService, WebhookGatewayEnv } from '@connector/app-webhook-gateway';
+import {
+  AppModule as GatewayModule,
+  GATEWAY_HTTP,
+  ServiceTitanFeedsService,
+  WebhookGatewayEnv,
+} from '@connector/app-webhook-gateway';
 import { AppModule as PollerModule, X3PollerEnv, X3PollService } from '@connector/app-x3-poller';
 import { AppModule as PosterModule, X3PosterEnv } from '@connector/app-x3-poster';
 import { demoSeeds } from './support/demo-seeds';
@@ -92,9 +98,17 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
       ),
     );
     gateway = await startAppUnderTest(
-      GatewayModule.forRoot(validateEnv(WebhookGatewayEnv, { ...base, ST_PULL_ENABLED: 'false' })),
+      GatewayModule.forRoot(
+        validateEnv(WebhookGatewayEnv, {
+          ...base,
+          ST_PULL_ENABLED: 'false',
+          ST_OWNER_HANDOVER_GRACE_MS: '0',
+          ST_TICK_MS: '200',
+          ST_TRIGGER_MAX_DELAY_MS: '500',
+        }),
+      ),
       'webhook-gateway',
-      { bodyParser: false },
+      GATEWAY_HTTP,
     );
     apps.push(gateway);
   });
@@ -126,7 +140,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     );
 
   it('a bill pulled from ServiceTitan becomes one unmatched supplier invoice against the PO', async () => {
-    await gateway.app.get(ServiceTitanPullService).runOnce('demo', ['vendors', 'purchase-orders', 'inventory-bills']);
+    await gateway.app.get(ServiceTitanFeedsService).runOnce('demo', ['vendors', 'purchase-orders', 'inventory-bills']);
     await eventually(
       // PINVOICE carries no REF (public representation): the demo tenant has one bill, to SUP001.
       () => documents('PINVOICE').filter((d) => ((d['record'] as Rec | undefined) ?? d)['BPR'] === 'SUP001').length,
@@ -160,8 +174,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       invoice: invoice as any,
     });
-    // The gateway answers 202 until issue 14 moves it to 200 (the sender now counts only 200 as delivered).
-    const sender = new WebhookSender({ timeScale: 0.001, deliveredStatuses: [200, 202] });
+    const sender = new WebhookSender({ timeScale: 0.001 });
     const delivery = await sender.send({
       url: `${gateway.url}/webhooks/servicetitan/demo`,
       secret: template.servicetitan.webhook.secrets[0],

@@ -1,4 +1,6 @@
-// Public surface for the end-to-end suite only (apps/connector-e2e); apps never import each other.
+// Public surface for the end-to-end suite and the benchmarks only; apps never import each other.
 export { AppModule } from './app/app.module';
+export { GATEWAY_HTTP } from './app/gateway-http';
 export { WebhookGatewayEnv } from './app/webhook-gateway.env';
-export { ServiceTitanPullService } from './pull/servicetitan-pull.service';
+export { ServiceTitanFeedsService } from './feeds/servicetitan-feeds.service';
+export { WriteBackService } from './write-back/write-back.service';

@@ -24,6 +24,8 @@ export interface TestTenantOptions {
   webhookEncoding?: 'hex' | 'base64';
   maxBodyBytes?: number;
   x3Auth?: Record<string, unknown>;
+  /** Merged into the servicetitan section (e.g. `{ syncFrom, pull: { enabled: true } }`, writeBack, labor). */
+  servicetitan?: Record<string, unknown>;
   extra?: Record<string, unknown>;
 }
 
@@ -47,6 +49,7 @@ export function testTenant(o: TestTenantOptions = {}): Record<string, unknown> {
         maxBodyBytes: o.maxBodyBytes ?? 64 * 1024,
       },
       pull: { enabled: false, intervalSeconds: 3600, pageSize: 50 },
+      ...(o.servicetitan ?? {}),
     },
     sageX3: {
       baseUrl: x3Url,

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -7,7 +7,7 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Reads the exact request bytes (no parsing) and stops at `limit`: the signature is over these bytes. */
-export function readRawBody(req: Request, limit: number): Promise<Buffer> {
+export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
   return new Promise((resolve, reject) => {
@@ -24,7 +24,7 @@ export function readRawBody(req: Request, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => !failed && resolve(Buffer.concat(chunks, size)));
+    req.on('end', () => !failed && resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     req.on('error', (e) => !failed && reject(e));
   });
 }

@@ -1,9 +1,14 @@
 import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { validateEnv } from '@connector/config';
-import { Topics } from '@connector/contracts';
+import { Topics, WebhookTriggerCommandV1 } from '@connector/contracts';
 import { BusContext } from '@connector/messaging';
-import { buildJobCompletedEvent, signWebhookBody, WebhookSender } from '@connector/servicetitan-simulator';
+import {
+  buildJobCompletedEvent,
+  buildWebhookEventV2,
+  signWebhookBody,
+  WebhookSender,
+} from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
   eventually,
@@ -17,6 +22,7 @@ import {
   writeTestTenantsFile,
 } from '@connector/testing';
 import { AppModule } from '../app/app.module';
+import { GATEWAY_HTTP } from '../app/gateway-http';
 import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
 
 jest.setTimeout(120000);
@@ -40,7 +46,7 @@ const job = {
   customFields: [],
   externalData: [],
 };
-function jobCompleted(eventId: string) {
+function v1(eventId: string) {
   return buildJobCompletedEvent({
     tenant: stTenant,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,6 +60,9 @@ function jobCompleted(eventId: string) {
     eventId,
   });
 }
+const v2 = (eventId: string) =>
+  buildWebhookEventV2({ eventType: 'JobCompleted', tenantId: TEST_CREDENTIALS.stTenantId, entity: job, eventId });
+const sign = (raw: string, secret: string = TEST_CREDENTIALS.webhookSecret) => signWebhookBody(raw, secret, 'hex');
 
 async function post(
   url: string,
@@ -64,19 +73,35 @@ async function post(
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe('webhook-gateway on a real Kafka broker', () => {
+describe('webhook-gateway on a real Kafka broker: webhooks become triggers', () => {
   const prefix = uniquePrefix('gw');
-  const events: BusContext[] = [];
+  const commands: Array<BusContext<WebhookTriggerCommandV1>> = [];
+  let env: WebhookGatewayEnv;
   let gateway: AppUnderTest;
   let reader: MessagingHarness;
   let hook: string;
+
+  const start = async () => {
+    gateway = await startAppUnderTest(AppModule.forRoot(env), 'webhook-gateway', GATEWAY_HTTP);
+    hook = `${gateway.url}/webhooks/servicetitan/acme`;
+  };
 
   beforeAll(async () => {
     const tenants = writeTestTenantsFile([
       testTenant({ id: 'acme', webhookSecrets: [TEST_CREDENTIALS.webhookSecret, OLD_SECRET], maxBodyBytes: 16 * 1024 }),
       testTenant({ id: 'beta', webhookEncoding: 'base64' }),
+      testTenant({
+        id: 'gamma',
+        servicetitan: {
+          webhook: {
+            secrets: [TEST_CREDENTIALS.webhookSecret],
+            signatureHeader: 'X-ST-Signature',
+            fields: { eventId: ['meta.id'], eventType: ['meta.kind'], entityId: ['record.jobId'] },
+          },
+        },
+      }),
     ]);
-    const env = validateEnv(WebhookGatewayEnv, {
+    env = validateEnv(WebhookGatewayEnv, {
       ...testAppEnv(prefix),
       TENANTS_FILE: tenants.file,
       CONNECTOR_ENCRYPTION_KEY: tenants.key,
@@ -84,98 +109,126 @@ describe('webhook-gateway on a real Kafka broker', () => {
     });
     reader = await startMessagingHarness(
       prefix,
-      [{ group: 'reader', topics: [Topics.StJob], handler: async (m) => void events.push(m) }],
+      [
+        {
+          group: 'reader',
+          topics: [Topics.StCommand],
+          handler: async (m) => void commands.push(m as BusContext<WebhookTriggerCommandV1>),
+        },
+      ],
       'reader',
     );
-    gateway = await startAppUnderTest(AppModule.forRoot(env), 'webhook-gateway', { bodyParser: false });
-    hook = `${gateway.url}/webhooks/servicetitan/acme`;
+    await start();
   });
   afterAll(async () => {
     await gateway?.close();
     await reader?.close();
   });
 
-  const eventsFor = (eventId: string) => events.filter((e) => e.envelope.correlationId === eventId);
+  const triggersFor = (eventId: string) => commands.filter((c) => c.envelope.payload.eventId === eventId);
 
-  it('a signed webhook becomes exactly one event on the topic, acknowledged before the 2xx', async () => {
-    const raw = JSON.stringify(jobCompleted('evt-signed-1'));
-    const res = await post(hook, raw, {
-      'x-servicetitan-signature': signWebhookBody(raw, TEST_CREDENTIALS.webhookSecret, 'hex'),
-    });
-    expect(res).toEqual({ status: 202, body: { accepted: true, eventId: 'evt-signed-1', duplicate: false } });
-    const got = await eventually(
-      () => eventsFor('evt-signed-1'),
+  it('a signed V1 webhook becomes one trigger on the command topic, acknowledged before the 200', async () => {
+    const raw = JSON.stringify(v1('evt-v1'));
+    const res = await post(hook, raw, { 'x-servicetitan-signature': sign(raw) });
+    expect(res).toEqual({ status: 200, body: { accepted: true, eventId: 'evt-v1', duplicate: false } });
+    const [cmd] = await eventually(
+      () => triggersFor('evt-v1'),
       (l) => l.length >= 1,
-      'the event on servicetitan.job.v1',
+      'the trigger',
     );
-    expect(got[0].key).toBe('acme:job:4242');
-    expect(got[0].envelope).toMatchObject({
-      type: 'servicetitan.job.event',
+    expect(cmd.key).toBe('acme');
+    expect(cmd.envelope).toMatchObject({
+      type: 'servicetitan.command.webhook-trigger',
       tenant: 'acme',
       source: 'webhook',
-      payload: { event: 'completed', jobId: 4242 },
+      correlationId: 'evt-v1',
     });
+    // The trigger carries no data from the body: the owner reads it from the API.
+    expect(cmd.envelope.payload).toEqual({
+      eventId: 'evt-v1',
+      eventType: 'JobCompleted',
+      entityId: '4242',
+      generation: 'v1',
+      receivedAt: expect.any(String),
+    });
+  });
+
+  it('a V2-style webhook for the same job is read at its own field paths', async () => {
+    const raw = JSON.stringify(v2('evt-v2'));
+    expect((await post(hook, raw, { 'x-servicetitan-signature': sign(raw) })).status).toBe(200);
+    const [cmd] = await eventually(
+      () => triggersFor('evt-v2'),
+      (l) => l.length >= 1,
+      'the V2 trigger',
+    );
+    expect(cmd.envelope.payload).toMatchObject({ eventType: 'JobCompleted', entityId: '4242', generation: 'v2' });
+  });
+
+  it('field paths and the signature header are per tenant', async () => {
+    const raw = JSON.stringify({ meta: { id: 'evt-custom', kind: 'JobCompleted' }, record: { jobId: 77 } });
+    expect(
+      (await post(`${gateway.url}/webhooks/servicetitan/gamma`, raw, { 'x-st-signature': sign(raw) })).status,
+    ).toBe(200);
+    const [cmd] = await eventually(
+      () => triggersFor('evt-custom'),
+      (l) => l.length >= 1,
+      'the custom trigger',
+    );
+    expect(cmd.envelope.payload).toMatchObject({ entityId: '77', generation: 'v2' });
+    expect(cmd.key).toBe('gamma');
   });
 
   it.each([
     [
       'tampered body',
-      (raw: string) => ({
-        body: raw.replace('24.50', '99.50'),
-        sig: signWebhookBody(raw, TEST_CREDENTIALS.webhookSecret, 'hex'),
-      }),
+      (raw: string) => ({ body: raw.replace('24.50', '99.50'), sig: sign(raw) }),
       401,
       'signature-mismatch',
     ],
     [
       'wrong secret',
-      (raw: string) => ({ body: raw, sig: signWebhookBody(raw, 'test-some-other-secret-not-real-000000', 'hex') }),
+      (raw: string) => ({ body: raw, sig: sign(raw, 'test-some-other-secret-not-real-000000') }),
       401,
       'signature-mismatch',
     ],
     ['missing header', (raw: string) => ({ body: raw, sig: undefined }), 401, 'missing-signature'],
+    ['malformed JSON', () => ({ body: '{"eventId": ', sig: sign('{"eventId": ') }), 400, 'malformed-json'],
+    ['unknown shape', () => ({ body: '{"hello":1}', sig: sign('{"hello":1}') }), 400, 'unknown-shape'],
     [
-      'malformed JSON',
-      () => ({ body: '{"eventId": ', sig: signWebhookBody('{"eventId": ', TEST_CREDENTIALS.webhookSecret, 'hex') }),
+      "another tenant's event",
+      (raw: string) => {
+        const other = raw.replace(`"id":${TEST_CREDENTIALS.stTenantId}`, '"id":999');
+        return { body: other, sig: sign(other) };
+      },
       400,
-      'malformed-json',
-    ],
-    [
-      'unknown shape',
-      () => ({ body: '{"hello":1}', sig: signWebhookBody('{"hello":1}', TEST_CREDENTIALS.webhookSecret, 'hex') }),
-      400,
-      'unknown-shape',
+      'tenant-mismatch',
     ],
   ])('%s gets its status and produces nothing', async (_name, make, status, reason) => {
-    const eventId = `evt-bad-${reason}-${status}`;
-    const { body, sig } = make(JSON.stringify(jobCompleted(eventId)));
+    const eventId = `evt-bad-${reason}-${status}-${_name.length}`;
+    const { body, sig } = make(JSON.stringify(v1(eventId)));
     const res = await post(hook, body, sig ? { 'x-servicetitan-signature': sig } : {});
     expect(res.status).toBe(status);
     expect(res.body['reason']).toBe(reason);
     // Prove nothing was produced: a later good event arrives and the bad one never did.
-    const probe = JSON.stringify(jobCompleted(`${eventId}-probe`));
-    await post(hook, probe, {
-      'x-servicetitan-signature': signWebhookBody(probe, TEST_CREDENTIALS.webhookSecret, 'hex'),
-    });
+    const probe = JSON.stringify(v1(`${eventId}-probe`));
+    await post(hook, probe, { 'x-servicetitan-signature': sign(probe) });
     await eventually(
-      () => eventsFor(`${eventId}-probe`),
+      () => triggersFor(`${eventId}-probe`),
       (l) => l.length === 1,
-      'probe event',
+      'probe trigger',
     );
-    expect(eventsFor(eventId)).toHaveLength(0);
+    expect(triggersFor(eventId)).toHaveLength(0);
   });
 
   it('unknown tenant → 404, oversize body → 413, both produce nothing', async () => {
-    const raw = JSON.stringify(jobCompleted('evt-404'));
-    const sig = signWebhookBody(raw, TEST_CREDENTIALS.webhookSecret, 'hex');
+    const raw = JSON.stringify(v1('evt-404'));
     expect(
-      (await post(`${gateway.url}/webhooks/servicetitan/nobody`, raw, { 'x-servicetitan-signature': sig })).status,
+      (await post(`${gateway.url}/webhooks/servicetitan/nobody`, raw, { 'x-servicetitan-signature': sign(raw) }))
+        .status,
     ).toBe(404);
-    const big = JSON.stringify({ ...jobCompleted('evt-413'), padding: 'x'.repeat(20 * 1024) });
-    const res = await post(hook, big, {
-      'x-servicetitan-signature': signWebhookBody(big, TEST_CREDENTIALS.webhookSecret, 'hex'),
-    });
-    expect(res.status).toBe(413);
+    const big = JSON.stringify({ ...v1('evt-413'), padding: 'x'.repeat(20 * 1024) });
+    const res = await post(hook, big, { 'x-servicetitan-signature': sign(big) });
+    expect(res).toMatchObject({ status: 413, body: { reason: 'body-too-large' } });
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(
       /connector_webhooks_rejected_total\{tenant="unknown",reason="unknown-tenant",app="webhook-gateway"\} 1/,
@@ -183,8 +236,9 @@ describe('webhook-gateway on a real Kafka broker', () => {
     expect(metrics).toMatch(
       /connector_webhooks_rejected_total\{tenant="acme",reason="body-too-large",app="webhook-gateway"\} 1/,
     );
-    expect(eventsFor('evt-404')).toHaveLength(0);
-    expect(eventsFor('evt-413')).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(triggersFor('evt-404')).toHaveLength(0);
+    expect(triggersFor('evt-413')).toHaveLength(0);
   });
 
   it('old and new secrets both verify during a rotation overlap; base64 encoding per tenant', async () => {
@@ -192,26 +246,23 @@ describe('webhook-gateway on a real Kafka broker', () => {
       ['evt-rot-new', TEST_CREDENTIALS.webhookSecret],
       ['evt-rot-old', OLD_SECRET],
     ]) {
-      const raw = JSON.stringify(jobCompleted(id));
-      expect((await post(hook, raw, { 'x-servicetitan-signature': signWebhookBody(raw, secret, 'hex') })).status).toBe(
-        202,
-      );
+      const raw = JSON.stringify(v1(id));
+      expect((await post(hook, raw, { 'x-servicetitan-signature': sign(raw, secret) })).status).toBe(200);
     }
-    const raw = JSON.stringify(jobCompleted('evt-b64'));
+    const raw = JSON.stringify(v1('evt-b64'));
     const res = await post(`${gateway.url}/webhooks/servicetitan/beta`, raw, {
       'x-servicetitan-signature': signWebhookBody(raw, TEST_CREDENTIALS.webhookSecret, 'base64'),
     });
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(200);
     await eventually(
-      () => ['evt-rot-new', 'evt-rot-old', 'evt-b64'].map((id) => eventsFor(id).length),
+      () => ['evt-rot-new', 'evt-rot-old', 'evt-b64'].map((id) => triggersFor(id).length),
       (n) => n.every((c) => c === 1),
-      'three events',
+      'three triggers',
     );
   });
 
-  it('the same event delivered three times by the simulator retries yields one event', async () => {
-    // A proxy that forwards to the gateway but loses the first two responses (answers 502), as a flaky
-    // load balancer would: ServiceTitan re-delivers, the gateway must not produce again.
+  it('the same event delivered three times by the sender (lost answers) yields one trigger', async () => {
+    // A proxy that forwards to the gateway but loses the first two answers (502), as a flaky load balancer would.
     let forwarded = 0;
     const proxy: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -233,29 +284,49 @@ describe('webhook-gateway on a real Kafka broker', () => {
       });
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    // The gateway answers 202 until issue 14 moves it to 200 (the sender now counts only 200 as delivered).
-    const sender = new WebhookSender({ timeScale: 0.002, deliveredStatuses: [200, 202] });
+    const sender = new WebhookSender({ timeScale: 0.002 });
     try {
       const delivery = sender.send({
         url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
         secret: TEST_CREDENTIALS.webhookSecret,
-        body: jobCompleted('evt-retried'),
+        body: v1('evt-retried'),
       });
       const done = await delivery.done;
       expect(done.state).toBe('delivered');
-      expect(done.attempts.map((a) => a.status)).toEqual([502, 502, 202]);
+      expect(done.attempts.map((a) => a.status)).toEqual([502, 502, 200]);
       await eventually(
-        () => eventsFor('evt-retried'),
+        () => triggersFor('evt-retried'),
         (l) => l.length >= 1,
-        'the retried event',
+        'the retried trigger',
       );
       await new Promise((r) => setTimeout(r, 1000));
-      expect(eventsFor('evt-retried')).toHaveLength(1);
+      expect(triggersFor('evt-retried')).toHaveLength(1);
       const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
       expect(metrics).toMatch(/connector_webhook_duplicates_total\{tenant="acme",app="webhook-gateway"\} [2-9]/);
     } finally {
       sender.close();
       proxy.close();
     }
+  });
+
+  it('dedupe survives a gateway restart (rebuilt from the command topic)', async () => {
+    const raw = JSON.stringify(v2('evt-restart'));
+    expect((await post(hook, raw, { 'x-servicetitan-signature': sign(raw) })).body).toMatchObject({ duplicate: false });
+    await eventually(
+      () => triggersFor('evt-restart'),
+      (l) => l.length === 1,
+      'the first trigger',
+    );
+    await gateway.close();
+    await start();
+    await eventually(
+      async () => (await fetch(`${gateway.url}/health/ready`)).status,
+      (s) => s === 200,
+      'ready again',
+    );
+    const again = await post(hook, raw, { 'x-servicetitan-signature': sign(raw) });
+    expect(again).toEqual({ status: 200, body: { accepted: true, eventId: 'evt-restart', duplicate: true } });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(triggersFor('evt-restart')).toHaveLength(1);
   });
 });

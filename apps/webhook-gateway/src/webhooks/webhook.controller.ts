@@ -1,37 +1,42 @@
 import { Controller, Param, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BodyTooLargeError, readRawBody } from './raw-body.reader';
-import { WebhookIngestService } from './webhook-ingest.service';
+import { WebhookOutcome, WebhookTriggerService } from './webhook-trigger.service';
 
+/**
+ * `POST /webhooks/servicetitan/:tenant` on Fastify. The app registers no body parser (configureGatewayHttp): the
+ * handler reads the raw bytes itself, bounded by the tenant's maxBodyBytes, so the HMAC covers exactly what was sent.
+ */
 @Controller('webhooks/servicetitan')
 export class WebhookController {
-  constructor(private readonly ingest: WebhookIngestService) {}
+  constructor(private readonly triggers: WebhookTriggerService) {}
 
-  /** Body parsing is off for this app: the handler reads raw bytes so the HMAC covers exactly what was sent. */
   @Post(':tenant')
-  async receive(@Param('tenant') tenant: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const limit = this.ingest.maxBodyBytes(tenant);
-    if (limit === null) {
-      req.resume();
-      const out = this.ingest.reject(tenant, 404, 'unknown-tenant', `unknown tenant "${tenant}"`);
-      res.status(out.status).json(out.body);
-      return;
+  async receive(
+    @Param('tenant') tenantId: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const tenant = this.triggers.tenant(tenantId);
+    if (!tenant) {
+      req.raw.resume();
+      return this.send(reply, this.triggers.reject(tenantId, 404, 'unknown-tenant', `unknown tenant "${tenantId}"`));
     }
     let raw: Buffer;
     try {
-      raw = await readRawBody(req, limit);
+      raw = await readRawBody(req.raw, tenant.servicetitan.webhook.maxBodyBytes);
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
-        const out = this.ingest.reject(tenant, 413, 'body-too-large', e.message);
-        res.setHeader('Connection', 'close');
-        res.status(out.status).json(out.body);
-        req.resume();
-        return;
+        req.raw.resume();
+        reply.header('connection', 'close');
+        return this.send(reply, this.triggers.reject(tenantId, 413, 'body-too-large', e.message));
       }
-      res.status(400).json({ error: 'could not read request body', reason: 'read-error' });
-      return;
+      return this.send(reply, { status: 400, body: { error: 'could not read request body', reason: 'read-error' } });
     }
-    const out = await this.ingest.ingest(tenant, raw, req.headers);
-    res.status(out.status).json(out.body);
+    this.send(reply, await this.triggers.ingest(tenant, raw, req.headers));
+  }
+
+  private send(reply: FastifyReply, out: WebhookOutcome): void {
+    void reply.code(out.status).send(out.body);
   }
 }

@@ -73,6 +73,17 @@ export class CheckpointStore {
     return this.view.size;
   }
 
+  /** Called on every change of one of this owner's checkpoints (read or written); returns the unsubscribe function. */
+  onChange(listener: (tenant: string, stream: string, checkpoint: CheckpointV1 | undefined) => void): () => void {
+    const prefix = `${this.options.owner}:`;
+    return this.view.onChange((c) => {
+      const cp = c.value ?? c.previous;
+      if (!cp) return;
+      const tenant = c.key.slice(0, c.key.length - cp.stream.length - 1);
+      listener(tenant, cp.stream.slice(prefix.length), c.value);
+    });
+  }
+
   get(tenant: string, stream: string): CheckpointV1 | undefined {
     return this.view.get(this.keyOf(tenant, stream));
   }

@@ -1,7 +1,12 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReadinessRegistry } from './readiness.registry';
+
+/** What both HTTP platforms' responses offer (Express `Response`, Fastify `FastifyReply`). */
+interface PlatformResponse {
+  status(code: number): unknown;
+  header(name: string, value: string): unknown;
+}
 
 @Controller()
 export class HealthController {
@@ -17,15 +22,18 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  async ready(@Res() res: Response): Promise<void> {
+  async ready(
+    @Res({ passthrough: true }) res: PlatformResponse,
+  ): Promise<{ status: 'ready' | 'not-ready'; checks: Record<string, boolean> }> {
     const result = await this.readiness.evaluate();
-    res.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not-ready', checks: result.checks });
+    res.status(result.ready ? 200 : 503);
+    return { status: result.ready ? 'ready' : 'not-ready', checks: result.checks };
   }
 
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
-  async metricsText(@Res() res: Response): Promise<void> {
-    res.setHeader('Content-Type', this.metrics.contentType());
-    res.send(await this.metrics.render());
+  async metricsText(@Res({ passthrough: true }) res: PlatformResponse): Promise<string> {
+    res.header('Content-Type', this.metrics.contentType());
+    return this.metrics.render();
   }
 }

@@ -12,6 +12,7 @@ export const MetricNames = {
   WebhookDuplicates: 'connector_webhook_duplicates_total',
   PullRecords: 'connector_pull_records_total',
   PullErrors: 'connector_pull_errors_total',
+  ServiceTitanWriteBacks: 'connector_servicetitan_write_backs_total',
   ExternalCalls: 'connector_external_calls_total',
   ExternalCallDuration: 'connector_external_call_duration_seconds',
   TokenRefreshes: 'connector_token_refreshes_total',

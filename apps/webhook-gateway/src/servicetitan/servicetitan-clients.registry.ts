@@ -1,17 +1,25 @@
 import { TenantConfig, TenantRegistry } from '@connector/config';
 import { MetricNames, MetricsService } from '@connector/observability';
-import { ServiceTitanClient } from '@connector/servicetitan';
+import { ServiceTitanClient, ServiceTitanRateLimiterRegistry } from '@connector/servicetitan';
 import { Injectable, Logger } from '@nestjs/common';
+import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
 
-/** One ServiceTitan client per tenant (token cache, rate limiter), built from the tenant registry. */
+/**
+ * One ServiceTitan client per tenant (token cache), all taking their (app key, tenant) token bucket from this app's
+ * rate limiter registry: one budget per pair in the process. Only the tenant's owner uses its client (see
+ * ServiceTitanFeedsService), so the budget is one per pair across replicas too.
+ */
 @Injectable()
 export class ServiceTitanClientsRegistry {
   private readonly logger = new Logger('servicetitan-client');
   private readonly clients = new Map<string, ServiceTitanClient>();
+  /** Per app instance (not the process-wide shared one): replicas in one test process behave like processes. */
+  readonly limiters = new ServiceTitanRateLimiterRegistry();
   private readonly calls;
 
   constructor(
     private readonly tenants: TenantRegistry,
+    private readonly env: WebhookGatewayEnv,
     metrics: MetricsService,
   ) {
     this.calls = metrics.counter(MetricNames.ExternalCalls, 'Retried external API calls, by system and reason', [
@@ -35,6 +43,10 @@ export class ServiceTitanClientsRegistry {
         appKey: st.appKey.reveal(),
         clientId: st.clientId,
         clientSecret: st.clientSecret.reveal(),
+        requestTimeoutMs: this.env.ST_REQUEST_TIMEOUT_MS,
+        maxRequestsPerSecond: this.env.ST_MAX_REQUESTS_PER_SECOND,
+        retry: { maxRetries: this.env.ST_MAX_RETRIES },
+        rateLimiterRegistry: this.limiters,
         onRetry: (e) => {
           this.calls.inc({ system: 'servicetitan', tenant: tenant.id, reason: e.reason.slice(0, 40) });
           this.logger.warn({

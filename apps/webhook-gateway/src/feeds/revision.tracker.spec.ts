@@ -40,3 +40,25 @@ describe('RevisionTracker', () => {
     expect(tracker.next('acme', 'vendor', 7, contentHash({ ...row, amount: '12.5' }))).toBe(2);
   });
 });
+
+describe('RevisionTracker across the move to servicetitan.records.v1', () => {
+  it('republishes unchanged content once under the same revision, remembers the job and the source modifiedOn', async () => {
+    const store = memoryStore();
+    // What a gateway before issue 14 stored: the hash only.
+    await store.set('acme', 'rev:bill:9', '2', { hash: 'h2' });
+    const tracker = new RevisionTracker(store);
+    expect(tracker.last('acme', 'bill', 9)).toMatchObject({ revision: 2, onRecordsTopic: false });
+    expect(tracker.next('acme', 'bill', 9, 'h2')).toBe(2);
+    expect(tracker.next('acme', 'bill', 9, 'h3')).toBe(3);
+    await tracker.commit('acme', 'bill', 9, 2, 'h2', { modifiedOn: '2026-11-02T10:00:00.000Z' });
+    expect(tracker.next('acme', 'bill', 9, 'h2')).toBeNull();
+    await tracker.commit('acme', 'invoice', 900, 1, 'h', { jobId: 4242, modifiedOn: '2026-11-02T10:00:00.000Z' });
+    expect(tracker.last('acme', 'invoice', 900)).toEqual({
+      revision: 1,
+      hash: 'h',
+      jobId: 4242,
+      modifiedOn: '2026-11-02T10:00:00.000Z',
+      onRecordsTopic: true,
+    });
+  });
+});
