@@ -1,10 +1,13 @@
 import { connectorAppImports, provideConsumerGroup } from '@connector/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
+import { RecordMarkersService } from '../backfill/backfill-partition.service';
 import { BillMappingService } from '../bills/bill-mapping.service';
 import { JobMappingService } from '../jobs/job-mapping.service';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
-import { ServiceTitanLookups } from '../servicetitan/servicetitan-lookups.service';
+import { BackfillWindowsState } from '../state/backfill-windows.state';
 import { MapperState } from '../state/mapper-state.service';
+import { SourceRecordsState } from '../state/source-records.state';
+import { ExportMarksService } from '../write-back/export-marks.service';
 import { MAPPER_GROUP, MapperConsumer } from './mapper.consumer';
 import { MapperEnv } from './mapper.env';
 
@@ -21,12 +24,15 @@ export class AppModule {
         { provide: MapperEnv, useValue: env },
         MappingRulesRegistry,
         MapperState,
-        ServiceTitanLookups,
+        SourceRecordsState,
+        BackfillWindowsState,
         JobMappingService,
         BillMappingService,
+        RecordMarkersService,
+        ExportMarksService,
         provideConsumerGroup(
           MAPPER_GROUP,
-          (e: MapperEnv, state: MapperState) => ({
+          (e: MapperEnv, state: MapperState, windows: BackfillWindowsState) => ({
             fromBeginning: true,
             partitionConcurrency: e.MAPPER_PARTITION_CONCURRENCY,
             retry: {
@@ -34,9 +40,9 @@ export class AppModule {
               initialBackoffMs: e.MAPPER_RETRY_BACKOFF_MS,
               maxBackoffMs: 60_000,
             },
-            afterJoin: () => state.syncAfterJoin(),
+            afterJoin: () => Promise.all([state.syncAfterJoin(), windows.ready()]).then(() => undefined),
           }),
-          [MapperEnv, MapperState],
+          [MapperEnv, MapperState, BackfillWindowsState],
         ),
       ],
     };

@@ -3,27 +3,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
 import {
+  BACKFILL_REPORT,
+  BACKFILL_STATUS,
+  BackfillReportV1,
   createEnvelope,
+  jobKey,
+  jobRecordKey,
   JournalEntryRequestedV1,
   MappingRejectedV1,
-  MessageEnvelope,
+  MarkExportedCommandV1,
+  POSTING_RESULT,
   recordKey,
-  ServiceTitanJobEventV1,
+  ST_GROSS_PAY_ITEM_RECORD,
   ST_INVENTORY_BILL_REVISION,
-  ST_JOB_EVENT,
+  ST_INVOICE_RECORD,
+  ST_JOB_RECORD,
+  ST_PURCHASE_ORDER_REVISION,
+  ST_RECORDS_MARKER,
   SupplierInvoiceRequestedV1,
   Topics,
   X3_GL_ACCOUNT_STATE,
 } from '@connector/contracts';
 import { BusContext } from '@connector/messaging';
-import { ServiceTitanSimulator, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
   eventually,
   MessagingHarness,
   startAppUnderTest,
   startMessagingHarness,
-  TEST_CREDENTIALS,
   testAppEnv,
   testTenant,
   uniquePrefix,
@@ -31,7 +38,9 @@ import {
 } from '@connector/testing';
 import {
   billRevision,
-  completedJob,
+  grossPayRecord,
+  invoiceRecord,
+  jobRecord,
   masterDataStates,
   masterEnvelope,
   TEST_RULES_JSON,
@@ -39,26 +48,14 @@ import {
 import { AppModule } from './app.module';
 import { MapperEnv } from './mapper.env';
 
-jest.setTimeout(120000);
+jest.setTimeout(180000);
 
 const T = 'acme';
-const grossPay = (id: number, jobId: number, amount: number) => ({
-  id,
-  employeeId: 201,
-  employeeType: 'Technician' as const,
-  payrollId: 77,
-  date: '2026-01-15T00:00:00.000Z',
-  amount,
-  grossPayItemType: 'TimesheetTime' as const,
-  jobId,
-  createdOn: '2026-01-15T18:00:00.000Z',
-  modifiedOn: '2026-01-15T18:00:00.000Z',
-});
+const PARTITIONS = 3;
 
-describe('mapper on a real Kafka broker', () => {
+describe('mapper on a real Kafka broker: jobs joined with their costs from servicetitan.records.v1', () => {
   const prefix = uniquePrefix('mapper');
   const out: BusContext[] = [];
-  let sim: ServiceTitanSimulator;
   let io: MessagingHarness;
   let mapper: AppUnderTest;
 
@@ -69,64 +66,52 @@ describe('mapper on a real Kafka broker', () => {
           m.topic === Topics.JournalEntryRequested &&
           (m.envelope.payload as JournalEntryRequestedV1).source.id === String(jobId),
       )
-      .map((m) => m as BusContext<JournalEntryRequestedV1>);
+      .map((m) => m.envelope.payload as JournalEntryRequestedV1);
   const rejectionsFor = (id: number) =>
     out
       .filter(
         (m) => m.topic === Topics.MappingRejected && (m.envelope.payload as MappingRejectedV1).source.id === String(id),
       )
-      .map((m) => m as BusContext<MappingRejectedV1>);
-  const publishJob = (
-    job: ServiceTitanJobEventV1,
-    eventId = job.sourceEventId,
-  ): Promise<MessageEnvelope<ServiceTitanJobEventV1>> => {
-    const env = createEnvelope({
-      type: ST_JOB_EVENT,
-      tenant: T,
-      source: 'webhook',
-      payload: job,
-      correlationId: eventId,
+      .map((m) => m.envelope.payload as MappingRejectedV1);
+  const record = (type: string, payload: object, key: string, partitionKey: string) =>
+    io.publisher.publish(Topics.StRecords, createEnvelope({ type, tenant: T, source: 'poll', payload }), {
+      key,
+      partitionKey,
     });
-    return io.publisher.publish(Topics.StJob, env, { key: recordKey(T, 'job', job.jobId) }).then(() => env);
+  const job = (o: Parameters<typeof jobRecord>[0] = {}) => {
+    const j = jobRecord(o);
+    return record(ST_JOB_RECORD, j, jobKey(T, j.jobId), jobKey(T, j.jobId));
   };
+  const invoice = (o: Parameters<typeof invoiceRecord>[0] = {}) => {
+    const i = invoiceRecord(o);
+    return record(ST_INVOICE_RECORD, i, jobRecordKey(T, i.jobId, 'invoice', i.invoiceId), jobKey(T, i.jobId));
+  };
+  const grossPay = (id: number, amount: string, o: Parameters<typeof grossPayRecord>[2] = {}) => {
+    const g = grossPayRecord(id, amount, o);
+    return record(ST_GROSS_PAY_ITEM_RECORD, g, jobRecordKey(T, g.jobId, 'gross-pay-item', id), jobKey(T, g.jobId));
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 700));
+  const invoiceRequests = () =>
+    out
+      .filter((m) => m.topic === Topics.SupplierInvoiceRequested)
+      .map((m) => m as BusContext<SupplierInvoiceRequestedV1>);
 
   beforeAll(async () => {
-    sim = await startServiceTitanSimulator({
-      seed: {
-        appKey: TEST_CREDENTIALS.stAppKey,
-        tenants: [
-          {
-            id: TEST_CREDENTIALS.stTenantId,
-            clientId: TEST_CREDENTIALS.stClientId,
-            clientSecret: TEST_CREDENTIALS.stClientSecret,
-            grossPayItems: [
-              grossPay(1, 4242, 81.25),
-              grossPay(2, 4242, 25),
-              grossPay(3, 777, 500),
-              grossPay(4, 5000, 10),
-            ],
-          },
-        ],
-      },
-    });
     const dir = mkdtempSync(join(tmpdir(), 'mapper-rules-'));
     const rulesFile = join(dir, 'rules.json');
-    writeFileSync(
-      rulesFile,
-      JSON.stringify({
-        ...TEST_RULES_JSON,
-        labor: { source: 'gross-pay-items', grossPayWindowDaysBefore: 1, grossPayWindowDaysAfter: 1 },
-      }),
-    );
+    writeFileSync(rulesFile, JSON.stringify({ ...TEST_RULES_JSON, labor: { source: 'gross-pay-items' } }));
     const tenants = writeTestTenantsFile([
-      testTenant({ id: T, stUrl: sim.url, extra: { mappingRulesFile: rulesFile } }),
+      testTenant({
+        id: T,
+        servicetitan: { syncFrom: '2026-01-10', writeBack: { enabled: true } },
+        extra: { mappingRulesFile: rulesFile },
+      }),
     ]);
     const env = validateEnv(MapperEnv, {
       ...testAppEnv(prefix),
       TENANTS_FILE: tenants.file,
       CONNECTOR_ENCRYPTION_KEY: tenants.key,
       PORT: '0',
-      MAPPER_ST_MAX_RETRIES: '1',
       MAPPER_RETRY_ATTEMPTS: '2',
       MAPPER_RETRY_BACKOFF_MS: '50',
     });
@@ -135,107 +120,113 @@ describe('mapper on a real Kafka broker', () => {
       [
         {
           group: 'test-reader',
-          topics: [Topics.JournalEntryRequested, Topics.MappingRejected, Topics.SupplierInvoiceRequested],
+          topics: [
+            Topics.JournalEntryRequested,
+            Topics.MappingRejected,
+            Topics.SupplierInvoiceRequested,
+            Topics.Backfill,
+            Topics.StCommand,
+          ],
           handler: async (m) => void out.push(m),
         },
       ],
       'test-io',
     );
     // Master data is on the compacted topics BEFORE the mapper starts: it must rebuild its cache from them.
-    for (const s of masterDataStates()) {
-      const e = masterEnvelope(T, s);
-      await io.publisher.publish(s.topic, e, {
+    for (const s of masterDataStates())
+      await io.publisher.publish(s.topic, masterEnvelope(T, s), {
         key: recordKey(T, s.topic.split('.')[2], s.payload['code'] as string),
       });
-    }
     mapper = await startAppUnderTest(AppModule.forRoot(env), 'mapper');
   });
 
   afterAll(async () => {
     await mapper?.close();
     await io?.close();
-    await sim?.close();
   });
 
-  it('becomes ready once the master data is loaded, and maps a completed job to one balanced journal entry (labor from payroll)', async () => {
+  it('maps a completed job once its invoice and labor are in, to one balanced entry (labor: TimesheetTime items)', async () => {
     await eventually(
       async () => (await fetch(`${mapper.url}/health/ready`)).status,
       (s) => s === 200,
       'mapper ready',
     );
-    const sent = await publishJob(completedJob());
+    // Costs first (the gateway reads the cost feeds before the jobs feed), then the job.
+    await invoice();
+    await grossPay(1, '81.25');
+    await grossPay(2, '25');
+    await grossPay(3, '40', { grossPayItemType: 'InvoiceRelatedBonus' });
+    await job();
     const [entry] = await eventually(
       () => entriesFor(4242),
       (l) => l.length >= 1,
       'journal entry for job 4242',
     );
-    expect(entry.key).toBe('acme:job:4242');
-    expect(entry.envelope).toMatchObject({
-      type: 'connector.journal-entry.requested',
-      tenant: T,
-      source: 'mapper',
-      correlationId: sent.correlationId,
-      causationId: sent.id,
-    });
-    expect(entry.envelope.payload).toMatchObject({
+    expect(entry).toMatchObject({
       externalRef: 'acme:JOB:4242:R1',
       site: 'FR011',
-      currency: 'USD',
       accountingDate: '2026-01-15',
       reversalOf: null,
     });
-    expect(
-      entry.envelope.payload.lines.map((l) => [l.costKind, l.side, l.account, l.amount, l.costCenter ?? null]),
-    ).toEqual([
+    expect(entry.lines.map((l) => [l.costKind, l.side, l.account, l.amount, l.costCenter ?? null])).toEqual([
       ['material', 'debit', '601000', '24.82', 'CC-HVAC'],
       ['labor', 'debit', '641000', '106.25', 'CC-HVAC'],
       ['offset', 'credit', '310000', '24.82', null],
       ['offset', 'credit', '421000', '106.25', null],
     ]);
+    const key = out.find((m) => m.topic === Topics.JournalEntryRequested)!.key;
+    expect(key).toBe('acme:job:4242');
   });
 
-  it('a redelivered event and a pull duplicate of the same content yield nothing new', async () => {
-    await publishJob(completedJob());
-    await publishJob(completedJob({ sourceEventId: 'export:4242:2026-01-15T15:01:00Z' }));
-    // A later job on its own key proves the duplicates were handled before we count.
-    await publishJob(completedJob({ jobId: 777, jobNumber: 'J-777', sourceEventId: 'evt-777', invoice: null }));
+  it('the same records again (a repeated read) yield nothing; a job that arrives before its invoice waits for it', async () => {
+    await job();
+    await invoice();
+    await job({ jobId: 777, invoiceId: 778 });
+    await settle();
+    expect(entriesFor(777)).toHaveLength(0);
+    await invoice({ invoiceId: 778, jobId: 777 });
     await eventually(
       () => entriesFor(777),
       (l) => l.length === 1,
-      'probe job 777',
+      'job 777 once its invoice arrived',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await settle();
     expect(entriesFor(4242)).toHaveLength(1);
   });
 
-  it('a changed job yields a reversal of R1 and then R2', async () => {
-    await publishJob(
-      completedJob({
-        event: 'updated',
-        sourceEventId: 'evt-2',
-        invoice: {
-          id: 900,
-          items: [
-            { id: 1, type: 'Material', quantity: '4', cost: '12.25', totalCost: '49.00', costOfSaleAccount: '5000' },
-          ],
-        },
-      }),
-    );
+  it('a gross pay item added after the job was posted yields exactly one correction', async () => {
+    await grossPay(4, '20.10', { modifiedOn: '2026-01-20T08:00:00.000Z' });
     const l = await eventually(
       () => entriesFor(4242),
       (x) => x.length >= 3,
-      'reversal and new revision',
+      'reversal and R2',
     );
-    const [rev, next] = [l[1].envelope.payload, l[2].envelope.payload];
-    expect(rev).toMatchObject({ externalRef: 'acme:JOB:4242:R1:REV', reversalOf: 'acme:JOB:4242:R1' });
-    expect(rev.lines.map((x) => [x.account, x.side, x.amount])).toEqual([
-      ['601000', 'credit', '24.82'],
-      ['641000', 'credit', '106.25'],
-      ['310000', 'debit', '24.82'],
-      ['421000', 'debit', '106.25'],
+    await settle();
+    expect(entriesFor(4242).map((e) => e.externalRef)).toEqual([
+      'acme:JOB:4242:R1',
+      'acme:JOB:4242:R1:REV',
+      'acme:JOB:4242:R2',
     ]);
-    expect(next).toMatchObject({ externalRef: 'acme:JOB:4242:R2', reversalOf: null, source: { revision: 2 } });
-    expect(next.lines.find((x) => x.costKind === 'material')?.amount).toBe('49.00');
+    expect(l[2].lines.find((x) => x.costKind === 'labor')?.amount).toBe('126.35');
+  });
+
+  it('stale versions: an older job version read after a cancellation does not post; an older cost does not re-post', async () => {
+    await invoice({ invoiceId: 801, jobId: 801 });
+    await job({ jobId: 801, invoiceId: 801, jobStatus: 'Canceled', modifiedOn: '2026-01-16T00:00:00.000Z' });
+    await job({ jobId: 801, invoiceId: 801, modifiedOn: '2026-01-15T15:01:00.000Z' });
+    // An older version of job 4242's invoice after R2.
+    await invoice({ modifiedOn: '2026-01-15T10:00:00.000Z', items: [] });
+    // Probe: a later job on another key proves the records above were handled.
+    await invoice({ invoiceId: 802, jobId: 802 });
+    await job({ jobId: 802, invoiceId: 802 });
+    await eventually(
+      () => entriesFor(802),
+      (l) => l.length === 1,
+      'probe job 802',
+    );
+    await settle();
+    expect(entriesFor(801)).toHaveLength(0);
+    expect(entriesFor(4242)).toHaveLength(3);
   });
 
   it('an inactive X3 account yields mapping.rejected with ACCOUNT_INACTIVE', async () => {
@@ -252,42 +243,68 @@ describe('mapper on a real Kafka broker', () => {
       },
     });
     await io.publisher.publish(Topics.X3GlAccount, inactive, { key: recordKey(T, 'gl-account', '641000') });
-    // The live cache picks the change up; retry a fresh job until it does (ordering across topics is not guaranteed).
     const rejected = await eventually(
       async () => {
-        const id = 5000;
-        if (rejectionsFor(id).length === 0)
-          await publishJob(completedJob({ jobId: id, sourceEventId: `evt-5000-${Date.now()}` }));
+        if (rejectionsFor(5000).length === 0) {
+          await invoice({ invoiceId: 5000, jobId: 5000 });
+          await grossPay(50, '10', { jobId: 5000, modifiedOn: new Date().toISOString() });
+          await job({ jobId: 5000, invoiceId: 5000 });
+        }
         await new Promise((r) => setTimeout(r, 300));
-        return rejectionsFor(id);
+        return rejectionsFor(5000);
       },
       (l) => l.length >= 1,
       'rejection of job 5000',
     );
-    expect(rejected[0].key).toBe('acme:job:5000');
-    expect(rejected[0].envelope.payload.reasons.map((r) => r.code)).toEqual(['ACCOUNT_INACTIVE']);
-    expect(rejected[0].envelope.payload.source).toEqual({ kind: 'job', id: '5000', revision: 1 });
+    expect(rejected[0].reasons.map((r) => r.code)).toEqual(['ACCOUNT_INACTIVE']);
+    expect(rejected[0].source).toEqual({ kind: 'job', id: '5000', revision: 1 });
     expect(entriesFor(5000)).toHaveLength(0);
+    const active = createEnvelope({
+      type: X3_GL_ACCOUNT_STATE,
+      tenant: T,
+      source: 'poller',
+      payload: {
+        code: '641000',
+        active: true,
+        deleted: false,
+        updatedAt: '2026-02-02T00:00:00Z',
+        allowedDimensionTypes: ['CCE'],
+      },
+    });
+    await io.publisher.publish(Topics.X3GlAccount, active, { key: recordKey(T, 'gl-account', '641000') });
   });
 
   it('an inventory bill revision yields a supplier invoice request against the X3 PO', async () => {
-    const env = createEnvelope({
-      type: ST_INVENTORY_BILL_REVISION,
-      tenant: T,
-      source: 'poll',
-      payload: billRevision(),
+    await record(
+      ST_PURCHASE_ORDER_REVISION,
+      {
+        purchaseOrderId: 1101,
+        number: 'PO-1101',
+        status: 'Received',
+        vendorId: 301,
+        total: '70.5',
+        modifiedOn: '2026-01-03T00:00:00.000Z',
+        items: [],
+      },
+      recordKey(T, 'purchase-order', 1101),
+      recordKey(T, 'purchase-order', 1101),
+    );
+    const after = billRevision({
+      billId: 902,
+      billDate: '2026-01-12T00:00:00.000Z',
+      modifiedOn: '2026-01-12T09:00:00.000Z',
     });
-    await io.publisher.publish(Topics.StInventoryBill, env, { key: recordKey(T, 'bill', 901) });
+    await record(ST_INVENTORY_BILL_REVISION, after, recordKey(T, 'bill', 902), recordKey(T, 'bill', 902));
+    // Dated before this tenant's go-live (2026-01-10): held (next test).
+    await record(ST_INVENTORY_BILL_REVISION, billRevision(), recordKey(T, 'bill', 901), recordKey(T, 'bill', 901));
     const got = await eventually(
-      () => out.filter((m) => m.topic === Topics.SupplierInvoiceRequested),
+      () => invoiceRequests(),
       (l) => l.length >= 1,
       'supplier invoice request',
     );
-    const req = got[0] as BusContext<SupplierInvoiceRequestedV1>;
-    expect(req.key).toBe('acme:bill:901');
-    expect(req.envelope.causationId).toBe(env.id);
-    expect(req.envelope.payload).toMatchObject({
-      externalRef: 'acme:BILL:901:R1',
+    expect(got[0].key).toBe('acme:bill:902');
+    expect(got[0].envelope.payload).toMatchObject({
+      externalRef: 'acme:BILL:902:R1',
       supplier: 'SUP001',
       controlTotal: '70.5',
       supersedes: null,
@@ -302,5 +319,137 @@ describe('mapper on a real Kafka broker', () => {
         },
       ],
     });
+  });
+
+  it('before the go-live date: held (BEFORE_GO_LIVE, told once); a dry-run backfill reports; the real one posts once', async () => {
+    await eventually(
+      () => rejectionsFor(901),
+      (l) => l.length >= 1,
+      'the bill held',
+    );
+    expect(rejectionsFor(901)[0]).toMatchObject({ hold: true, reasons: [{ code: 'BEFORE_GO_LIVE' }] });
+    await invoice({ invoiceId: 600, jobId: 600 });
+    await grossPay(60, '50', { jobId: 600 });
+    await job({ jobId: 600, invoiceId: 600, completedOn: '2026-01-05T15:00:00.000Z' });
+    await eventually(
+      () => rejectionsFor(600),
+      (l) => l.length === 1,
+      'the job held',
+    );
+    expect(rejectionsFor(600)[0]).toMatchObject({ hold: true, reasons: [{ code: 'BEFORE_GO_LIVE' }] });
+    await job({ jobId: 600, invoiceId: 600, completedOn: '2026-01-05T15:00:00.000Z', jobNumber: 'again' });
+    await settle();
+    expect(rejectionsFor(600)).toHaveLength(1);
+
+    const backfill = async (requestId: string, dryRun: boolean) => {
+      const window = { requestId, from: '2026-01-01', to: '2026-01-09', dryRun };
+      for (let p = 0; p < PARTITIONS; p++)
+        await io.publisher.publish(
+          Topics.StRecords,
+          createEnvelope({
+            type: ST_RECORDS_MARKER,
+            tenant: T,
+            source: 'poll',
+            payload: { kind: 'backfill', partition: p, at: new Date().toISOString(), backfill: window },
+          }),
+          { key: `${T}:marker:backfill:${requestId}:p${p}`, partition: p },
+        );
+      const reports = await eventually(
+        () =>
+          out.filter(
+            (m) =>
+              m.topic === Topics.Backfill &&
+              m.envelope.type === BACKFILL_REPORT &&
+              (m.envelope.payload as BackfillReportV1).requestId === requestId,
+          ),
+        (l) => l.length === PARTITIONS,
+        `the ${PARTITIONS} reports of ${requestId}`,
+      );
+      return reports.map((m) => m.envelope.payload as BackfillReportV1);
+    };
+    const dry = await backfill('dry-1', true);
+    const sum = (f: (r: BackfillReportV1) => number) => dry.reduce((a, r) => a + f(r), 0);
+    expect(sum((r) => r.jobs.toPost)).toBe(1);
+    expect(sum((r) => r.bills.toPost)).toBe(1);
+    expect(dry.flatMap((r) => r.lines)).toEqual(
+      expect.arrayContaining([
+        { costCenter: 'CC-HVAC', account: '641000', debit: '50', credit: '0' },
+        { costCenter: null, account: '421000', debit: '0', credit: '50' },
+      ]),
+    );
+    expect(dry.flatMap((r) => r.suppliers)).toEqual([{ supplier: 'SUP001', count: 1, amount: '70.5' }]);
+    await settle();
+    expect(entriesFor(600)).toHaveLength(0);
+    expect(invoiceRequests()).toHaveLength(1);
+
+    const real = await backfill('real-1', false);
+    expect(real.reduce((a, r) => a + r.jobs.toPost, 0)).toBe(1);
+    await eventually(
+      () => entriesFor(600),
+      (l) => l.length === 1,
+      'the backfilled job',
+    );
+    const bills = await eventually(
+      () => invoiceRequests(),
+      (l) => l.length === 2,
+      'the backfilled bill',
+    );
+    expect(bills[1].envelope.payload.externalRef).toBe('acme:BILL:901:R1');
+    // Running it again posts nothing twice.
+    const again = await backfill('real-2', false);
+    expect(again.reduce((a, r) => a + r.jobs.toPost + r.bills.toPost, 0)).toBe(0);
+    expect(again.reduce((a, r) => a + r.jobs.alreadyPosted + r.bills.alreadyPosted, 0)).toBe(2);
+    await settle();
+    expect(entriesFor(600)).toHaveLength(1);
+    // A later change of the released job is mapped (a correction), not held again.
+    await grossPay(61, '5', { jobId: 600, modifiedOn: '2026-01-25T00:00:00.000Z' });
+    await eventually(
+      () => entriesFor(600),
+      (l) => l.length === 3,
+      'the correction of the backfilled job',
+    );
+    expect(out.some((m) => m.envelope.type === BACKFILL_STATUS)).toBe(false);
+  });
+
+  it('write-back on: a posting result of the document in effect becomes a mark-exported command', async () => {
+    const result = (externalRef: string, id: string, kind: 'job' | 'inventory-bill', revision: number) =>
+      io.publisher.publish(
+        Topics.PostingResult,
+        createEnvelope({
+          type: POSTING_RESULT,
+          tenant: T,
+          source: 'poster',
+          payload: {
+            externalRef,
+            documentKind: kind === 'job' ? 'journal-entry' : 'supplier-invoice',
+            status: 'posted',
+            source: { kind, id, revision },
+            x3DocumentNumber: `DOC-${id}`,
+            attempt: 1,
+            requestMessageId: 'm',
+          },
+        }),
+        { key: recordKey(T, kind === 'job' ? 'job' : 'bill', id) },
+      );
+    await result('acme:JOB:4242:R1', '4242', 'job', 1); // replaced by R2: no mark
+    await result('acme:JOB:4242:R1:REV', '4242', 'job', 1); // a reversal: no mark
+    await result('acme:JOB:4242:R2', '4242', 'job', 2);
+    await result('acme:BILL:901:R1', '901', 'inventory-bill', 1);
+    const marks = await eventually(
+      () => out.filter((m) => m.topic === Topics.StCommand).map((m) => m.envelope.payload as MarkExportedCommandV1),
+      (l) => l.length >= 2,
+      'two marks',
+    );
+    await settle();
+    const commands = out.filter((m) => m.topic === Topics.StCommand);
+    // Results of a job and of a bill are on different partitions: their order is not guaranteed.
+    const sorted = commands
+      .map((m) => [m.key, m.envelope.payload] as const)
+      .sort((a, b) => (a[1] as MarkExportedCommandV1).entity.localeCompare((b[1] as MarkExportedCommandV1).entity));
+    expect(sorted).toEqual([
+      ['acme', { entity: 'inventory-bill', id: 901, x3DocumentNumber: 'DOC-901', externalRef: 'acme:BILL:901:R1' }],
+      ['acme', { entity: 'invoice', id: 900, x3DocumentNumber: 'DOC-4242', externalRef: 'acme:JOB:4242:R2' }],
+    ]);
+    expect(marks).toHaveLength(2);
   });
 });

@@ -13,14 +13,15 @@ function input(o: Partial<BillDecisionInput> = {}): BillDecisionInput {
     x3: { site: 'FR011', currency: 'USD' },
     cache: testCache(),
     state: emptyBillState(),
-    purchaseOrderNumber: async () => null,
+    purchaseOrderNumber: () => null,
+    goLive: { syncFrom: null, approved: () => false },
     ...o,
   };
 }
 
 describe('inventory bill mapping decisions', () => {
-  it('maps a bill to a supplier invoice against the X3 supplier and PO lines', async () => {
-    const d = await decideBill(input());
+  it('maps a bill to a supplier invoice against the X3 supplier and PO lines', () => {
+    const d = decideBill(input());
     expect(d.outcome).toBe('requested');
     expect(d.request).toEqual({
       externalRef: 'acme:BILL:901:R1',
@@ -47,14 +48,14 @@ describe('inventory bill mapping decisions', () => {
     expect(d.nextState).toMatchObject({ revision: 1, requestedRef: 'acme:BILL:901:R1', contentHash: 'hash-1' });
   });
 
-  it('matches the supplier by exact name when the vendor is not mapped; builds the PO number from the template', async () => {
+  it('matches the supplier by exact name when the vendor is not mapped; builds the PO number from the template', () => {
     const rules = testRules({ suppliers: {}, purchaseOrders: { numberTemplate: 'PO{number}' } });
     const asked: number[] = [];
-    const d = await decideBill(
+    const d = decideBill(
       input({
         rules,
         bill: billRevision({ vendorName: ' Acme Parts ' }),
-        purchaseOrderNumber: async (id) => (asked.push(id), '0001'),
+        purchaseOrderNumber: (id) => (asked.push(id), '0001'),
       }),
     );
     expect(asked).toEqual([1101]);
@@ -97,18 +98,18 @@ describe('inventory bill mapping decisions', () => {
       },
       ['PURCHASE_ORDER_UNKNOWN'],
     ],
-  ])('%s is rejected', async (_n, o, codes) => {
-    const d = await decideBill(input(o as Partial<BillDecisionInput>));
+  ])('%s is rejected', (_n, o, codes) => {
+    const d = decideBill(input(o as Partial<BillDecisionInput>));
     expect(d.outcome).toBe('rejected');
     expect(d.request).toBeNull();
     expect(d.rejection!.reasons.map((r) => r.code)).toEqual(codes);
     expect(d.rejection).toMatchObject({
       source: { kind: 'inventory-bill', id: '901', revision: 1 },
-      sourceTopic: 'servicetitan.inventory-bill.v1',
+      sourceTopic: 'servicetitan.records.v1',
     });
   });
 
-  it('rejects a PO of another supplier and an ambiguous supplier name', async () => {
+  it('rejects a PO of another supplier and an ambiguous supplier name', () => {
     const cache = testCache();
     cache.apply(
       Topics.X3Supplier,
@@ -125,11 +126,9 @@ describe('inventory bill mapping decisions', () => {
         },
       }),
     );
-    const wrong = await decideBill(
-      input({ cache, rules: testRules({ suppliers: { byVendorId: { '301': 'SUP002' } } }) }),
-    );
+    const wrong = decideBill(input({ cache, rules: testRules({ suppliers: { byVendorId: { '301': 'SUP002' } } }) }));
     expect(wrong.rejection!.reasons.map((r) => r.code)).toEqual(['PURCHASE_ORDER_SUPPLIER_MISMATCH']);
-    const ambiguous = await decideBill(
+    const ambiguous = decideBill(
       input({
         cache,
         rules: testRules({ suppliers: {} }),
@@ -139,10 +138,10 @@ describe('inventory bill mapping decisions', () => {
     expect(ambiguous.rejection!.reasons.map((r) => r.code)).toEqual(['SUPPLIER_AMBIGUOUS']);
   });
 
-  it('same content again is nothing new; a corrected revision supersedes the earlier request; older revisions are stale', async () => {
-    const first = await decideBill(input());
-    expect((await decideBill(input({ state: first.nextState! }))).outcome).toBe('unchanged');
-    const corrected = await decideBill(
+  it('same content again is nothing new; a corrected revision supersedes the earlier request; older revisions are stale', () => {
+    const first = decideBill(input());
+    expect(decideBill(input({ state: first.nextState! })).outcome).toBe('unchanged');
+    const corrected = decideBill(
       input({
         state: first.nextState!,
         bill: billRevision({
@@ -160,30 +159,49 @@ describe('inventory bill mapping decisions', () => {
       controlTotal: '25',
     });
     expect(
-      (
-        await decideBill(
-          input({ state: corrected.nextState!, bill: billRevision({ revision: 1, contentHash: 'hash-1' }) }),
-        )
-      ).outcome,
+      decideBill(input({ state: corrected.nextState!, bill: billRevision({ revision: 1, contentHash: 'hash-1' }) }))
+        .outcome,
     ).toBe('stale');
   });
 
-  it('a bill voided after it was requested is noted once in the audit trail; voided before is ignored', async () => {
-    const first = await decideBill(input());
-    const voided = await decideBill(
+  it('an older version (source modifiedOn) arriving later is stale, even under the same revision number', () => {
+    const first = decideBill(input({ bill: billRevision({ modifiedOn: '2026-01-05T00:00:00.000Z' }) }));
+    const older = decideBill(
+      input({
+        state: first.nextState!,
+        bill: billRevision({ contentHash: 'hash-old', modifiedOn: '2026-01-04T00:00:00.000Z' }),
+      }),
+    );
+    expect(older).toMatchObject({ outcome: 'stale', request: null, nextState: null });
+  });
+
+  it('a bill dated before the go-live date is held (told once) until a backfill window releases it', () => {
+    const goLive = { syncFrom: '2026-02-01', approved: () => false };
+    const held = decideBill(input({ goLive }));
+    expect(held).toMatchObject({ outcome: 'held', request: null, rejection: { hold: true } });
+    expect(held.rejection!.reasons.map((r) => r.code)).toEqual(['BEFORE_GO_LIVE']);
+    expect(decideBill(input({ goLive, state: held.nextState! }))).toMatchObject({ outcome: 'held', rejection: null });
+    const released = decideBill(
+      input({ goLive, state: held.nextState!, release: { requestId: 'bf-1', from: '2026-01-01', to: '2026-01-31' } }),
+    );
+    expect(released).toMatchObject({ outcome: 'requested', nextState: { releasedBy: 'bf-1' } });
+    expect(decideBill(input({ goLive: { ...goLive, approved: () => true } })).outcome).toBe('requested');
+  });
+
+  it('a bill voided after it was requested is noted once in the audit trail; voided before is ignored', () => {
+    const first = decideBill(input());
+    const voided = decideBill(
       input({ state: first.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }),
     );
     expect(voided.outcome).toBe('void-noted');
     expect(voided.request).toBeNull();
     expect(voided.rejection!.reasons.map((r) => r.code)).toEqual(['BILL_VOIDED_AFTER_POSTING']);
     expect(
-      (
-        await decideBill(
-          input({ state: voided.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }),
-        )
+      decideBill(
+        input({ state: voided.nextState!, bill: billRevision({ revision: 2, contentHash: 'hash-v', voided: true }) }),
       ).outcome,
     ).toBe('unchanged');
-    const never = await decideBill(input({ bill: billRevision({ voided: true }) }));
+    const never = decideBill(input({ bill: billRevision({ voided: true }) }));
     expect(never).toMatchObject({ outcome: 'ignored', request: null, rejection: null });
   });
 });

@@ -6,6 +6,7 @@ import {
   Topics,
 } from '@connector/contracts';
 import { toDecimal, toDecimalString } from '@connector/decimal';
+import { JobPolicy } from '../jobs/job-mapping.decider';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes, uniqueReasons } from '../common/rejection-reasons';
 import { MappingRules, renderTemplate } from '../rules/mapping-rules';
@@ -22,10 +23,17 @@ export interface BillDecisionInput {
   cache: MasterDataCache;
   state: BillCheckpointState;
   /** ServiceTitan PO number of a PO id (only asked when the rules' template needs {number}); null = not found. */
-  purchaseOrderNumber: (purchaseOrderId: number) => Promise<string | null>;
+  purchaseOrderNumber: (purchaseOrderId: number) => string | null;
+  /** Go-live date and approved backfill windows (the bill date is the business date). */
+  goLive: Pick<JobPolicy, 'syncFrom' | 'approved'>;
+  /** A backfill deciding this bill: the window it releases. */
+  release?: { requestId: string; from: string; to: string } | null;
+  /** A record a backfill loaded before its marker: holding it is silent. */
+  quietHold?: boolean;
 }
 
 export type BillOutcomeKind =
+  | 'held'
   | 'stale'
   | 'unchanged'
   | 'ignored'
@@ -96,10 +104,10 @@ function resolveSupplier(input: BillDecisionInput, rules: MappingRules): { code:
   return { code, reasons: [] };
 }
 
-async function resolvePurchaseOrderNumber(
+function resolvePurchaseOrderNumber(
   input: BillDecisionInput,
   rules: MappingRules,
-): Promise<{ number: string | null; reasons: Reason[] }> {
+): { number: string | null; reasons: Reason[] } {
   const poId = input.bill.purchaseOrderId;
   if (poId === null || poId === undefined) {
     return {
@@ -117,7 +125,7 @@ async function resolvePurchaseOrderNumber(
   if (explicit) return { number: explicit, reasons: [] };
   let stNumber: string | null = null;
   if (rules.purchaseOrders.numberTemplate.includes('{number}')) {
-    stNumber = await input.purchaseOrderNumber(poId);
+    stNumber = input.purchaseOrderNumber(poId);
     if (!stNumber)
       return {
         number: null,
@@ -138,7 +146,7 @@ async function resolvePurchaseOrderNumber(
  * purchase order (a correction supersedes the earlier request), a rejection with reasons, or an audit note for a
  * bill voided after it was requested (X3 credit notes are out of scope: AP handles those by hand).
  */
-export async function decideBill(input: BillDecisionInput): Promise<BillDecision> {
+export function decideBill(input: BillDecisionInput): BillDecision {
   const { tenant, bill, state } = input;
   const none = (outcome: BillOutcomeKind, note: string): BillDecision => ({
     outcome,
@@ -149,12 +157,45 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
   });
   if (bill.revision < state.lastSeenRevision)
     return none('stale', `revision ${bill.revision} is older than ${state.lastSeenRevision}`);
+  if (bill.modifiedOn && state.sourceModifiedOn && bill.modifiedOn < state.sourceModifiedOn)
+    return none('stale', `version of ${bill.modifiedOn} is older than the one seen (${state.sourceModifiedOn})`);
   if (!input.isReplay && state.requestedRef && state.contentHash === bill.contentHash && !bill.voided)
     return none('unchanged', `same content as ${state.requestedRef}`);
-  const seen = { lastSeenRevision: Math.max(state.lastSeenRevision, bill.revision) };
+  const day = (bill.billDate ?? bill.modifiedOn ?? '').slice(0, 10);
+  const release = input.release && input.release.from <= day && day <= input.release.to ? input.release : null;
+  const releasedBy = release?.requestId ?? state.releasedBy ?? null;
+  const seen = {
+    lastSeenRevision: Math.max(state.lastSeenRevision, bill.revision),
+    sourceModifiedOn: bill.modifiedOn ?? state.sourceModifiedOn ?? null,
+    releasedBy,
+  };
+  const { syncFrom } = input.goLive;
+  if (syncFrom && day && day < syncFrom && !state.requestedRef && !releasedBy && !input.goLive.approved(day)) {
+    const note = `bill date ${day} is before the go-live date ${syncFrom}: held`;
+    if (input.quietHold || (state.lastOutcome === 'held' && !input.isReplay)) return none('held', note);
+    return {
+      outcome: 'held',
+      request: null,
+      rejection: {
+        source: { kind: 'inventory-bill', id: String(bill.billId), revision: bill.revision },
+        sourceTopic: Topics.StRecords,
+        sourceMessageId: input.messageId,
+        reasons: [
+          {
+            code: ReasonCodes.BeforeGoLive,
+            message: `bill date ${day} is before the go-live date ${syncFrom}: not posted (a backfill can post it)`,
+            field: 'billDate',
+          },
+        ],
+        hold: true,
+      },
+      nextState: { ...state, ...seen, version: state.version + 1, lastOutcome: 'held' },
+      note,
+    };
+  }
   const rejection = (reasons: Reason[]): MappingRejectedV1 => ({
     source: { kind: 'inventory-bill', id: String(bill.billId), revision: bill.revision },
-    sourceTopic: Topics.StInventoryBill,
+    sourceTopic: Topics.StRecords,
     sourceMessageId: input.messageId,
     reasons: uniqueReasons(reasons),
   });
@@ -194,7 +235,7 @@ export async function decideBill(input: BillDecisionInput): Promise<BillDecision
     ]);
 
   const supplier = resolveSupplier(input, rules);
-  const po = await resolvePurchaseOrderNumber(input, rules);
+  const po = resolvePurchaseOrderNumber(input, rules);
   const reasons: Reason[] = [...supplier.reasons, ...po.reasons];
   const order = po.number ? input.cache.purchaseOrder(tenant, po.number) : undefined;
   if (po.number && !order)

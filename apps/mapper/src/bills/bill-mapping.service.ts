@@ -1,51 +1,60 @@
-import { TenantRegistry } from '@connector/config';
+import { TenantConfig } from '@connector/config';
 import {
   createCausedEnvelope,
-  Headers as H,
   MAPPING_REJECTED,
+  MessageEnvelope,
   recordKey,
   ServiceTitanInventoryBillRevisionV1,
   SUPPLIER_INVOICE_REQUESTED,
   Topics,
 } from '@connector/contracts';
-import { BusContext, MessagePublisher, PermanentMessageError } from '@connector/messaging';
+import { MessagePublisher } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
+import { JobMappingService, JobTrigger } from '../jobs/job-mapping.service';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
-import { ServiceTitanLookups } from '../servicetitan/servicetitan-lookups.service';
 import { billStream } from '../state/mapper-checkpoint.state';
 import { MapperState } from '../state/mapper-state.service';
-import { decideBill } from './bill-mapping.decider';
+import { SourceRecordsState } from '../state/source-records.state';
+import { BillDecision, decideBill } from './bill-mapping.decider';
 
-/** servicetitan.inventory-bill.v1 → connector.supplier-invoice.requested.v1 (or mapping.rejected). */
+/** Inventory bill revisions (`servicetitan.records.v1`) → `connector.supplier-invoice.requested.v1` (or rejected). */
 @Injectable()
 export class BillMappingService {
   private readonly logger = new Logger('bill-mapping');
 
   constructor(
-    private readonly tenants: TenantRegistry,
     private readonly rules: MappingRulesRegistry,
     private readonly state: MapperState,
+    private readonly records: SourceRecordsState,
+    private readonly jobs: JobMappingService,
     private readonly publisher: MessagePublisher,
-    private readonly st: ServiceTitanLookups,
   ) {}
 
-  async handle(ctx: BusContext<ServiceTitanInventoryBillRevisionV1>): Promise<void> {
-    const cause = ctx.envelope;
-    const tenant = this.tenants.get(cause.tenant);
-    if (!tenant) throw new PermanentMessageError(`unknown tenant "${cause.tenant}"`);
-    const bill = cause.payload;
-    const key = recordKey(cause.tenant, 'bill', bill.billId);
-    const decision = await decideBill({
-      tenant: cause.tenant,
+  async decide(
+    tenant: TenantConfig,
+    bill: ServiceTitanInventoryBillRevisionV1,
+    trigger: JobTrigger,
+  ): Promise<BillDecision> {
+    const cause: MessageEnvelope<unknown> = trigger.cause;
+    // The bill's purchase order was published before it, maybe on another partition this view has not read yet.
+    const poId = bill.purchaseOrderId;
+    if (poId && !this.records.purchaseOrder(tenant.id, poId)) await this.records.view.sync();
+    const decision = decideBill({
+      tenant: tenant.id,
       bill,
       messageId: cause.id,
-      isReplay: Boolean(ctx.headers[H.ReplayId]),
-      rules: this.rules.get(cause.tenant),
+      isReplay: trigger.isReplay,
+      rules: this.rules.get(tenant.id),
       x3: { site: tenant.sageX3.site, currency: tenant.sageX3.currency },
       cache: this.state.cache,
-      state: this.state.bill(cause.tenant, bill.billId),
-      purchaseOrderNumber: (poId) => this.st.purchaseOrderNumber(cause.tenant, poId),
+      state: this.state.bill(tenant.id, bill.billId),
+      purchaseOrderNumber: (id) => this.records.purchaseOrder(tenant.id, id)?.number ?? null,
+      goLive: this.jobs.policy(tenant),
+      release: trigger.release,
+      quietHold: trigger.quietHold,
     });
+    if (trigger.dryRun) return decision;
+    const key = recordKey(tenant.id, 'bill', bill.billId);
     if (decision.request) {
       await this.publisher.publish(
         Topics.SupplierInvoiceRequested,
@@ -79,5 +88,6 @@ export class BillMappingService {
     };
     if (decision.outcome === 'rejected' || decision.outcome === 'void-noted') this.logger.warn(log);
     else this.logger.log(log);
+    return decision;
   }
 }

@@ -23,6 +23,8 @@ export const ReasonCodes = {
   PoLineUnmatched: 'PO_LINE_UNMATCHED',
   BillNoLines: 'BILL_NO_LINES',
   BillVoidedAfterPosting: 'BILL_VOIDED_AFTER_POSTING',
+  /** A hold, not an error: the record's business date is before the tenant's go-live (servicetitan.syncFrom). */
+  BeforeGoLive: 'BEFORE_GO_LIVE',
 } as const;
 export type ReasonCode = (typeof ReasonCodes)[keyof typeof ReasonCodes];
 

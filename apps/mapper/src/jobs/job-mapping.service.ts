@@ -1,22 +1,40 @@
-import { TenantRegistry } from '@connector/config';
+import { TenantConfig, TenantRegistry } from '@connector/config';
 import {
   createCausedEnvelope,
-  Headers as H,
   JOURNAL_ENTRY_REQUESTED,
   MAPPING_REJECTED,
+  MessageEnvelope,
   recordKey,
-  ServiceTitanJobEventV1,
   Topics,
 } from '@connector/contracts';
-import { BusContext, MessagePublisher, PermanentMessageError } from '@connector/messaging';
+import { MessagePublisher } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
+import { tenantTimeZone } from '../common/business-date';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
-import { ServiceTitanLookups } from '../servicetitan/servicetitan-lookups.service';
+import { BackfillWindowsState } from '../state/backfill-windows.state';
 import { jobStream } from '../state/mapper-checkpoint.state';
 import { MapperState } from '../state/mapper-state.service';
-import { decideJob } from './job-mapping.decider';
+import { SourceRecordsState } from '../state/source-records.state';
+import { BackfillRelease, decideJob, JobDecision, JobPolicy } from './job-mapping.decider';
 
-/** servicetitan.job.v1 → connector.journal-entry.requested.v1 (or mapping.rejected), with corrections. */
+/** What made the mapper look at a job. */
+export interface JobTrigger {
+  /** The consumed message (the cause of everything published). */
+  cause: MessageEnvelope<unknown>;
+  isReplay: boolean;
+  /** A backfill releasing its window (null: the live flow). */
+  release?: BackfillRelease | null;
+  /** Compute only: publish and remember nothing (a dry-run backfill). */
+  dryRun?: boolean;
+  /** A record loaded by a backfill, before its marker. */
+  quietHold?: boolean;
+}
+
+/**
+ * A job's records (`servicetitan.records.v1`) → `connector.journal-entry.requested.v1` (or mapping.rejected), with
+ * corrections. Called on the job's partition only (the mapper group's handler, or a marker on that partition), so
+ * one job is decided by one consumer at a time.
+ */
 @Injectable()
 export class JobMappingService {
   private readonly logger = new Logger('job-mapping');
@@ -25,25 +43,31 @@ export class JobMappingService {
     private readonly tenants: TenantRegistry,
     private readonly rules: MappingRulesRegistry,
     private readonly state: MapperState,
+    private readonly records: SourceRecordsState,
+    private readonly windows: BackfillWindowsState,
     private readonly publisher: MessagePublisher,
-    private readonly st: ServiceTitanLookups,
   ) {}
 
-  async handle(ctx: BusContext<ServiceTitanJobEventV1>): Promise<void> {
-    const cause = ctx.envelope;
-    const tenant = this.tenants.get(cause.tenant);
-    if (!tenant) throw new PermanentMessageError(`unknown tenant "${cause.tenant}"`);
-    const job = cause.payload;
-    const key = recordKey(cause.tenant, 'job', job.jobId);
-    if (ctx.key !== null && ctx.key !== key)
-      throw new PermanentMessageError(`record key "${ctx.key}" does not match the job (${key})`);
-    const rules = this.rules.get(cause.tenant);
-    const decision = await decideJob({
-      tenant: cause.tenant,
-      job,
+  policy(tenant: TenantConfig): JobPolicy {
+    const st = tenant.servicetitan;
+    return {
+      labor: st.labor,
+      lateCosts: st.lateCosts,
+      syncFrom: st.syncFrom ?? null,
+      timeZone: tenantTimeZone(tenant),
+      approved: (day) => this.windows.approved(tenant.id, day),
+    };
+  }
+
+  async decide(tenant: TenantConfig, jobId: number, trigger: JobTrigger): Promise<JobDecision> {
+    const cause = trigger.cause;
+    const decision = decideJob({
+      tenant: tenant.id,
+      jobId,
+      sources: this.records.job(tenant.id, jobId),
       messageId: cause.id,
-      isReplay: Boolean(ctx.headers[H.ReplayId]),
-      rules,
+      isReplay: trigger.isReplay,
+      rules: this.rules.get(tenant.id),
       x3: {
         site: tenant.sageX3.site,
         currency: tenant.sageX3.currency,
@@ -51,16 +75,14 @@ export class JobMappingService {
         journal: tenant.sageX3.journal.journal,
       },
       cache: this.state.cache,
-      state: this.state.job(cause.tenant, job.jobId),
-      laborCosts: () =>
-        this.st.grossPayLabor(
-          cause.tenant,
-          job.jobId,
-          job.completedOn ?? job.modifiedOn,
-          rules?.labor.grossPayWindowDaysBefore ?? 7,
-          rules?.labor.grossPayWindowDaysAfter ?? 14,
-        ),
+      state: this.state.job(tenant.id, jobId),
+      policy: this.policy(tenant),
+      now: Date.now(),
+      release: trigger.release,
+      quietHold: trigger.quietHold,
     });
+    if (trigger.dryRun) return decision;
+    const key = recordKey(tenant.id, 'job', jobId);
     // Publish order matters and each publish is acknowledged before the next: reversal, new revision, then the
     // checkpoint. A crash in between re-runs the same decision (same external references) on redelivery.
     for (const entry of decision.entries) {
@@ -75,7 +97,7 @@ export class JobMappingService {
         { key },
       );
     }
-    if (decision.rejection) {
+    if (decision.rejection && decision.publishRejection) {
       await this.publisher.publish(
         Topics.MappingRejected,
         createCausedEnvelope(cause, {
@@ -87,15 +109,19 @@ export class JobMappingService {
         { key },
       );
     }
-    if (decision.nextState)
-      await this.state.saveCheckpoint(cause, jobStream(job.jobId), decision.nextState, job.modifiedOn);
+    if (decision.nextState) {
+      const position = this.records.job(tenant.id, jobId).job?.modifiedOn ?? cause.occurredAt;
+      await this.state.saveCheckpoint(cause, jobStream(jobId), decision.nextState, position);
+    }
     const log = {
-      msg: `job ${job.jobId}: ${decision.note}`,
+      msg: `job ${jobId}: ${decision.note}`,
       outcome: decision.outcome,
-      jobId: job.jobId,
+      jobId,
       refs: decision.entries.map((e) => e.externalRef),
     };
     if (decision.outcome === 'rejected') this.logger.warn(log);
+    else if (decision.outcome === 'waiting' || decision.outcome === 'stale') this.logger.debug(log);
     else this.logger.log(log);
+    return decision;
   }
 }

@@ -1,43 +1,64 @@
 import { toDecimal } from '@connector/decimal';
-import { completedJob, testCache, testRules } from '../testing/mapper-fixtures';
-import {
-  buildJournalDraft,
-  imbalance,
-  invoiceItemCosts,
-  itemCost,
-  JobCost,
-  resolveCostCenter,
-  swapSides,
-} from './journal-entry.builder';
+import { grossPayRecord, invoiceRecord, jobRecord, jobSources, testCache, testRules } from '../testing/mapper-fixtures';
+import { jobCosts } from './job-costs';
+import { buildJournalDraft, imbalance, itemCost, JobCost, resolveCostCenter, swapSides } from './journal-entry.builder';
+
+const LABOR = { grossPayItemTypes: ['TimesheetTime'], activeOnly: true };
 
 const cache = testCache();
 const takes = (account: string, die: string) =>
   cache.account('acme', account)?.allowedDimensionTypes.includes(die) ?? false;
 
 describe('journal entry building', () => {
-  it('uses totalCost, or quantity x cost when totalCost is zero', () => {
+  it('uses totalCost, or quantity x cost when totalCost is zero or null (one rule for every path)', () => {
     expect(itemCost({ quantity: '2', cost: '12.25', totalCost: '24.50' }).toFixed()).toBe('24.5');
     expect(itemCost({ quantity: '3', cost: '0.105', totalCost: '0' }).toFixed()).toBe('0.315');
+    expect(itemCost({ quantity: '1.5', cost: '40.10', totalCost: null }).toFixed()).toBe('60.15');
+    expect(itemCost({ quantity: null, cost: '40.10', totalCost: null }).toFixed()).toBe('0');
   });
 
   it('takes material types and (with invoice-items labor) service items; ignores the rest', () => {
-    const costs = invoiceItemCosts(completedJob(), testRules());
+    const costs = jobCosts(jobSources(), testRules(), LABOR);
     expect(costs.map((c) => [c.kind, c.amount.toFixed(), c.stAccount, c.sourceRef])).toEqual([
       ['material', '24.5', '5000', 'invoice-item:1'],
       ['material', '0.315', null, 'invoice-item:2'],
       ['labor', '100', null, 'invoice-item:3'],
     ]);
     expect(
-      invoiceItemCosts(completedJob(), testRules({ labor: { source: 'gross-pay-items' } })).map((c) => c.kind),
+      jobCosts(jobSources(), testRules({ labor: { source: 'gross-pay-items' } }), LABOR).map((c) => c.kind),
     ).toEqual(['material', 'material']);
+  });
+
+  it('labor from gross pay items: the configured types, active ones only unless told otherwise', () => {
+    const sources = jobSources({
+      grossPayItems: [
+        grossPayRecord(1, '81.25'),
+        grossPayRecord(2, '25', { grossPayItemType: 'InvoiceRelatedBonus' }),
+        grossPayRecord(3, '10', { active: false }),
+      ],
+    });
+    const rules = testRules({ labor: { source: 'gross-pay-items' } });
+    const labor = (rule: typeof LABOR) =>
+      jobCosts(sources, rules, rule)
+        .filter((c) => c.kind === 'labor')
+        .map((c) => [c.amount.toFixed(), c.sourceRef]);
+    expect(labor(LABOR)).toEqual([['81.25', 'gross-pay-item:1']]);
+    expect(labor({ grossPayItemTypes: ['TimesheetTime', 'InvoiceRelatedBonus'], activeOnly: false })).toEqual([
+      ['81.25', 'gross-pay-item:1'],
+      ['25', 'gross-pay-item:2'],
+      ['10', 'gross-pay-item:3'],
+    ]);
+    // An inactive (voided) invoice is no cost.
+    const voided = jobSources({ invoices: [] });
+    expect(jobCosts(voided, testRules(), LABOR)).toEqual([]);
   });
 
   it('builds a balanced entry grouped per account and cost center, with exact decimal amounts', () => {
     const rules = testRules();
-    const job = completedJob({ businessUnitId: 2 });
+    const job = jobRecord({ businessUnitId: 2 });
     const { draft, reasons } = buildJournalDraft({
       job,
-      costs: invoiceItemCosts(job, rules),
+      costs: jobCosts(jobSources({ job }), rules, LABOR),
       rules,
       costCenter: resolveCostCenter(2, rules)!,
       accountTakesDimension: takes,
@@ -63,7 +84,7 @@ describe('journal entry building', () => {
       sourceRef: `x:${i}`,
     }));
     const { draft } = buildJournalDraft({
-      job: completedJob(),
+      job: jobRecord(),
       costs,
       rules,
       costCenter: resolveCostCenter(1, rules)!,
@@ -79,18 +100,20 @@ describe('journal entry building', () => {
 
   it('maps ServiceTitan GL accounts; an unmapped one falls back to the default, or is rejected when mapping is required', () => {
     const rules = testRules();
-    const job = completedJob({
-      invoice: {
-        id: 1,
-        items: [
-          { id: 1, type: 'Material', quantity: '1', cost: '10', totalCost: '10', costOfSaleAccount: '5100' },
-          { id: 2, type: 'Material', quantity: '1', cost: '5', totalCost: '5', generalLedgerAccount: '9999' },
-        ],
-      },
+    const job = jobRecord();
+    const sources = jobSources({
+      invoices: [
+        invoiceRecord({
+          items: [
+            { id: 1, type: 'Material', quantity: '1', cost: '10', totalCost: '10', costOfSaleAccount: '5100' },
+            { id: 2, type: 'Material', quantity: '1', cost: '5', totalCost: '5', generalLedgerAccount: '9999' },
+          ],
+        }),
+      ],
     });
     const built = buildJournalDraft({
       job,
-      costs: invoiceItemCosts(job, rules),
+      costs: jobCosts(sources, rules, LABOR),
       rules,
       costCenter: resolveCostCenter(1, rules)!,
       accountTakesDimension: takes,
@@ -102,7 +125,7 @@ describe('journal entry building', () => {
     const strict = testRules({ accounts: { ...testRules().accounts, requireGlAccountMapping: true } });
     const rejected = buildJournalDraft({
       job,
-      costs: invoiceItemCosts(job, strict),
+      costs: jobCosts(sources, strict, LABOR),
       rules: strict,
       costCenter: resolveCostCenter(1, strict)!,
       accountTakesDimension: takes,
@@ -119,7 +142,7 @@ describe('journal entry building', () => {
       { kind: 'labor', amount: toDecimal('-5'), stAccount: null, sourceRef: 'c' },
     ];
     const { draft } = buildJournalDraft({
-      job: completedJob(),
+      job: jobRecord(),
       costs,
       rules,
       costCenter: resolveCostCenter(1, rules)!,
@@ -134,7 +157,7 @@ describe('journal entry building', () => {
   it('puts the cost center on an offset account that takes the dimension', () => {
     const rules = testRules();
     const { draft } = buildJournalDraft({
-      job: completedJob(),
+      job: jobRecord(),
       costs: [{ kind: 'labor', amount: toDecimal(1), stAccount: null, sourceRef: 'x' }],
       rules,
       costCenter: resolveCostCenter(1, rules)!,
@@ -146,7 +169,7 @@ describe('journal entry building', () => {
   it('rejects a job without costs (NO_COSTS)', () => {
     const rules = testRules();
     const { draft, reasons } = buildJournalDraft({
-      job: completedJob(),
+      job: jobRecord(),
       costs: [],
       rules,
       costCenter: resolveCostCenter(1, rules)!,

@@ -1,4 +1,4 @@
-import { JournalEntryLineDto, ServiceTitanJobEventV1 } from '@connector/contracts';
+import { JournalEntryLineDto } from '@connector/contracts';
 import { Decimal, toDecimal } from '@connector/decimal';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
 import { CostCenterRef, MappingRules, renderTemplate } from '../rules/mapping-rules';
@@ -16,28 +16,22 @@ export interface JobCost {
   sourceRef: string;
 }
 
-/** Line amount: totalCost when given and not zero, else quantity × cost. */
-export function itemCost(item: { quantity: string; cost: string; totalCost: string }): Decimal {
-  const total = toDecimal(item.totalCost);
-  return total.isZero() ? toDecimal(item.quantity).times(toDecimal(item.cost)) : total;
+/**
+ * Line amount: totalCost when given and not zero, else quantity × cost (a missing quantity or cost counts as 0). The
+ * one rule, whatever path the item came by: ServiceTitan's totalCost is nullable.
+ */
+export function itemCost(item: { quantity?: string | null; cost?: string | null; totalCost?: string | null }): Decimal {
+  const total = toDecimal(item.totalCost ?? '0');
+  return total.isZero() ? toDecimal(item.quantity ?? '0').times(toDecimal(item.cost ?? '0')) : total;
 }
 
-/** Costs found on the event's invoice: material types, and labor types when labor comes from invoice items. */
-export function invoiceItemCosts(job: ServiceTitanJobEventV1, rules: MappingRules): JobCost[] {
-  const out: JobCost[] = [];
-  for (const item of job.invoice?.items ?? []) {
-    let kind: CostKind | null = null;
-    if (rules.materialItemTypes.includes(item.type)) kind = 'material';
-    else if (rules.labor.source === 'invoice-items' && rules.labor.invoiceItemTypes.includes(item.type)) kind = 'labor';
-    if (!kind) continue;
-    out.push({
-      kind,
-      amount: itemCost(item),
-      stAccount: item.costOfSaleAccount ?? item.generalLedgerAccount ?? null,
-      sourceRef: `invoice-item:${item.id}`,
-    });
-  }
-  return out;
+/** The job facts an entry is built from (descriptions, cost center, accounting date). */
+export interface JournalJob {
+  jobId: number;
+  jobNumber?: string | null;
+  businessUnitId?: number | null;
+  completedOn?: string | null;
+  modifiedOn: string;
 }
 
 export function resolveCostCenter(
@@ -58,7 +52,7 @@ export interface JournalDraft {
 }
 
 export interface BuildJournalInput {
-  job: ServiceTitanJobEventV1;
+  job: JournalJob;
   costs: JobCost[];
   rules: MappingRules;
   costCenter: CostCenterRef;

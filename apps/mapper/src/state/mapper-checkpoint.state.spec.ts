@@ -20,6 +20,16 @@ describe('mapper checkpoint state validation', () => {
         lastOutcome: 'requested',
       }),
     ).toEqual([]);
+    // Written since issue 14: source versions, a release and the last rejection.
+    expect(
+      validateMapperState({
+        ...emptyJobState(),
+        sources: { 'acme:job:1': '2026-11-20T15:00:00.000Z' },
+        releasedBy: 'bf-1',
+        rejectionHash: 'h',
+        lastOutcome: 'held',
+      }),
+    ).toEqual([]);
   });
 
   it('names every broken field', () => {
@@ -45,7 +55,10 @@ describe('mapper checkpoint state validation', () => {
     ]);
     expect(validateMapperState({ ...emptyJobState(), lastOutcome: 'posted', extra: 1 })).toEqual([
       'state: unknown field "extra" (typo?)',
-      'state.lastOutcome must be one of the following values: requested, rejected, reversed, ignored',
+      'state.lastOutcome must be one of the following values: requested, rejected, reversed, ignored, held, settling',
+    ]);
+    expect(validateMapperState({ ...emptyJobState(), sources: { 'acme:job:1': 'yesterday' } })).toEqual([
+      'state.sources must map record keys to ISO dates',
     ]);
     expect(validateMapperState({ ...emptyBillState(), lastSeenRevision: 1.5, voidNoted: 'no' })).toEqual([
       'state.lastSeenRevision must be an integer number',

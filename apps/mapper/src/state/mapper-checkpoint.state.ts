@@ -7,20 +7,34 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
 /** The mapper's streams on the checkpoint topic (key `<tenant>:mapper:<stream>`). */
 export const MAPPER_CHECKPOINT_OWNER = 'mapper';
-/** How many source event ids each record remembers for dedupe (webhook re-deliveries + pull duplicates). */
-export const SEEN_EVENT_IDS_KEPT = 25;
+export type JobOutcome = 'requested' | 'rejected' | 'reversed' | 'ignored' | 'held' | 'settling';
+const JOB_OUTCOMES: JobOutcome[] = ['requested', 'rejected', 'reversed', 'ignored', 'held', 'settling'];
 
-export type JobOutcome = 'requested' | 'rejected' | 'reversed' | 'ignored';
-const JOB_OUTCOMES: JobOutcome[] = ['requested', 'rejected', 'reversed', 'ignored'];
+/** `{ "<record key>": "<source modifiedOn>" }`: the versions of the records the last decision used. */
+function SourceVersions(): PropertyDecorator {
+  return ValidateBy({
+    name: 'sourceVersions',
+    validator: {
+      validate: (v: unknown) =>
+        typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.values(v).every((m) => typeof m === 'string' && !Number.isNaN(Date.parse(m))),
+      defaultMessage: () => '$path must map record keys to ISO dates',
+    },
+  });
+}
 
 class PostedEntryDto {
   @IsString() accountingDate!: string;
@@ -40,13 +54,24 @@ export class JobCheckpointState {
   /** Content hash of the entry currently in effect (requested and not reversed). */
   @ValidateIf((_, v) => v !== null) @IsString() contentHash: string | null = null;
   @ValidateIf((_, v) => v !== null) @IsString() postedRef: string | null = null;
+  /**
+   * The entry in effect: what was requested last (reverse-and-repost), or the sum of everything requested for the job
+   * (adjustment mode: each change posts the difference to this).
+   */
   @ValidateIf((_, v) => v !== null) @ValidateNested() @Type(() => PostedEntryDto) posted: PostedEntryDto | null = null;
-  @IsArray() @IsString({ each: true }) seenEventIds!: string[];
   @IsIn(JOB_OUTCOMES) lastOutcome!: JobOutcome;
+  /** Source versions of the last decision's inputs: an older version arriving later is ignored (issue 10). */
+  @IsOptional() @IsObject() @SourceVersions() sources?: Record<string, string>;
+  /** The backfill request that released this job from before the go-live date. */
+  @IsOptional() @IsString() releasedBy?: string | null;
+  /** Hash of the last rejection's reasons and inputs: the same rejection is not published twice. */
+  @IsOptional() @IsString() rejectionHash?: string | null;
+  /** Before issue 14: webhook event ids seen (no longer used; accepted so older states stay readable). */
+  @IsOptional() @IsArray() @IsString({ each: true }) seenEventIds?: string[];
 }
 
-export type BillOutcome = 'requested' | 'rejected' | 'voided' | 'ignored';
-const BILL_OUTCOMES: BillOutcome[] = ['requested', 'rejected', 'voided', 'ignored'];
+export type BillOutcome = 'requested' | 'rejected' | 'voided' | 'ignored' | 'held';
+const BILL_OUTCOMES: BillOutcome[] = ['requested', 'rejected', 'voided', 'ignored', 'held'];
 
 export class BillCheckpointState {
   @Equals('bill') kind!: 'bill';
@@ -59,6 +84,9 @@ export class BillCheckpointState {
   @IsInt() @Min(0) lastSeenRevision!: number;
   @IsBoolean() voidNoted!: boolean;
   @IsIn(BILL_OUTCOMES) lastOutcome!: BillOutcome;
+  /** Source modifiedOn of the newest revision seen: an older one arriving later is stale. */
+  @IsOptional() @IsString() sourceModifiedOn?: string | null;
+  @IsOptional() @IsString() releasedBy?: string | null;
 }
 
 export type MapperCheckpointState = JobCheckpointState | BillCheckpointState;
@@ -85,8 +113,8 @@ export function emptyJobState(): JobCheckpointState {
     contentHash: null,
     postedRef: null,
     posted: null,
-    seenEventIds: [],
     lastOutcome: 'ignored',
+    sources: {},
   };
 }
 export function emptyBillState(): BillCheckpointState {
@@ -100,8 +128,4 @@ export function emptyBillState(): BillCheckpointState {
     voidNoted: false,
     lastOutcome: 'ignored',
   };
-}
-
-export function rememberEventId(ids: string[], id: string): string[] {
-  return [...ids.filter((x) => x !== id), id].slice(-SEEN_EVENT_IDS_KEPT);
 }

@@ -1,4 +1,4 @@
-import { MessageEnvelope, Topics } from '@connector/contracts';
+import { MessageEnvelope } from '@connector/contracts';
 import { CheckpointStore, CompactedTopicView, StateViews } from '@connector/messaging';
 import { Injectable } from '@nestjs/common';
 import { MapperEnv } from '../app/mapper.env';
@@ -26,6 +26,8 @@ export class MapperState {
   readonly cache = new MasterDataCache();
   private readonly masterData: Array<CompactedTopicView<MessageEnvelope<unknown>>>;
   private readonly checkpoints: CheckpointStore;
+  /** Jobs waiting for their labor to settle (`<tenant>:<jobId>`), looked at again on each watermark. */
+  private readonly settling = new Set<string>();
 
   constructor(
     views: StateViews,
@@ -41,6 +43,18 @@ export class MapperState {
       source: 'mapper',
       validateState: validateMapperState,
     });
+    this.checkpoints.onChange((tenant, stream, cp) => {
+      if (!stream.startsWith('job:')) return;
+      const key = `${tenant}:${stream.slice(4)}`;
+      if (cp?.state?.['lastOutcome'] === 'settling') this.settling.add(key);
+      else this.settling.delete(key);
+    });
+  }
+
+  /** Job ids of a tenant that wait for their labor to settle. */
+  settlingJobs(tenant: string): number[] {
+    const prefix = `${tenant}:`;
+    return [...this.settling].filter((k) => k.startsWith(prefix)).map((k) => Number(k.slice(prefix.length)));
   }
 
   /**

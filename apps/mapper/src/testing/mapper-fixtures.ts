@@ -1,8 +1,11 @@
 import {
   createEnvelope,
+  jobRecordKey,
   MessageEnvelope,
+  ServiceTitanGrossPayItemRecordV1,
   ServiceTitanInventoryBillRevisionV1,
-  ServiceTitanJobEventV1,
+  ServiceTitanInvoiceRecordV1,
+  ServiceTitanJobRecordV1,
   Topics,
   X3_COST_CENTER_STATE,
   X3_GL_ACCOUNT_STATE,
@@ -12,6 +15,7 @@ import {
 } from '@connector/contracts';
 import { MappingRules, parseMappingRules } from '../rules/mapping-rules';
 import { MasterDataCache } from '../state/master-data.cache';
+import { JobSources } from '../state/source-records.state';
 
 /** Test data shared by the mapper's unit and integration tests. */
 export const TEST_RULES_JSON = {
@@ -112,26 +116,73 @@ export function testCache(tenant = 'acme', o: { inactiveAccounts?: string[] } = 
   return cache;
 }
 
-export function completedJob(overrides: Partial<ServiceTitanJobEventV1> = {}): ServiceTitanJobEventV1 {
+export function jobRecord(overrides: Partial<ServiceTitanJobRecordV1> = {}): ServiceTitanJobRecordV1 {
   return {
-    event: 'completed',
     jobId: 4242,
     jobNumber: 'J-4242',
     jobStatus: 'Completed',
+    active: true,
     completedOn: '2026-01-15T15:00:00.000Z',
     businessUnitId: 1,
+    invoiceId: 900,
     modifiedOn: '2026-01-15T15:01:00.000Z',
-    sourceEventId: 'evt-1',
-    invoice: {
-      id: 900,
-      items: [
-        { id: 1, type: 'Material', quantity: '2', cost: '12.25', totalCost: '24.50', costOfSaleAccount: '5000' },
-        { id: 2, type: 'Equipment', quantity: '3', cost: '0.105', totalCost: '0' },
-        { id: 3, type: 'Service', quantity: '2.5', cost: '40', totalCost: '100.00' },
-        { id: 4, type: 'PriceModifier', quantity: '1', cost: '5', totalCost: '5' },
-      ],
-    },
+    contentHash: 'job-hash',
     ...overrides,
+  };
+}
+
+export function invoiceRecord(overrides: Partial<ServiceTitanInvoiceRecordV1> = {}): ServiceTitanInvoiceRecordV1 {
+  return {
+    invoiceId: 900,
+    jobId: 4242,
+    active: true,
+    items: [
+      { id: 1, type: 'Material', quantity: '2', cost: '12.25', totalCost: '24.50', costOfSaleAccount: '5000' },
+      { id: 2, type: 'Equipment', quantity: '3', cost: '0.105', totalCost: '0' },
+      { id: 3, type: 'Service', quantity: '2.5', cost: '40', totalCost: '100.00' },
+      { id: 4, type: 'PriceModifier', quantity: '1', cost: '5', totalCost: '5' },
+    ],
+    modifiedOn: '2026-01-15T15:05:00.000Z',
+    contentHash: 'invoice-hash',
+    ...overrides,
+  };
+}
+
+export function grossPayRecord(
+  id: number,
+  amount: string,
+  overrides: Partial<ServiceTitanGrossPayItemRecordV1> = {},
+): ServiceTitanGrossPayItemRecordV1 {
+  return {
+    grossPayItemId: id,
+    jobId: 4242,
+    active: true,
+    grossPayItemType: 'TimesheetTime',
+    amount,
+    date: '2026-01-15T00:00:00.000Z',
+    modifiedOn: '2026-01-15T18:00:00.000Z',
+    contentHash: `gpi-${id}`,
+    ...overrides,
+  };
+}
+
+/** A job joined with its records, as SourceRecordsState holds it. */
+export function jobSources(
+  o: {
+    job?: Partial<ServiceTitanJobRecordV1> | null;
+    invoices?: ServiceTitanInvoiceRecordV1[];
+    grossPayItems?: ServiceTitanGrossPayItemRecordV1[];
+  } = {},
+  tenant = 'acme',
+): JobSources {
+  const job = o.job === null ? undefined : jobRecord(o.job ?? {});
+  const invoices = o.invoices ?? [invoiceRecord()];
+  return {
+    job,
+    invoices: new Map(invoices.map((i) => [jobRecordKey(tenant, i.jobId, 'invoice', i.invoiceId), i])),
+    grossPayItems: new Map(
+      (o.grossPayItems ?? []).map((g) => [jobRecordKey(tenant, g.jobId, 'gross-pay-item', g.grossPayItemId), g]),
+    ),
   };
 }
 
@@ -149,6 +200,7 @@ export function billRevision(
     vendorId: 301,
     vendorName: 'Acme Supply',
     billDate: '2026-01-04T00:00:00.000Z',
+    modifiedOn: '2026-01-04T09:00:00.000Z',
     billAmount: '70.50',
     taxAmount: '0',
     shippingAmount: '0',
