@@ -1,4 +1,5 @@
 import { topicCatalogue, TopicSpec } from '@connector/contracts';
+import { sleep } from '@connector/util';
 import { Admin } from 'kafkajs';
 import { TopicNamespace } from '../kafka/kafka-settings';
 
@@ -40,10 +41,14 @@ export async function provisionTopics(
       })),
     });
   } catch (e) {
-    // Another app may have created them concurrently: fine as long as they exist now.
-    const now = new Set(await admin.listTopics());
-    const still = missing.filter((s) => !now.has(ns.topic(s.name)));
-    if (still.length) throw e;
+    // Another app may have created them concurrently, or a busy broker has not published the new topics' metadata
+    // yet (UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders): fine as long as they all exist within a while.
+    for (let waited = 0; ; waited += 500) {
+      const now = new Set(await admin.listTopics());
+      if (missing.every((s) => now.has(ns.topic(s.name)))) break;
+      if (waited >= 30_000) throw e;
+      await sleep(500);
+    }
   }
   return missing.map((s) => ns.topic(s.name));
 }
