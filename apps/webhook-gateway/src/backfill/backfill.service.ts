@@ -4,15 +4,11 @@ import { CompactedTopicView, StateViews } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { FeedReaderService } from '../feeds/feed-reader.service';
 import { FeedRecord } from '../feeds/feed-record.mappers';
-import { dayBefore, FeedName } from '../feeds/feed-names';
+import { dayAfter, dayBefore, FeedName } from '../feeds/feed-names';
 import { ServiceTitanFeedsService } from '../feeds/servicetitan-feeds.service';
 
 /** The feeds a backfill loads; bills bring the purchase orders they reference (by id). */
 const BACKFILL_FEEDS: readonly FeedName[] = ['inventory-bills', 'invoices', 'gross-pay-items', 'jobs'];
-
-function dayAfter(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-}
 
 /**
  * A backfill, executed by the tenant's owner (command `backfill` on the command topic, from `npm run backfill`):

@@ -38,5 +38,14 @@ export function inFeedOrder(feeds: Iterable<FeedName>): FeedName[] {
 
 /** The day before a date (`2026-11-01` → `2026-10-31`): feeds start a day early so no time zone loses hours. */
 export function dayBefore(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  return addDays(date, -1);
+}
+
+/** The day after a date (a backfill window's margin, for time zones). */
+export function dayAfter(date: string): string {
+  return addDays(date, 1);
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
