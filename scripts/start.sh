@@ -50,6 +50,7 @@ for app in webhook-gateway mapper x3-poster x3-poller audit-service; do
   log "starting $app on :${PORTS[$app]}"
   KAFKA_TOPIC_PREFIX="demo-$RUN_ID" PORT=${PORTS[$app]} TENANTS_FILE="$DEMO/tenants.json" CONNECTOR_ENCRYPTION_KEY="$KEY" \
     AUDIT_ADMIN_TOKEN_SHA256="$ADMIN_SHA" AUDIT_PGLITE_DIR="$DEMO/audit-pglite" ST_PULL_INITIAL_DELAY_MS=8000 X3_POLL_INITIAL_DELAY_MS=1000 \
+    ST_OWNER_HANDOVER_GRACE_MS=2000 ST_TRIGGER_MAX_DELAY_MS=2000 \
     $TS apps/$app/src/main.ts >"$LOGS/$app.log" 2>&1 & PIDS+=($!)
 done
 

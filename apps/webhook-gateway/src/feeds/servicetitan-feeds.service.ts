@@ -43,10 +43,8 @@ export class ServiceTitanFeedsService implements OnApplicationBootstrap, OnModul
     views: StateViews,
   ) {
     this.store = new CheckpointStore(views, { owner: 'gateway', tenants: tenants.list().map((t) => t.id) });
-    // A new owner starts from its checkpoints; what it knew of triggers as a previous owner is stale.
-    ownership.onChange(() => {
-      for (const t of tenants.list()) if (!ownership.isOwner(t.id)) this.schedules.delete(t.id);
-    });
+    // Triggers are kept across ownership changes (a rebalance often gives the tenant back to the same replica): at
+    // worst a replica that owns the tenant again reads a feed once more, from its checkpoint.
   }
 
   onApplicationBootstrap(): void {
