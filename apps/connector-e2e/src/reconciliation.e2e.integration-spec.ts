@@ -1,4 +1,4 @@
-/* Month-end reconciliation end to end: ServiceTitan records (as the gateway publishes them) go through the real
+/* Month-end reconciliation end to end: ServiceTitan records (as the gateway publishes them on servicetitan.records.v1) go through the real
  * mapper and x3-poster into the Sage X3 simulator; the x3-poller reads X3 back; the audit-service reconciles source
  * vs X3 per cost center and account. A small month — jobs on two cost centers and four accounts, a correction
  * (reversal + new revision), a posting X3 refuses that is replayed, a replay ending duplicate-skipped, a bill matched
@@ -12,11 +12,15 @@ import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
 import {
   createEnvelope,
+  jobKey,
+  jobRecordKey,
   recordKey,
   ServiceTitanInventoryBillRevisionV1,
-  ServiceTitanJobEventV1,
+  ServiceTitanInvoiceRecordV1,
+  ServiceTitanJobRecordV1,
   ST_INVENTORY_BILL_REVISION,
-  ST_JOB_EVENT,
+  ST_INVOICE_RECORD,
+  ST_JOB_RECORD,
   Topics,
 } from '@connector/contracts';
 import { createApp } from '@connector/messaging';
@@ -71,26 +75,33 @@ const RULES = {
 
 type Rec = Record<string, unknown>;
 
+/** A completed job and its invoice, as the gateway's feed reader publishes them (the invoice first). */
 function job(
   jobId: number,
   businessUnitId: number,
   day: string,
   items: Array<[type: 'Material' | 'Service', cost: string]>,
-  event: ServiceTitanJobEventV1['event'] = 'completed',
-  eventId = `evt-${jobId}-${event}`,
-): ServiceTitanJobEventV1 {
+  modifiedOn = `2026-11-${day}T16:00:00.000Z`,
+): { job: ServiceTitanJobRecordV1; invoice: ServiceTitanInvoiceRecordV1 } {
   return {
-    event,
-    jobId,
-    jobNumber: `J-${jobId}`,
-    jobStatus: 'Completed',
-    completedOn: `2026-11-${day}T15:00:00Z`,
-    modifiedOn: `2026-11-${day}T16:00:00Z`,
-    businessUnitId,
-    sourceEventId: eventId,
     invoice: {
-      id: jobId * 10,
+      invoiceId: jobId * 10,
+      jobId,
+      active: true,
       items: items.map(([type, cost], i) => ({ id: jobId * 100 + i, type, quantity: '1', cost, totalCost: cost })),
+      modifiedOn,
+      contentHash: `invoice-${jobId}-${modifiedOn}`,
+    },
+    job: {
+      jobId,
+      jobNumber: `J-${jobId}`,
+      jobStatus: 'Completed',
+      active: true,
+      completedOn: `2026-11-${day}T15:00:00.000Z`,
+      businessUnitId,
+      invoiceId: jobId * 10,
+      modifiedOn: `2026-11-${day}T16:00:00.000Z`,
+      contentHash: `job-${jobId}`,
     },
   };
 }
@@ -146,19 +157,25 @@ describe('reconciliation end to end (mapper, poster, poller, audit-service, Sage
     );
   const report = async () =>
     (await api(`/api/reconciliation?tenant=${T}&period=2026-11`)) as unknown as ReconciliationReport;
-  const publishJob = (j: ServiceTitanJobEventV1) =>
-    bus.publisher.publish(
-      Topics.StJob,
-      createEnvelope({ type: ST_JOB_EVENT, tenant: T, source: 'webhook', payload: j }),
-      {
-        key: recordKey(T, 'job', j.jobId),
-      },
+  const publishJob = async (r: ReturnType<typeof job>, withJob = true) => {
+    const partitionKey = jobKey(T, r.job.jobId);
+    await bus.publisher.publish(
+      Topics.StRecords,
+      createEnvelope({ type: ST_INVOICE_RECORD, tenant: T, source: 'poll', payload: r.invoice }),
+      { key: jobRecordKey(T, r.job.jobId, 'invoice', r.invoice.invoiceId), partitionKey },
     );
+    if (withJob)
+      await bus.publisher.publish(
+        Topics.StRecords,
+        createEnvelope({ type: ST_JOB_RECORD, tenant: T, source: 'poll', payload: r.job }),
+        { key: partitionKey, partitionKey },
+      );
+  };
   const publishBill = (b: ServiceTitanInventoryBillRevisionV1) =>
     bus.publisher.publish(
-      Topics.StInventoryBill,
+      Topics.StRecords,
       createEnvelope({ type: ST_INVENTORY_BILL_REVISION, tenant: T, source: 'poll', payload: b }),
-      { key: recordKey(T, 'inventory-bill', b.billId) },
+      { key: recordKey(T, 'bill', b.billId) },
     );
   const entry = (ref: string) =>
     x3
@@ -244,8 +261,8 @@ describe('reconciliation end to end (mapper, poster, poller, audit-service, Sage
     ).toBe('published');
     await waitStatus('job', '4', 'posted');
 
-    // Job 3 corrected after posting: the mapper reverses R1 and posts R2.
-    await publishJob(job(3, 1, '10', [['Material', '275.25']], 'updated', 'evt-3-correction'));
+    // Job 3's invoice corrected after posting: the mapper reverses R1 and posts R2.
+    await publishJob(job(3, 1, '10', [['Material', '275.25']], '2026-11-20T09:00:00.000Z'), false);
     await eventually(
       () =>
         x3
