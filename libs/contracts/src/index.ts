@@ -28,3 +28,5 @@ export * from './messages/document-status/document-status.message';
 export * from './messages/x3-document/x3-document.message';
 export * from './messages/checkpoint/checkpoint.message';
 export * from './messages/posted-ledger-entry/posted-ledger-entry.message';
+export * from './messages/x3-credentials/x3-credentials.message';
+export * from './messages/operator-notice/operator-notice.message';

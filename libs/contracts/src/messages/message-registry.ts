@@ -8,6 +8,8 @@ import {
 import { MAPPING_REJECTED, MappingRejectedV1 } from './mapping-rejected/mapping-rejected.message';
 import { POSTED_LEDGER_ENTRY, PostedLedgerEntryV1 } from './posted-ledger-entry/posted-ledger-entry.message';
 import { POSTING_RESULT, PostingResultV1 } from './posting-result/posting-result.message';
+import { OPERATOR_NOTICE, OperatorNoticeV1 } from './operator-notice/operator-notice.message';
+import { X3_CREDENTIALS, X3CredentialsV1 } from './x3-credentials/x3-credentials.message';
 import {
   X3_DOCUMENT_SCAN,
   X3_DOCUMENT_STATE,
@@ -166,6 +168,8 @@ export const MESSAGE_TYPES: MessageTypeSpec[] = [
   { type: X3_DOCUMENT_SCAN, schemaVersion: 1, payload: X3DocumentScanV1, topics: [Topics.X3Document] },
   { type: CHECKPOINT, schemaVersion: 1, payload: CheckpointV1, topics: [Topics.Checkpoint] },
   { type: POSTED_LEDGER_ENTRY, schemaVersion: 1, payload: PostedLedgerEntryV1, topics: [Topics.PostedLedger] },
+  { type: X3_CREDENTIALS, schemaVersion: 1, payload: X3CredentialsV1, topics: [Topics.X3Credentials] },
+  { type: OPERATOR_NOTICE, schemaVersion: 1, payload: OperatorNoticeV1, topics: [Topics.OperatorNotice] },
 ];
 
 const byType = new Map(MESSAGE_TYPES.map((m) => [m.type, m]));

@@ -11,11 +11,13 @@ export interface TopicSpec {
   /** Retention for non-compacted topics; -1 = forever. */
   retentionMs: number;
   description: string;
+  /** Recorded by the audit trail (default). False for topics that hold secrets, even encrypted ones. */
+  audited: boolean;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 
-const base: Array<Omit<TopicSpec, 'partitions'> & { partitions?: number }> = [
+const base: Array<Omit<TopicSpec, 'partitions' | 'audited'> & { partitions?: number; audited?: boolean }> = [
   {
     name: Topics.StJob,
     kind: 'events',
@@ -172,11 +174,31 @@ const base: Array<Omit<TopicSpec, 'partitions'> & { partitions?: number }> = [
     retentionMs: -1,
     description: 'Ledger of posted external references',
   },
+  {
+    name: Topics.X3Credentials,
+    kind: 'state',
+    compacted: true,
+    retentionMs: -1,
+    description: 'Sage X3 OAuth2 token set per tenant (encrypted); its partitions decide the credential owner',
+    // Tokens, even encrypted, stay out of the audit trail (the audit-service holds no tenant credentials).
+    audited: false,
+  },
+  {
+    name: Topics.OperatorNotice,
+    kind: 'events',
+    compacted: false,
+    retentionMs: 90 * DAY,
+    description: 'Operator notices: X3 refresh token expiring or refused, tenant refused by the X3 field check',
+  },
 ];
 
 /** The whole catalogue, applied at start by the messaging module (create missing, never delete). */
 export function topicCatalogue(partitions = 3): TopicSpec[] {
-  const specs: TopicSpec[] = base.map((t) => ({ ...t, partitions: t.partitions ?? partitions }));
+  const specs: TopicSpec[] = base.map((t) => ({
+    ...t,
+    partitions: t.partitions ?? partitions,
+    audited: t.audited ?? true,
+  }));
   // Every topic has a dead-letter twin: any consumer may reject what it reads.
   const dlqs: TopicSpec[] = base.map((t) => ({
     name: deadLetterTopic(t.name),
@@ -185,6 +207,7 @@ export function topicCatalogue(partitions = 3): TopicSpec[] {
     compacted: false,
     retentionMs: 90 * DAY,
     description: `Dead letters of ${t.name}: reason and original bytes`,
+    audited: t.audited ?? true,
   }));
   return [...specs, ...dlqs];
 }

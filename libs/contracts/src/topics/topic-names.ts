@@ -37,6 +37,8 @@ export const Topics = {
   X3Document: 'x3.document.v1',
   Checkpoint: 'connector.checkpoint.v1',
   PostedLedger: 'connector.posted-ledger.v1',
+  X3Credentials: 'connector.x3-credentials.v1',
+  OperatorNotice: 'connector.operator-notice.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

@@ -11,8 +11,10 @@ import { deriveMessage } from './status-derivation';
 /** The audit trail's consumer group (its Kafka id is AUDIT_CONSUMER_GROUP). */
 export const AUDIT_GROUP = 'audit-service';
 
-/** Every topic of the catalogue, dead-letter twins included: one pattern per topic. */
-export const AUDITED_TOPICS = topicCatalogue().map((t) => t.name);
+/** Every audited topic of the catalogue, dead-letter twins included (not the credentials topic): one pattern per topic. */
+export const AUDITED_TOPICS = topicCatalogue()
+  .filter((t) => t.audited)
+  .map((t) => t.name);
 
 /**
  * Raw group: invalid bytes are recorded too, never rejected. The audit trail must not lose or dead-letter anything
