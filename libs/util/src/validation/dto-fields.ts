@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsIn, IsOptional, ValidateBy, ValidateNested, ValidationArguments } from 'class-validator';
+import { isIanaTimeZone } from '../time/local-date';
 
 /**
  * Field decorators shared by every validated document (tenants file, mapping rules, checkpoint state). They are
@@ -254,4 +255,16 @@ export function isDateOnly(value: unknown): value is string {
   const m = DATE_ONLY.exec(value);
   if (!m) return false;
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === value;
+}
+
+/** An IANA time zone name this runtime knows (`America/Chicago`, `Europe/Paris`, `UTC`). */
+export function IanaTimeZone(): PropertyDecorator {
+  return ValidateBy({
+    name: 'ianaTimeZone',
+    validator: {
+      validate: (v: unknown) => isIanaTimeZone(v),
+      defaultMessage: (a?: ValidationArguments) =>
+        `$path must be an IANA time zone such as America/Chicago or UTC, got ${JSON.stringify(a?.value)}`,
+    },
+  });
 }
