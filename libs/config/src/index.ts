@@ -7,3 +7,4 @@ export * from './tenants/tenant-config';
 export * from './tenants/tenant-registry';
 export * from './tenants/tenant-secrets.editor';
 export * from './tenants/tenants.module';
+export { runTenantCli } from './cli/tenant.cli';

@@ -7,6 +7,9 @@
  *   tenant retire-old-webhook-secret <tenants.json> <tenant>
  *   tenant rekey <tenants.json>          (CONNECTOR_ENCRYPTION_KEY → NEW_CONNECTOR_ENCRYPTION_KEY)
  *   tenant check <tenants.json>
+ *
+ * `npm run tenant` runs libs/sage-x3-runtime/src/cli/tenant.cli.ts, which adds `seed-x3-refresh-token` (it publishes
+ * to Kafka, which this library may not import) and hands every other command to runTenantCli below.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SecretBox } from '../secrets/secret-box';
@@ -92,7 +95,7 @@ export function runTenantCli(
     }
     default:
       out(
-        'usage: tenant keygen | add <file> | set-secret <file> <tenant> <path> [--rotate] | retire-old-webhook-secret <file> <tenant> | rekey <file> | check <file>',
+        'usage: tenant keygen | add <file> | set-secret <file> <tenant> <path> [--rotate] | retire-old-webhook-secret <file> <tenant> | rekey <file> | check <file> | seed-x3-refresh-token <file> <tenant> [--expires-at <ISO>]',
       );
       return 2;
   }

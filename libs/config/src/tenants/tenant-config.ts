@@ -22,8 +22,11 @@ export interface ServiceTitanTenantSettings extends Resolved<ServiceTitanDto> {
 
 export type SageX3Auth = Resolved<X3BasicAuthDto> | Resolved<X3OAuth2AuthDto> | Resolved<X3JwtAuthDto>;
 
-/** Class and representation names of one X3 entity. */
-export type X3ClassNames = Omit<Resolved<X3ClassDto>, 'key' | 'representation'> & { representation: string };
+/** One X3 entity of the tenant: class and representation names (always set once loaded) and its field overrides. */
+export type X3ClassNames = Omit<Resolved<X3ClassDto>, 'key' | 'class' | 'representation'> & {
+  class: string;
+  representation: string;
+};
 
 export interface SageX3TenantSettings extends Omit<Resolved<SageX3Dto>, 'auth' | 'classes'> {
   auth: SageX3Auth;

@@ -1,8 +1,10 @@
 import {
   HttpUrl,
+  IanaTimeZone,
   Inline,
   IntBetween,
   isDateOnly,
+  isPlainObject,
   NestedObject,
   NestedRecord,
   NonEmptyString,
@@ -13,10 +15,12 @@ import {
 } from '@connector/util';
 import { Transform } from 'class-transformer';
 import {
+  ArrayMinSize,
   IsArray,
   IsDefined,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   Matches,
@@ -60,6 +64,10 @@ export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 const X3_NAME = /^[A-Za-z0-9_]{1,30}$/;
+/** X3 field codes: a letter, then letters, digits, underscores. */
+const X3_FIELD = /^[A-Za-z][A-Za-z0-9_]{0,29}$/;
+/** The connector's logical field names (`supplierInvoiceNumber`, `costCenter`). */
+const LOGICAL_FIELD = /^[a-z][A-Za-z0-9]{0,39}$/;
 
 const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 
@@ -191,7 +199,26 @@ export class X3OAuth2AuthDto extends X3AuthDto {
   @TenantSecret() clientSecret!: EncryptedSecret;
   @OneOf(['client_credentials', 'refresh_token'], '$path must be client_credentials or refresh_token')
   grant: 'client_credentials' | 'refresh_token' = 'refresh_token';
+  /**
+   * The bootstrap refresh token (grant refresh_token): used only while connector.x3-credentials.v1 holds nothing for
+   * the tenant. After the first rotation the connector's own credentials topic is the truth; a re-approved token is
+   * seeded there with `npm run tenant -- seed-x3-refresh-token` (no restart).
+   */
   @TenantSecret({ when: (o: X3OAuth2AuthDto) => o.grant === 'refresh_token' }) refreshToken?: EncryptedSecret;
+  /** When the bootstrap refresh token expires, if known (e.g. 30 days after the X3 user approved the app). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: '$path must be an ISO 8601 date-time' })
+  refreshTokenExpiresAt?: string;
+  /** Refresh-token lifetime when X3's answer does not say (no refresh_token_expires_in, not a JWT). X3 cloud: 30. */
+  @IntBetween(1, 3650) refreshTokenLifetimeDays: number = 30;
+  /** Whether a rotated refresh token keeps its predecessor's expiry (cautious default) or starts a new lifetime. */
+  @OneOf(['keeps-expiry', 'renews'], '$path must be keeps-expiry or renews')
+  refreshTokenRotation: 'keeps-expiry' | 'renews' = 'keeps-expiry';
+  /** Warn (metric, log, audit notice) when the refresh token has fewer days left than this. */
+  @IntBetween(0, 365) refreshTokenWarnDays: number = 7;
+  /** Renew the access token this long before it expires (at most half its lifetime). */
+  @IntBetween(0, 3600) refreshMarginSeconds: number = 60;
+  @IsOptional() @NonEmptyString() scope?: string;
 }
 
 export class X3JwtAuthDto extends X3AuthDto {
@@ -202,7 +229,51 @@ export class X3JwtAuthDto extends X3AuthDto {
   @NonEmptyString() audience!: string;
 }
 
-/** Class and representation names of one entity (sites publish their own); the key is the entity. */
+/**
+ * `{ "<logical name>": "<X3 field code>" | null }`: which X3 field carries each value the connector writes or reads
+ * (null: the site's representation has no such field; an optional value is then left out).
+ */
+function X3FieldMap(): PropertyDecorator {
+  const bad = (v: unknown): string[] =>
+    isPlainObject(v)
+      ? Object.entries(v)
+          .filter(
+            ([k, code]) =>
+              !LOGICAL_FIELD.test(k) || (code !== null && !(typeof code === 'string' && X3_FIELD.test(code))),
+          )
+          .map(([k, code]) => `${k}: ${JSON.stringify(code)}`)
+      : [];
+  return (target, key) => {
+    IsOptional()(target, key);
+    ValidateBy({
+      name: 'x3FieldMap',
+      validator: {
+        validate: (v: unknown) => isPlainObject(v) && bad(v).length === 0,
+        defaultMessage: (a?: ValidationArguments) =>
+          isPlainObject(a?.value)
+            ? `$path: ${bad(a?.value).join(', ')} (each entry maps a logical name to an X3 field code or null)`
+            : '$path must be an object of logical name → X3 field code (or null)',
+      },
+    })(target, key);
+  };
+}
+
+function X3FieldCode(): PropertyDecorator {
+  return Matches(X3_FIELD, { message: '$path must be an X3 field code (a letter, then letters, digits, _)' });
+}
+
+/** A document's lines: the collection field and its line fields. */
+export class X3LinesDto {
+  @IsOptional() @X3FieldCode() field?: string;
+  @X3FieldMap() fields?: Record<string, string | null>;
+}
+
+/**
+ * One entity as the customer's X3 publishes it (the key is the entity): class and representation names, and the
+ * fields the connector writes, looks documents up by and reads status from. Everything left out keeps the client's
+ * default for the entity (docs/sage-x3.md, "Fields per class"): journal entries found by REF, supplier invoices by
+ * BPR + BPRVCR, status STA. Checked against the X3 representation at start and by `npm run check`.
+ */
 export class X3ClassDto {
   @Inline()
   @IsIn(Object.keys(DEFAULT_X3_CLASSES), {
@@ -210,11 +281,25 @@ export class X3ClassDto {
       `$parent: key ${JSON.stringify(a.value)} must be one of ${Object.keys(DEFAULT_X3_CLASSES).join(', ')}`,
   })
   key!: string;
-  @Matches(X3_NAME, { message: '$path must be an X3 class name (letters, digits, _)' }) class!: string;
+  /** Default: the entity's default class (GACCENTRY, PINVOICE…). */
+  @IsOptional() @Matches(X3_NAME, { message: '$path must be an X3 class name (letters, digits, _)' }) class?: string;
   /** Default: the class name. */
   @IsOptional()
   @Matches(X3_NAME, { message: '$path must be an X3 representation name (letters, digits, _)' })
   representation?: string;
+  /** Header fields written (documents) or read (master data), by logical name; merged over the defaults. */
+  @X3FieldMap() fields?: Record<string, string | null>;
+  @NestedObject(() => X3LinesDto) lines?: X3LinesDto;
+  /** Fields a document is found by before and after a create (their values come from the written body). */
+  @IsOptional()
+  @IsArray({ message: '$path must be a non-empty array of X3 field codes' })
+  @ArrayMinSize(1, { message: '$path must be a non-empty array of X3 field codes' })
+  @Matches(X3_FIELD, { each: true, message: '$path must hold X3 field codes only' })
+  lookupFields?: string[];
+  /** Field the connector's external reference is written to (GACCENTRY REF). */
+  @IsOptional() @X3FieldCode() referenceField?: string;
+  /** Field holding the document's status (STA). */
+  @IsOptional() @X3FieldCode() statusField?: string;
 }
 
 export class X3JournalDto {
@@ -260,6 +345,11 @@ export class TenantDto {
   @NestedObject(() => SageX3Dto, { required: true }) sageX3!: SageX3Dto;
   /** The tenant's mapping rules (relative to the tenants file); without it the mapper rejects with RULES_MISSING. */
   @IsOptional() @NonEmptyString() mappingRulesFile?: string;
+  /**
+   * The business's IANA time zone: accounting dates and periods are the calendar day of the business date there
+   * (docs/mapping-rules.md). Default UTC (the behaviour of files written before this setting existed).
+   */
+  @IanaTimeZone() timeZone: string = 'UTC';
 }
 
 export class TenantsFileDto {

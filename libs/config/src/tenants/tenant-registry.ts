@@ -131,8 +131,12 @@ function resolveTenant(t: Resolved<TenantDto>, baseDir: string): TenantConfig {
   const path = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(baseDir, p));
   const urls = SERVICETITAN_URLS[t.servicetitan.environment];
   const classes: Record<string, X3ClassNames> = { ...DEFAULT_X3_CLASSES };
-  for (const [entity, { key: _key, ...names }] of Object.entries(t.sageX3.classes))
-    classes[entity] = { ...names, representation: names.representation ?? names.class };
+  for (const [entity, { key: _key, ...names }] of Object.entries(t.sageX3.classes)) {
+    const cls = names.class ?? DEFAULT_X3_CLASSES[entity].class;
+    const representation =
+      names.representation ?? (names.class ? names.class : DEFAULT_X3_CLASSES[entity].representation);
+    classes[entity] = { ...names, class: cls, representation };
+  }
   return {
     ...t,
     name: t.name ?? t.id,
