@@ -17,3 +17,4 @@ export type * as PayrollApi from './generated/payroll';
 export type * as PricebookApi from './generated/pricebook';
 export type * as SettingsApi from './generated/settings';
 export * from './lib/virtual-time.scheduler';
+export * from './lib/tenant-config.adapter';

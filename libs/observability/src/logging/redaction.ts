@@ -11,6 +11,10 @@ export const Redactor = {
   register(value: string | undefined | null): void {
     if (value && value.length >= 4) registered.add(value);
   },
+  /** Forget a value that can no longer be used (a superseded rotating token), so the set does not grow forever. */
+  unregister(value: string | undefined | null): void {
+    if (value) registered.delete(value);
+  },
   clear(): void {
     registered.clear();
   },

@@ -431,7 +431,14 @@ export class SageX3Client {
         const x3Error = error as X3Error;
         if (x3Error.outcomeUnknown) {
           await this.sleep(this.config.createRecoverySettleMs);
-          const found = await this.findBy(entity, lookup);
+          const found = await this.findBy(entity, lookup).catch((lookupError: unknown) => {
+            // The document may exist: whatever the lookup's own failure, the caller still faces an unknown outcome
+            // (never "failed"), and must look it up again before anything else.
+            throw new X3Error(
+              `Sage X3 ${cfg.className} create had an unknown outcome (${x3Error.message}) and the lookup that would settle it failed: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`,
+              { kind: 'unknown-outcome', status: x3Error.status, cause: lookupError },
+            );
+          });
           if (found) {
             this.config.logger.warn(`Sage X3 ${cfg.className} create had an unknown outcome; found it committed`, {
               className: cfg.className,
