@@ -18,6 +18,19 @@ function boundaries(tests) {
       },
       // Clients never import messaging: they are plain API clients usable anywhere.
       { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:util', 'type:config', ...testOnly] },
+      // What several apps run on top of a client and the bus (the Sage X3 side of x3-poster and x3-poller).
+      {
+        sourceTag: 'type:runtime',
+        onlyDependOnLibsWithTags: [
+          'type:contracts',
+          'type:messaging',
+          'type:config',
+          'type:observability',
+          'type:client',
+          'type:util',
+          ...testOnly,
+        ],
+      },
       { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:util', 'type:client', ...testOnly] },
       {
         sourceTag: 'type:testing',
@@ -33,6 +46,7 @@ function boundaries(tests) {
       {
         sourceTag: 'type:app',
         onlyDependOnLibsWithTags: [
+          'type:runtime',
           'type:contracts',
           'type:messaging',
           'type:config',
@@ -47,6 +61,7 @@ function boundaries(tests) {
         sourceTag: 'type:e2e',
         onlyDependOnLibsWithTags: [
           'type:app',
+          'type:runtime',
           'type:contracts',
           'type:messaging',
           'type:config',
