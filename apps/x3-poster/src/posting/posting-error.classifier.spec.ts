@@ -1,6 +1,8 @@
 import {
   AuthenticationError,
   X3ConfigError,
+  X3CredentialsUnavailableError,
+  X3Error,
   X3DiagnosesError,
   X3HttpError,
   X3NetworkError,
@@ -9,7 +11,7 @@ import {
   X3ProtocolError,
   X3TimeoutError,
 } from '@connector/sage-x3';
-import { classifyPostingError, TenantNotConfiguredError } from './posting-error.classifier';
+import { classifyPostingError, TenantNotConfiguredError, X3FieldsRefusedError } from './posting-error.classifier';
 import { InvalidPostingRequestError } from './x3-payload.builder';
 
 describe('classifyPostingError', () => {
@@ -40,15 +42,25 @@ describe('classifyPostingError', () => {
     ['connection reset', new X3NetworkError('reset', { code: 'ECONNRESET', outcomeUnknown: true }), 'x3-network'],
     ['HTTP 503', new X3HttpError('unavailable', { transient: true, status: 503 }), 'x3-http-503'],
     [
-      '5xx with diagnoses',
-      new X3DiagnosesError('boom', [{ severity: 'error', message: 'Internal server error' }], {
-        transient: true,
-        outcomeUnknown: true,
+      'a transient diagnosis (HTTP 500)',
+      new X3DiagnosesError('busy', [{ severity: 'transient', message: 'Record locked, try again' }], {
+        kind: 'transient',
         status: 500,
       }),
       'x3-unavailable',
     ],
-    ['malformed answer', new X3ProtocolError('no Location'), 'x3-protocol'],
+    [
+      'a write whose outcome is unknown (bare 5xx)',
+      new X3HttpError('bare 500', { kind: 'unknown-outcome', status: 500 }),
+      'x3-http-500',
+    ],
+    [
+      'an unknown outcome whose settling lookup failed',
+      new X3Error('lookup failed after a lost answer', { kind: 'unknown-outcome' }),
+      'x3-outcome-unknown',
+    ],
+    ['no valid shared token in time', new X3CredentialsUnavailableError('owner busy'), 'x3-credentials-unavailable'],
+    ['malformed create answer', new X3ProtocolError('no Location', { kind: 'unknown-outcome' }), 'x3-protocol'],
     ['unknown failure', new Error('socket hang up somewhere'), 'internal-error'],
   ])('%s is transient', (_name, error, code) => {
     const c = classifyPostingError(error);
@@ -57,7 +69,20 @@ describe('classifyPostingError', () => {
   });
 
   it.each([
+    [
+      'a business rejection answered with HTTP 500 (error diagnosis)',
+      new X3DiagnosesError('x', [{ severity: 'error', message: 'Period closed' }], { kind: 'business', status: 500 }),
+      'x3-rejected',
+    ],
     ['rejected credentials', new AuthenticationError('Sage X3 rejected the basic credentials', 401), 'x3-auth'],
+    [
+      'a lookup on a field the representation lacks (HTTP 500 + error diagnosis on a read)',
+      new X3ConfigError("Sage X3 GET PINVOICE (HTTP 500): Property 'REF' does not exist in representation PINVOICE", {
+        status: 500,
+      }),
+      'x3-config',
+    ],
+    ['a field refused by the start-up check', new X3FieldsRefusedError('acme', 'no field BPRVCR'), 'x3-config'],
     ['bad configuration', new X3ConfigError('folder must be…'), 'x3-config'],
     [
       'unpublished class',
@@ -70,6 +95,13 @@ describe('classifyPostingError', () => {
   ])('%s is permanent', (_name, error, code) => {
     const c = classifyPostingError(error);
     expect(c).toMatchObject({ transient: false, code });
+  });
+
+  it('a config error keeps the message naming the field', () => {
+    const c = classifyPostingError(
+      new X3ConfigError("Sage X3 GET PINVOICE (HTTP 500): Property 'REF' does not exist in representation PINVOICE"),
+    );
+    expect(c.message).toMatch(/Property 'REF' does not exist/);
   });
 
   it('the X3 wording of a 404 is kept', () => {

@@ -1,4 +1,5 @@
 import { JournalEntryRequestedV1, SupplierInvoiceRequestedV1 } from '@connector/contracts';
+import { DEFAULT_ENTITIES, mergeEntity, X3ConfigError } from '@connector/sage-x3';
 import {
   amountOfResource,
   buildJournalEntry,
@@ -62,9 +63,12 @@ function invoice(overrides: Partial<SupplierInvoiceRequestedV1> = {}): SupplierI
   };
 }
 
+const JE = DEFAULT_ENTITIES.journalEntry;
+const PINV = DEFAULT_ENTITIES.purchaseInvoice;
+
 describe('buildJournalEntry', () => {
   it('maps header and lines to GACCENTRY fields with X3 signs and exact decimal strings', () => {
-    const built = buildJournalEntry(journal());
+    const built = buildJournalEntry(journal(), JE);
     expect(built.kind).toBe('journal-entry');
     expect(built.body).toEqual({
       FCY: 'US011',
@@ -91,6 +95,7 @@ describe('buildJournalEntry', () => {
           { account: '401000', side: 'credit', amount: '0.30', costKind: 'offset' },
         ],
       }),
+      JE,
     );
     expect(built.amount).toBe('0.30');
     expect(built.currency).toBe('USD');
@@ -103,18 +108,22 @@ describe('buildJournalEntry', () => {
             { account: '401000', side: 'credit', amount: '1500', costKind: 'offset' },
           ],
         }),
+        JE,
       ).amount,
     ).toBe('1500');
   });
 
   it('a reversal is an ordinary entry with its own reference (sides swapped by the mapper)', () => {
-    const built = buildJournalEntry(journal({ externalRef: 'acme:JOB:4242:R1:REV', reversalOf: 'acme:JOB:4242:R1' }));
+    const built = buildJournalEntry(
+      journal({ externalRef: 'acme:JOB:4242:R1:REV', reversalOf: 'acme:JOB:4242:R1' }),
+      JE,
+    );
     expect(built.body['REF']).toBe('acme:JOB:4242:R1:REV');
     expect(built.body).not.toHaveProperty('reversalOf');
   });
 
   it('takes the date part of an ISO timestamp for ACCDAT', () => {
-    expect(buildJournalEntry(journal({ accountingDate: '2025-06-30T23:30:00-05:00' })).body['ACCDAT']).toBe(
+    expect(buildJournalEntry(journal({ accountingDate: '2025-06-30T23:30:00-05:00' }), JE).body['ACCDAT']).toBe(
       '2025-06-30',
     );
   });
@@ -125,13 +134,13 @@ describe('buildJournalEntry', () => {
   ])('rejects a %s amount as an invalid request (the side carries the sign)', (_name, amount) => {
     const req = journal();
     req.lines[0] = { ...req.lines[0], amount };
-    expect(() => buildJournalEntry(req)).toThrow(InvalidPostingRequestError);
+    expect(() => buildJournalEntry(req, JE)).toThrow(InvalidPostingRequestError);
   });
 });
 
 describe('buildSupplierInvoice', () => {
   it('maps to PINVOICE with PO lines, control total and dates', () => {
-    const built = buildSupplierInvoice(invoice());
+    const built = buildSupplierInvoice(invoice(), PINV);
     expect(built).toEqual({
       kind: 'supplier-invoice',
       currency: 'USD',
@@ -156,11 +165,49 @@ describe('buildSupplierInvoice', () => {
   it('rejects non-positive quantities, negative prices and an empty invoice', () => {
     const bad = invoice();
     bad.lines[0] = { ...bad.lines[0], quantity: '0' };
-    expect(() => buildSupplierInvoice(bad)).toThrow(InvalidPostingRequestError);
+    expect(() => buildSupplierInvoice(bad, PINV)).toThrow(InvalidPostingRequestError);
     const neg = invoice();
     neg.lines[1] = { ...neg.lines[1], netPrice: '-1.00' };
-    expect(() => buildSupplierInvoice(neg)).toThrow(/net price/);
-    expect(() => buildSupplierInvoice(invoice({ lines: [] }))).toThrow(/at least one line/);
+    expect(() => buildSupplierInvoice(neg, PINV)).toThrow(/net price/);
+    expect(() => buildSupplierInvoice(invoice({ lines: [] }), PINV)).toThrow(/at least one line/);
+  });
+});
+
+describe("fields per class (the tenant's sageX3.classes)", () => {
+  it('writes through renamed fields and leaves out optional values the representation lacks', () => {
+    const zpinv = mergeEntity('purchaseInvoice', PINV, {
+      representation: 'ZPINV',
+      fields: { supplierInvoiceNumber: 'ZSUPINV', description: null },
+      lines: { fields: { netPrice: 'ZNETPRI' } },
+      lookupFields: ['BPR', 'ZSUPINV'],
+    });
+    const body = buildSupplierInvoice(invoice(), zpinv).body;
+    expect(body).toMatchObject({ BPR: 'SUP001', ZSUPINV: 'INV-77', AMTNOT: '251.00' });
+    expect(body).not.toHaveProperty('BPRVCR');
+    expect(body).not.toHaveProperty('DES');
+    expect((body['PINVOICED'] as Array<Record<string, unknown>>)[0]).toEqual({
+      POHNUM: 'PO0001',
+      POPLIN: 1000,
+      ITMREF: 'FILTER-16',
+      QTYUOM: '10',
+      ZNETPRI: '12.50',
+    });
+  });
+
+  it('a value the poster must write but no field carries is a configuration error naming the field', () => {
+    const noCce = mergeEntity('journalEntry', JE, { lines: { fields: { costCenter: null } } });
+    expect(() => buildJournalEntry(journal(), noCce)).toThrow(X3ConfigError);
+    expect(() => buildJournalEntry(journal(), noCce)).toThrow(/no field configured for lines\.fields\.costCenter/);
+    // Lines without a cost center post fine on the same configuration.
+    const plain = journal({
+      lines: [
+        { account: '601000', side: 'debit', amount: '5.00', costKind: 'material' },
+        { account: '401000', side: 'credit', amount: '5.00', costKind: 'offset' },
+      ],
+    });
+    expect(buildJournalEntry(plain, noCce).body['GACCENTRYD']).toHaveLength(2);
+    const noSite = mergeEntity('journalEntry', JE, { fields: { site: null } });
+    expect(() => buildJournalEntry(journal(), noSite)).toThrow(/no field configured for fields\.site/);
   });
 });
 
@@ -184,8 +231,8 @@ describe('x3Date / documentNumber / amountOfResource', () => {
         { SNS: -1, AMTCUR: '0.30' },
       ],
     };
-    expect(amountOfResource('journal-entry', entry)).toBe('0.30');
-    expect(amountOfResource('supplier-invoice', { AMTNOT: '251.00' })).toBe('251.00');
-    expect(amountOfResource('journal-entry', {})).toBeNull();
+    expect(amountOfResource('journal-entry', entry, JE)).toBe('0.30');
+    expect(amountOfResource('supplier-invoice', { AMTNOT: '251.00' }, PINV)).toBe('251.00');
+    expect(amountOfResource('journal-entry', {}, JE)).toBeNull();
   });
 });

@@ -10,16 +10,20 @@ import {
 import { InMemoryMessageBus, testBusContext } from '@connector/messaging';
 import { MetricsService } from '@connector/observability';
 import {
+  DEFAULT_ENTITIES,
   SageX3Client,
   X3DiagnosesError,
+  X3EntityName,
+  X3Error,
   X3IdempotentCreateResult,
   X3PoolExhaustedError,
+  X3Resource,
   X3TimeoutError,
 } from '@connector/sage-x3';
+import { SageX3ClientsRegistry, X3FieldVerification } from '@connector/sage-x3-runtime';
 import { Logger } from '@nestjs/common';
 import { X3PosterEnv } from '../app/x3-poster.env';
 import { LedgerEntry, PostedLedgerService } from '../ledger/posted-ledger.service';
-import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import { X3PostingService } from './x3-posting.service';
 
 const request: JournalEntryRequestedV1 = {
@@ -77,12 +81,26 @@ function setup(tenantIds = ['acme']) {
     },
   };
   const createIdempotent = jest.fn<Promise<X3IdempotentCreateResult>, Parameters<SageX3Client['createIdempotent']>>();
-  const clients = { forTenant: () => ({ createIdempotent }) };
+  const findBy = jest.fn<Promise<X3Resource | null>, Parameters<SageX3Client['findBy']>>();
+  const clients = {
+    forTenant: () => ({
+      createIdempotent,
+      findBy,
+      entityConfig: (e: X3EntityName) => DEFAULT_ENTITIES[e],
+    }),
+  };
+  let refusal: string | null = null;
+  const fields = {
+    settled: async () => ({ status: refusal ? 'refused' : 'verified', problems: {} }),
+    refusal: () => refusal,
+  };
   const tenants = { get: (id: string) => (tenantIds.includes(id) ? ({ id } as TenantConfig) : undefined) };
   const env = validateEnv(X3PosterEnv, {
     TENANTS_FILE: '/dev/null',
     CONNECTOR_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     X3_POST_RETRY_ATTEMPTS: '3',
+    X3_POST_RETRY_INITIAL_BACKOFF_MS: '1',
+    X3_POST_RETRY_MAX_BACKOFF_MS: '5',
   });
   const service = new X3PostingService(
     env,
@@ -90,6 +108,7 @@ function setup(tenantIds = ['acme']) {
     tenants as unknown as TenantRegistry,
     clients as unknown as SageX3ClientsRegistry,
     ledger as unknown as PostedLedgerService,
+    fields as unknown as X3FieldVerification,
     new MetricsService('x3-poster', { defaultMetrics: false }),
   );
   const envelope = createEnvelope({
@@ -114,6 +133,8 @@ function setup(tenantIds = ['acme']) {
     service,
     bus,
     createIdempotent,
+    findBy,
+    refuse: (problems: string) => (refusal = problems),
     next,
     results,
     entries,
@@ -208,16 +229,109 @@ describe('X3PostingService → result status', () => {
     ]);
   });
 
-  it('an unknown outcome followed by "already existed" is this request\'s document: posted', async () => {
+  it("an unknown outcome, then the document found by the next attempt's lookup, is this request's document: posted", async () => {
     const t = setup();
-    t.createIdempotent
-      .mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true))
-      .mockResolvedValueOnce(created('already-existed'));
+    t.createIdempotent.mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true));
+    t.findBy.mockResolvedValueOnce(created('already-existed').resource);
     await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3TimeoutError);
     await t.service.handle('journal-entry', t.next());
     expect(t.results()).toEqual([
       expect.objectContaining({ status: 'posted', attempt: 2, x3DocumentNumber: 'ODT-2025-000007' }),
     ]);
+    expect(t.findBy.mock.calls[0]).toEqual(['journalEntry', { REF: 'acme:JOB:1:R1' }]);
+    expect(t.createIdempotent).toHaveBeenCalledTimes(1);
+    expect(t.entries.get('acme:acme:JOB:1:R1')).toMatchObject({ x3DocumentNumber: 'ODT-2025-000007' });
+  });
+
+  describe('unknown is not failed (issue 10 item 6)', () => {
+    const lookupDown = () =>
+      new X3PoolExhaustedError(
+        'lookup: pool exhausted',
+        [{ severity: 'error', message: 'No Web services accepted' }],
+        500,
+      );
+
+    it('commit-then-lose, and every lookup failing up to the last attempt: no failed, posted once the lookup answers', async () => {
+      const t = setup();
+      // Attempt 1: the POST's answer is lost and the client's own follow-up lookup fails too.
+      t.createIdempotent.mockRejectedValueOnce(
+        new X3Error('create had an unknown outcome and the lookup that would settle it failed', {
+          kind: 'unknown-outcome',
+        }),
+      );
+      // Attempts 2 and 3 look up first: the lookups keep failing three times, then X3 answers with the document.
+      t.findBy
+        .mockRejectedValueOnce(lookupDown())
+        .mockRejectedValueOnce(lookupDown())
+        .mockRejectedValueOnce(lookupDown())
+        .mockResolvedValueOnce(created('already-existed').resource);
+      await expect(t.service.handle('journal-entry', t.next())).rejects.toThrow(/unknown outcome/);
+      await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3PoolExhaustedError);
+      expect(t.results()).toHaveLength(0);
+      // The last attempt does not give up with 'failed': it keeps looking the document up.
+      await t.service.handle('journal-entry', t.next());
+      expect(t.results()).toEqual([
+        expect.objectContaining({ status: 'posted', attempt: 3, x3DocumentNumber: 'ODT-2025-000007', error: null }),
+      ]);
+      expect(t.findBy).toHaveBeenCalledTimes(4);
+      expect(t.createIdempotent).toHaveBeenCalledTimes(1);
+    });
+
+    it('once a lookup says the document is absent, a later failure is reported as usual', async () => {
+      const t = setup();
+      t.createIdempotent
+        .mockRejectedValueOnce(new X3TimeoutError('timed out after sending', true))
+        .mockRejectedValue(lookupDown());
+      t.findBy.mockRejectedValueOnce(lookupDown()).mockResolvedValue(null);
+      await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3TimeoutError);
+      await expect(t.service.handle('journal-entry', t.next())).rejects.toBeInstanceOf(X3PoolExhaustedError);
+      await t.service.handle('journal-entry', t.next());
+      expect(t.results()).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          attempt: 3,
+          error: expect.objectContaining({ code: 'x3-pool-exhausted', transient: true }),
+        }),
+      ]);
+      // The re-post after "absent" did not look up again (the lookup just answered).
+      expect(t.createIdempotent.mock.calls[1][3]).toEqual({ lookupFirst: false, maxPosts: 1 });
+    });
+  });
+
+  it("a business rejection answered with HTTP 500 is failed after one attempt, with X3's words (not transient, not auth)", async () => {
+    const t = setup();
+    t.createIdempotent.mockRejectedValueOnce(
+      new X3DiagnosesError(
+        'Sage X3 POST GACCENTRY (HTTP 500): …',
+        [{ severity: 'error', message: 'Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed' }],
+        { kind: 'business', status: 500 },
+      ),
+    );
+    await t.service.handle('journal-entry', t.next());
+    expect(t.results()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        attempt: 1,
+        error: {
+          code: 'x3-rejected',
+          message: 'Accounting date 2025-01-20: period 1 of fiscal year 2025 is closed',
+          transient: false,
+        },
+      }),
+    ]);
+  });
+
+  it('a tenant refused by the field check is failed (x3-config) naming the field, without calling X3', async () => {
+    const t = setup();
+    t.refuse('Sage X3 GACCENTRY representation GACCENTRY ($create) has no field REF (configured as fields.reference)');
+    await t.service.handle('journal-entry', t.next());
+    expect(t.createIdempotent).not.toHaveBeenCalled();
+    expect(t.results()[0]).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'x3-config', transient: false },
+    });
+    expect(t.results()[0].error?.message).toMatch(/has no field REF \(configured as fields\.reference\)/);
   });
 
   it('a failed ledger write after the create is resumed without a second create, and never reported failed', async () => {
