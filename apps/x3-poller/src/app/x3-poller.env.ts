@@ -1,8 +1,12 @@
-import { EnvBoolean, TenantEnv } from '@connector/config';
+import { EnvBoolean } from '@connector/config';
+import { X3AppEnv } from '@connector/sage-x3-runtime';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
-/** Environment of the x3-poller (validated at boot). */
-export class X3PollerEnv extends TenantEnv {
+/**
+ * Environment of the x3-poller (validated at boot). Sage X3 timeouts, the shared OAuth2 credentials and the field
+ * check come from X3AppEnv (libs/sage-x3-runtime).
+ */
+export class X3PollerEnv extends X3AppEnv {
   /** Run the scheduled poll (per-tenant interval from the tenants file, sageX3.poll). */
   @EnvBoolean(true) X3_POLL_ENABLED: boolean = true;
   /** Delay before the first poll after start (ms). */
@@ -11,9 +15,14 @@ export class X3PollerEnv extends TenantEnv {
   @IsInt() @Min(0) @Max(86400) X3_POLL_LOOKBACK_SECONDS: number = 120;
   /** A full resync (detects deletions) runs this often; 0 = only on demand. */
   @IsInt() @Min(0) X3_FULL_RESYNC_INTERVAL_HOURS: number = 24;
-  /** Per-request timeout towards Sage X3 (ms). */
-  @IsInt() @Min(1000) X3_REQUEST_TIMEOUT_MS: number = 30000;
-  /** sensitive: sha256 (hex) of the token that may call POST /admin/resync/:tenant; unset = admin routes disabled. */
+  /** Tries of one stream per run when X3 fails transiently; a stream that still fails is counted and the others go on. */
+  @IsInt() @Min(1) @Max(10) X3_POLL_STREAM_ATTEMPTS: number = 3;
+  /** First backoff between those tries (ms), doubled per try. */
+  @IsInt() @Min(1) X3_POLL_STREAM_RETRY_MS: number = 1000;
+  /**
+   * sensitive: sha256 (hex) of the token that may call the admin routes (POST /admin/resync/:tenant,
+   * POST /admin/readback/:tenant, GET /admin/check/:tenant); unset = admin routes disabled.
+   */
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'X3_POLLER_ADMIN_TOKEN_SHA256 must be a hex sha256' })
   X3_POLLER_ADMIN_TOKEN_SHA256?: string;

@@ -6,7 +6,7 @@ import {
   X3_PURCHASE_ORDER_STATE,
   X3_SUPPLIER_STATE,
 } from '@connector/contracts';
-import { isX3Yes, X3EntityName, x3Decimal } from '@connector/sage-x3';
+import { isX3Yes, X3EntityConfig, X3EntityName, x3Decimal } from '@connector/sage-x3';
 
 type X3Row = Record<string, unknown>;
 
@@ -15,14 +15,23 @@ export interface MasterKind {
   entity: X3EntityName;
   topic: string;
   type: string;
-  code(row: X3Row): string;
+  /** The record's code (its key on the topic), read through the tenant's field configuration. */
+  code(row: X3Row, cfg: X3EntityConfig): string;
   /** Business content (no stamps): equal content is not re-published. */
-  content(row: X3Row): Record<string, unknown>;
+  content(row: X3Row, cfg: X3EntityConfig): Record<string, unknown>;
 }
 
+/** A header value by logical name, through the tenant's fields for the entity (docs/sage-x3.md). */
+const field = (row: X3Row, cfg: X3EntityConfig, name: string): unknown => {
+  const code = cfg.fields[name];
+  return code ? row[code] : undefined;
+};
 const s = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
-/** ENAFLG absent means active (X3 only shows the flag where a record can be disabled). */
-const active = (row: X3Row): boolean => (row['ENAFLG'] === undefined ? true : isX3Yes(row['ENAFLG']));
+/** The active flag absent means active (X3 only shows ENAFLG where a record can be disabled). */
+const active = (row: X3Row, cfg: X3EntityConfig): boolean => {
+  const flag = field(row, cfg, 'active');
+  return flag === undefined ? true : isX3Yes(flag);
+};
 const list = (v: unknown): string[] =>
   Array.isArray(v)
     ? v.map(String)
@@ -39,12 +48,12 @@ export const MASTER_KINDS: MasterKind[] = [
     entity: 'account',
     topic: Topics.X3GlAccount,
     type: X3_GL_ACCOUNT_STATE,
-    code: (r) => String(r['ACC']),
-    content: (r) => ({
-      code: String(r['ACC']),
-      description: s(r['DES']),
-      active: active(r),
-      allowedDimensionTypes: list(r['DIE']),
+    code: (r, c) => String(field(r, c, 'code')),
+    content: (r, c) => ({
+      code: String(field(r, c, 'code')),
+      description: s(field(r, c, 'description')),
+      active: active(r, c),
+      allowedDimensionTypes: list(field(r, c, 'dimensionTypes')),
     }),
   },
   {
@@ -52,12 +61,12 @@ export const MASTER_KINDS: MasterKind[] = [
     entity: 'costCenter',
     topic: Topics.X3CostCenter,
     type: X3_COST_CENTER_STATE,
-    code: (r) => `${String(r['DIE'])}~${String(r['CCE'])}`,
-    content: (r) => ({
-      code: String(r['CCE']),
-      dimensionType: String(r['DIE']),
-      description: s(r['DES']),
-      active: active(r),
+    code: (r, c) => `${String(field(r, c, 'dimensionType'))}~${String(field(r, c, 'code'))}`,
+    content: (r, c) => ({
+      code: String(field(r, c, 'code')),
+      dimensionType: String(field(r, c, 'dimensionType')),
+      description: s(field(r, c, 'description')),
+      active: active(r, c),
     }),
   },
   {
@@ -65,21 +74,26 @@ export const MASTER_KINDS: MasterKind[] = [
     entity: 'supplier',
     topic: Topics.X3Supplier,
     type: X3_SUPPLIER_STATE,
-    code: (r) => String(r['BPSNUM']),
-    content: (r) => ({ code: String(r['BPSNUM']), name: s(r['BPSNAM']), currency: s(r['CUR']), active: active(r) }),
+    code: (r, c) => String(field(r, c, 'code')),
+    content: (r, c) => ({
+      code: String(field(r, c, 'code')),
+      name: s(field(r, c, 'name')),
+      currency: s(field(r, c, 'currency')),
+      active: active(r, c),
+    }),
   },
   {
     kind: 'product',
     entity: 'product',
     topic: Topics.X3Product,
     type: X3_PRODUCT_STATE,
-    code: (r) => String(r['ITMREF']),
-    content: (r) => ({
-      code: String(r['ITMREF']),
-      description: s(r['ITMDES1']),
-      category: s(r['TCLCOD']),
-      stockUnit: s(r['STU']),
-      active: active(r),
+    code: (r, c) => String(field(r, c, 'code')),
+    content: (r, c) => ({
+      code: String(field(r, c, 'code')),
+      description: s(field(r, c, 'description')),
+      category: s(field(r, c, 'category')),
+      stockUnit: s(field(r, c, 'stockUnit')),
+      active: active(r, c),
     }),
   },
   {
@@ -87,27 +101,31 @@ export const MASTER_KINDS: MasterKind[] = [
     entity: 'purchaseOrder',
     topic: Topics.X3PurchaseOrder,
     type: X3_PURCHASE_ORDER_STATE,
-    code: (r) => String(r['POHNUM']),
-    content: (r) => ({
-      code: String(r['POHNUM']),
-      site: s(r['POHFCY']),
-      supplier: String(r['BPSNUM'] ?? ''),
-      orderDate: s(r['ORDDAT']),
-      currency: s(r['CUR']),
-      active: active(r),
-      lines: (Array.isArray(r['PORDERQ']) ? (r['PORDERQ'] as X3Row[]) : []).map((l) => ({
-        line: Number(l['POPLIN']),
-        product: String(l['ITMREF']),
-        quantity: x3Decimal(l['QTYUOM']) ?? '0',
-        netPrice: x3Decimal(l['NETPRI']) ?? '0',
-      })),
-    }),
+    code: (r, c) => String(field(r, c, 'number')),
+    content: (r, c) => {
+      const lf = c.lines?.fields ?? {};
+      const lines = c.lines ? r[c.lines.field] : undefined;
+      return {
+        code: String(field(r, c, 'number')),
+        site: s(field(r, c, 'site')),
+        supplier: String(field(r, c, 'supplier') ?? ''),
+        orderDate: s(field(r, c, 'orderDate')),
+        currency: s(field(r, c, 'currency')),
+        active: active(r, c),
+        lines: (Array.isArray(lines) ? (lines as X3Row[]) : []).map((l) => ({
+          line: Number(l[lf['line']]),
+          product: String(l[lf['product']]),
+          quantity: x3Decimal(l[lf['quantity']]) ?? '0',
+          netPrice: x3Decimal(l[lf['netPrice']]) ?? '0',
+        })),
+      };
+    },
   },
 ];
 
-/** Update stamp of a row as an ISO string (X3 UPDDATTIM, else CREDATTIM). */
-export function updateStamp(row: X3Row): string | null {
-  const v = row['UPDDATTIM'] ?? row['CREDATTIM'];
+/** Update stamp of a row as an ISO string (the entity's update stamp, else its creation stamp). */
+export function updateStamp(row: X3Row, cfg: X3EntityConfig): string | null {
+  const v = row[cfg.updateStampField] ?? row[cfg.createStampField];
   if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) return null;
   return new Date(v).toISOString();
 }

@@ -10,12 +10,13 @@ import {
 } from '@connector/contracts';
 import { CheckpointStore, CompactedTopicView, RecurringJobs, StateViews } from '@connector/messaging';
 import { LogContext, MetricNames, MetricsService } from '@connector/observability';
-import { SageX3Client, X3EntityName, x3Decimal } from '@connector/sage-x3';
-import { contentHash } from '@connector/util';
+import { isTransientX3Error, SageX3Client, X3EntityConfig, X3EntityName, x3Decimal } from '@connector/sage-x3';
+import { SageX3ClientsRegistry, X3FieldVerification } from '@connector/sage-x3-runtime';
+import { contentHash, retryAsync, sleep } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { X3PollerEnv } from '../app/x3-poller.env';
-import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import { MASTER_KINDS, MasterKind, updateStamp } from './master-data.mappers';
+import { PostedDocumentsIndex } from './posted-documents.index';
 
 type X3Row = Record<string, unknown>;
 
@@ -25,6 +26,8 @@ export interface PollReport {
   rows: number;
   published: number;
   deleted: number;
+  /** Why the stream failed this run (after its retries); the other streams ran regardless. */
+  error?: string;
 }
 
 /** What the poller remembers of a published state: its content (without stamp and raw row) and its hash. */
@@ -36,6 +39,16 @@ interface PublishedState {
 function publishedState(envelope: MessageEnvelope<unknown>): PublishedState {
   const { updatedAt: _u, raw: _r, ...content } = envelope.payload as Record<string, unknown>;
   return { content, hash: contentHash(content) };
+}
+
+/** The document number X3 gave (NUM, else the last key field). */
+function documentNumber(row: X3Row, cfg: X3EntityConfig): string {
+  return String(row['NUM'] ?? row[cfg.keyFields[cfg.keyFields.length - 1]] ?? '');
+}
+
+/** The row's values of the entity's lookup fields (what the poster recorded them by). */
+function lookupOf(row: X3Row, cfg: X3EntityConfig): Record<string, string> {
+  return Object.fromEntries(cfg.lookupFields.map((f) => [f, String(row[f] ?? '')]));
 }
 
 const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity: X3EntityName }> = [
@@ -51,6 +64,11 @@ const DOCUMENT_KINDS: Array<{ kind: 'journal-entry' | 'supplier-invoice'; entity
  * topic already holds — state views of those topics (and of the checkpoints), read at start and kept current. A full
  * resync also publishes deletions (codes known on the topic but gone from X3). Runs are scheduled by RecurringJobs
  * and start once the views are loaded.
+ *
+ * Streams are independent: one that fails (after X3_POLL_STREAM_ATTEMPTS tries of a transient failure) is counted
+ * (`connector_pull_errors_total{tenant,stream}`), logged and reported, and the others still run; the next run resumes
+ * it from its watermark. A stream whose entity the field check refused is skipped the same way. Field codes come from
+ * the tenant's configuration (sageX3.classes, docs/sage-x3.md).
  */
 @Injectable()
 export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -64,15 +82,19 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly records;
   private readonly errors;
 
+  private readonly postedDocuments: PostedDocumentsIndex;
+
   constructor(
     private readonly tenants: TenantRegistry,
     private readonly clients: SageX3ClientsRegistry,
+    private readonly fields: X3FieldVerification,
     private readonly env: X3PollerEnv,
     private readonly jobs: RecurringJobs,
     views: StateViews,
     metrics: MetricsService,
   ) {
     const ids = new Set(tenants.list().map((t) => t.id));
+    this.postedDocuments = new PostedDocumentsIndex(views, ids);
     this.store = new CheckpointStore(views, { owner: 'x3-poller', tenants: [...ids] });
     for (const topic of [...MASTER_KINDS.map((k) => k.topic), Topics.DocumentStatus])
       this.published.set(
@@ -101,11 +123,9 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
         async () => {
           const fullEvery = this.env.X3_FULL_RESYNC_INTERVAL_HOURS * 3600_000;
           const full = fullEvery > 0 && Date.now() - lastFull >= fullEvery;
-          // Failures are logged and counted by runOnce; the next tick resumes from the last watermark.
-          await this.runOnce(t.id, { full }).then(
-            () => full && (lastFull = Date.now()),
-            () => undefined,
-          );
+          // Failures are logged and counted per stream by runOnce; the next tick resumes from the last watermark.
+          const reports = await this.runOnce(t.id, { full }).catch(() => null);
+          if (full && reports && reports.every((r) => !r.error)) lastFull = Date.now();
         },
       );
     }
@@ -123,28 +143,65 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     const tenant = this.tenants.require(tenantId);
     const run = LogContext.run({ tenant: tenantId }, async () => {
       const signal = this.stopped.signal;
-      await Promise.all([this.store.ready(signal), ...[...this.published.values()].map((v) => v.ready(signal))]);
-      const client = this.clients.forTenant(tenant);
+      await Promise.all([
+        this.store.ready(signal),
+        this.postedDocuments.ready(signal),
+        ...[...this.published.values()].map((v) => v.ready(signal)),
+      ]);
       const reports: PollReport[] = [];
       for (const kind of MASTER_KINDS)
-        reports.push(await this.guard(tenant, kind.kind, () => this.pollMaster(tenant, client, kind, !!opts.full)));
+        reports.push(
+          await this.stream(tenant, kind.kind, kind.entity, (client) =>
+            this.pollMaster(tenant, client, kind, !!opts.full),
+          ),
+        );
       for (const doc of DOCUMENT_KINDS)
-        reports.push(await this.guard(tenant, `status:${doc.kind}`, () => this.pollDocuments(tenant, client, doc)));
+        reports.push(
+          await this.stream(tenant, `status:${doc.kind}`, doc.entity, (client) =>
+            this.pollDocuments(tenant, client, doc),
+          ),
+        );
       return reports;
     }).finally(() => this.running.delete(tenantId));
     this.running.set(tenantId, run);
     return run;
   }
 
-  private async guard(tenant: TenantConfig, stream: string, fn: () => Promise<PollReport>): Promise<PollReport> {
+  /**
+   * One stream, on its own: a transient X3 failure is tried again (X3_POLL_STREAM_ATTEMPTS), a failure that remains
+   * is counted and reported without stopping the other streams; a stream whose entity the field check refused is not
+   * read at all.
+   */
+  private async stream(
+    tenant: TenantConfig,
+    stream: string,
+    entity: X3EntityName,
+    fn: (client: SageX3Client) => Promise<PollReport>,
+  ): Promise<PollReport> {
+    const empty: PollReport = { tenant: tenant.id, stream, rows: 0, published: 0, deleted: 0 };
     try {
-      const r = await fn();
+      const refusal = this.fields.refusal(tenant.id, entity);
+      if (refusal) throw new Error(`refused by the Sage X3 field check: ${refusal}`);
+      const client = this.clients.forTenant(tenant);
+      const r = await retryAsync(() => fn(client), {
+        attempts: this.env.X3_POLL_STREAM_ATTEMPTS,
+        initialMs: this.env.X3_POLL_STREAM_RETRY_MS,
+        maxMs: this.env.X3_POLL_STREAM_RETRY_MS * 8,
+        shouldRetry: (e) => isTransientX3Error(e) && !this.stopped.signal.aborted,
+        sleep: (ms) => sleep(ms, this.stopped.signal),
+        onRetry: ({ attempt, error }) =>
+          this.logger.warn({ msg: 'x3 poll stream failed; retrying', stream, attempt, err: error as Error }),
+      });
       this.records.inc({ tenant: tenant.id, stream }, r.published + r.deleted);
       return r;
     } catch (e) {
       this.errors.inc({ tenant: tenant.id, stream });
-      this.logger.error({ msg: 'x3 poll failed; resumes from the last watermark', stream, err: e as Error });
-      throw e;
+      this.logger.error({
+        msg: 'x3 poll stream failed; the other streams go on, this one resumes from its watermark next run',
+        stream,
+        err: e as Error,
+      });
+      return { ...empty, error: (e as Error).message };
     }
   }
 
@@ -162,24 +219,26 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     const stream = `x3:${kind.kind}`;
     const report: PollReport = { tenant: tenant.id, stream: kind.kind, rows: 0, published: 0, deleted: 0 };
     let watermark = this.store.get(tenant.id, stream)?.position;
+    const cfg = client.entityConfig(kind.entity);
     const seen = new Set<string>();
     for await (const resource of client.queryChangedSince(kind.entity, this.since(tenant.id, stream, full), {
       count: tenant.sageX3.poll.pageSize,
     })) {
       let row = resource as X3Row;
       report.rows++;
-      if (kind.kind === 'purchase-order' && !Array.isArray(row['PORDERQ']))
-        row = (await client.details(kind.entity, kind.code(row))) as X3Row;
-      const code = kind.code(row);
+      // Lines (purchase orders) come with the details facet when the query facet leaves them out.
+      if (cfg.lines && !Array.isArray(row[cfg.lines.field]))
+        row = (await client.details(kind.entity, kind.code(row, cfg))) as X3Row;
+      const code = kind.code(row, cfg);
       seen.add(code);
-      const stamp = updateStamp(row) ?? new Date().toISOString();
+      const stamp = updateStamp(row, cfg) ?? new Date().toISOString();
       if (
         await this.publishState(
           tenant.id,
           kind.topic,
           kind.type,
           recordKey(tenant.id, kind.kind, code),
-          { ...kind.content(row), deleted: false },
+          { ...kind.content(row, cfg), deleted: false },
           stamp,
           row,
         )
@@ -236,32 +295,34 @@ export class X3PollService implements OnApplicationBootstrap, OnModuleDestroy {
     const stream = `x3:status:${doc.kind}`;
     const report: PollReport = { tenant: tenant.id, stream: `status:${doc.kind}`, rows: 0, published: 0, deleted: 0 };
     let watermark = this.store.get(tenant.id, stream)?.position;
-    // Public PINVOICE representations have no REF: their status by supplier + invoice number is issue 12's work.
-    const refField = client.entityConfig(doc.entity).referenceField;
-    if (!refField) return report;
-    // Only documents the connector posted: their external reference starts with the tenant id.
-    const where = `${refField} like '${tenant.id.replace(/'/g, "''")}:%'`;
+    const cfg = client.entityConfig(doc.entity);
+    const refField = cfg.referenceField;
+    // Journal entries carry the external reference (REF): only the connector's are read (it starts with the tenant
+    // id). Supplier invoices have none on public representations: every changed one is read and recognised by its
+    // lookup fields (supplier + supplier invoice number) among the documents the poster recorded in its ledger.
+    const where = refField ? `${refField} like '${tenant.id.replace(/'/g, "''")}:%'` : undefined;
     for await (const resource of client.queryChangedSince(doc.entity, this.since(tenant.id, stream, false), {
       count: tenant.sageX3.poll.pageSize,
-      where,
+      ...(where ? { where } : {}),
     })) {
       const row = resource as X3Row;
       report.rows++;
-      const ref = String(row[refField] ?? '');
-      if (!ref.startsWith(`${tenant.id}:`)) continue;
-      const number = String(row['NUM'] ?? '');
-      const stamp = updateStamp(row) ?? new Date().toISOString();
+      const number = documentNumber(row, cfg);
+      const ref = refField
+        ? String(row[refField] ?? '')
+        : this.postedDocuments.externalRef(tenant.id, doc.kind, lookupOf(row, cfg), number);
+      if (!ref || !ref.startsWith(`${tenant.id}:`)) continue;
+      const stamp = updateStamp(row, cfg) ?? new Date().toISOString();
+      const sta = cfg.statusField ? Number(row[cfg.statusField]) : NaN;
+      const controlTotal = cfg.fields['controlTotal'];
       const status: DocumentStatusV1 = {
         documentKind: doc.kind,
         documentNumber: number,
         externalRef: ref,
+        // STA 2: final entry / invoice validated (matched) by the AP team (docs/sage-x3.md, assumptions).
         status:
-          doc.kind === 'journal-entry'
-            ? Number(row['STA']) === 2
-              ? 'final'
-              : 'temporary'
-            : String(row['MATSTA'] ?? 'unmatched'),
-        amount: doc.kind === 'supplier-invoice' ? (x3Decimal(row['AMTNOT']) ?? null) : null,
+          doc.kind === 'journal-entry' ? (sta === 2 ? 'final' : 'temporary') : sta === 2 ? 'matched' : 'unmatched',
+        amount: doc.kind === 'supplier-invoice' && controlTotal ? (x3Decimal(row[controlTotal]) ?? null) : null,
         updatedAt: stamp,
       };
       if (

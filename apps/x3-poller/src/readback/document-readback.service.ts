@@ -16,11 +16,11 @@ import {
 import { CheckpointStore, CompactedTopicView, RecurringJobs, StateViews } from '@connector/messaging';
 import { MetricNames, MetricsService } from '@connector/observability';
 import { SageX3Client, sdataString, where, X3EntityConfig, X3EntityName, X3NotFoundError } from '@connector/sage-x3';
+import { SageX3ClientsRegistry, X3FieldVerification } from '@connector/sage-x3-runtime';
 import { contentHash } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { TenantRuns } from '../app/tenant-runs';
 import { X3PollerEnv } from '../app/x3-poller.env';
-import { SageX3ClientsRegistry } from '../x3/sage-x3-clients.registry';
 import {
   absentDocument,
   documentNumberOf,
@@ -99,6 +99,7 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
   constructor(
     private readonly tenants: TenantRegistry,
     private readonly clients: SageX3ClientsRegistry,
+    private readonly fields: X3FieldVerification,
     private readonly env: X3PollerEnv,
     private readonly jobs: RecurringJobs,
     views: StateViews,
@@ -164,6 +165,9 @@ export class DocumentReadBackService implements OnApplicationBootstrap, OnModule
     for (const k of READBACK_KINDS) {
       const stream = `readback:${k.kind}`;
       try {
+        // A class whose configured fields the start-up check refused is not queried (X3 would answer HTTP 500).
+        const refusal = this.fields.refusal(tenant.id, k.entity);
+        if (refusal) throw new Error(`refused by the Sage X3 field check: ${refusal}`);
         const report = await this.readKind(tenant, client, k.kind, k.entity, full ? 'full' : 'incremental');
         this.records.inc({ tenant: tenant.id, stream }, report.published);
         reports.push(report);
