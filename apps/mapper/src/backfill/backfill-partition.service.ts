@@ -11,7 +11,7 @@ import {
 import { ConsumerGroupAdmin, MessagePublisher, partitionForKey } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { BillMappingService } from '../bills/bill-mapping.service';
-import { businessDate, tenantTimeZone } from '../common/business-date';
+import { billBusinessDate, jobBusinessDate } from '../common/business-date';
 import { JobMappingService } from '../jobs/job-mapping.service';
 import { MapperState } from '../state/mapper-state.service';
 import { SourceRecordsState } from '../state/source-records.state';
@@ -48,20 +48,21 @@ export class RecordMarkersService {
     }
     const window = marker.backfill;
     if (!window) return;
-    const zone = tenantTimeZone(tenant);
+    const zone = tenant.timeZone;
     const inWindow = (day: string) => window.from <= day && day <= window.to;
     const tally = new BackfillTally();
     const trigger = { cause, isReplay: false, release: window, dryRun: window.dryRun };
     for (const jobId of this.records.jobIds(tenant.id).sort((a, b) => a - b)) {
       const job = this.records.job(tenant.id, jobId).job;
       if (!job || !here(jobKey(tenant.id, jobId))) continue;
-      if (!inWindow(businessDate(job.completedOn ?? job.modifiedOn, zone))) continue;
+      if (!inWindow(jobBusinessDate(job, zone))) continue;
       tally.job(await this.jobs.decide(tenant, jobId, trigger));
     }
     for (const billId of this.records.billIds(tenant.id).sort((a, b) => a - b)) {
       const bill = this.records.bill(tenant.id, billId);
       if (!bill || !here(recordKey(tenant.id, 'bill', billId))) continue;
-      if (!inWindow((bill.billDate ?? bill.modifiedOn ?? '').slice(0, 10))) continue;
+      const day = billBusinessDate(bill, zone);
+      if (!day || !inWindow(day)) continue;
       tally.bill(await this.bills.decide(tenant, bill, trigger));
     }
     const report = tally.report(window.requestId, marker.partition, window.dryRun);

@@ -48,6 +48,17 @@ describe('inventory bill mapping decisions', () => {
     expect(d.nextState).toMatchObject({ revision: 1, requestedRef: 'acme:BILL:901:R1', contentHash: 'hash-1' });
   });
 
+  it("dates the invoice on the bill's calendar day in the tenant's time zone; a date written as midnight UTC stays that date", () => {
+    const chicago = { site: 'FR011', currency: 'USD', timeZone: 'America/Chicago' };
+    const at = (billDate: string, x3 = chicago) => decideBill(input({ x3, bill: billRevision({ billDate }) })).request;
+    expect(at('2026-02-01T04:30:00Z')).toMatchObject({ invoiceDate: '2026-01-31', accountingDate: '2026-01-31' });
+    expect(at('2026-02-01T00:00:00.000Z')).toMatchObject({ accountingDate: '2026-02-01' });
+    expect(at('2026-02-01')).toMatchObject({ accountingDate: '2026-02-01' });
+    expect(at('2026-02-01T04:30:00Z', { site: 'FR011', currency: 'USD' } as typeof chicago)).toMatchObject({
+      accountingDate: '2026-02-01',
+    });
+  });
+
   it('matches the supplier by exact name when the vendor is not mapped; builds the PO number from the template', () => {
     const rules = testRules({ suppliers: {}, purchaseOrders: { numberTemplate: 'PO{number}' } });
     const asked: number[] = [];
@@ -186,6 +197,21 @@ describe('inventory bill mapping decisions', () => {
     );
     expect(released).toMatchObject({ outcome: 'requested', nextState: { releasedBy: 'bf-1' } });
     expect(decideBill(input({ goLive: { ...goLive, approved: () => true } })).outcome).toBe('requested');
+  });
+
+  it("the go-live date is compared with the bill's day in the tenant's time zone, the same day it is dated", () => {
+    const goLive = { syncFrom: '2026-02-01', approved: () => false };
+    // 04:30 UTC on 1 February is still 31 January in Chicago: before the go-live date there.
+    const bill = billRevision({ billDate: '2026-02-01T04:30:00Z' });
+    expect(decideBill(input({ goLive, bill })).outcome).toBe('requested');
+    const chicago = { site: 'FR011', currency: 'USD', timeZone: 'America/Chicago' };
+    const held = decideBill(input({ goLive, bill, x3: chicago }));
+    expect(held.outcome).toBe('held');
+    expect(held.rejection!.reasons[0].message).toContain('bill date 2026-01-31');
+    const released = decideBill(
+      input({ goLive, bill, x3: chicago, release: { requestId: 'bf-1', from: '2026-01-31', to: '2026-01-31' } }),
+    );
+    expect(released.request).toMatchObject({ invoiceDate: '2026-01-31', accountingDate: '2026-01-31' });
   });
 
   it('a bill voided after it was requested is noted once in the audit trail; voided before is ignored', () => {

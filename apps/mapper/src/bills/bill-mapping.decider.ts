@@ -6,7 +6,9 @@ import {
   Topics,
 } from '@connector/contracts';
 import { toDecimal, toDecimalString } from '@connector/decimal';
+import { localDate } from '@connector/util';
 import { JobPolicy } from '../jobs/job-mapping.decider';
+import { billBusinessDate } from '../common/business-date';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes, uniqueReasons } from '../common/rejection-reasons';
 import { MappingRules, renderTemplate } from '../rules/mapping-rules';
@@ -19,7 +21,8 @@ export interface BillDecisionInput {
   messageId: string;
   isReplay: boolean;
   rules: MappingRules | undefined;
-  x3: { site: string; currency: string };
+  /** timeZone: the tenant's IANA zone (accounting dates); default UTC. */
+  x3: { site: string; currency: string; timeZone?: string };
   cache: MasterDataCache;
   state: BillCheckpointState;
   /** ServiceTitan PO number of a PO id (only asked when the rules' template needs {number}); null = not found. */
@@ -161,7 +164,8 @@ export function decideBill(input: BillDecisionInput): BillDecision {
     return none('stale', `version of ${bill.modifiedOn} is older than the one seen (${state.sourceModifiedOn})`);
   if (!input.isReplay && state.requestedRef && state.contentHash === bill.contentHash && !bill.voided)
     return none('unchanged', `same content as ${state.requestedRef}`);
-  const day = (bill.billDate ?? bill.modifiedOn ?? '').slice(0, 10);
+  const zone = input.x3.timeZone ?? 'UTC';
+  const day = billBusinessDate(bill, zone) ?? '';
   const release = input.release && input.release.from <= day && day <= input.release.to ? input.release : null;
   const releasedBy = release?.requestId ?? state.releasedBy ?? null;
   const seen = {
@@ -313,7 +317,8 @@ export function decideBill(input: BillDecisionInput): BillDecision {
   const ref = externalRef(tenant, 'BILL', bill.billId, bill.revision);
   const primary = rules.bills.supplierInvoiceNumberField === 'vendorNumber' ? bill.vendorNumber : bill.referenceNumber;
   const fallback = rules.bills.supplierInvoiceNumberField === 'vendorNumber' ? bill.referenceNumber : bill.vendorNumber;
-  const date = new Date(bill.billDate ?? bill.modifiedOn ?? Date.now()).toISOString().slice(0, 10);
+  // The business date (the bill's calendar day in the tenant's time zone) is the invoice and accounting date.
+  const date = day || localDate(new Date().toISOString(), zone);
   const supersedes = state.requestedRef && state.requestedRef !== ref ? state.requestedRef : null;
   const request: SupplierInvoiceRequestedV1 = {
     externalRef: ref,

@@ -45,7 +45,7 @@ export class BillMappingService {
       messageId: cause.id,
       isReplay: trigger.isReplay,
       rules: this.rules.get(tenant.id),
-      x3: { site: tenant.sageX3.site, currency: tenant.sageX3.currency },
+      x3: { site: tenant.sageX3.site, currency: tenant.sageX3.currency, timeZone: tenant.timeZone },
       cache: this.state.cache,
       state: this.state.bill(tenant.id, bill.billId),
       purchaseOrderNumber: (id) => this.records.purchaseOrder(tenant.id, id)?.number ?? null,

@@ -1,25 +1,24 @@
-import { TenantConfig } from '@connector/config';
+import { localDate } from '@connector/util';
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * The calendar day of an instant in the tenant's time zone (UTC when it has none): the business date of a job
- * (completion) that the go-live date and backfill windows are compared with. A bill date is already a date.
+/*
+ * Business dates: the calendar day, in the tenant's IANA time zone (tenants file `timeZone`, default UTC), that the
+ * go-live date and backfill windows are compared with and that becomes the X3 accounting date (and so the period).
+ * A job completed at 23:30 on 31 January in Chicago is a January job, although it is 1 February in UTC.
  */
-export function businessDate(instant: string, timeZone?: string | null): string {
-  if (!timeZone) return new Date(instant).toISOString().slice(0, 10);
-  let f = formats.get(timeZone);
-  if (!f) {
-    // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formats.set(timeZone, f);
-  }
-  return f.format(new Date(instant));
+
+/** A job's business date: the day it was completed (else last modified) in the tenant's zone. */
+export function jobBusinessDate(job: { completedOn?: string | null; modifiedOn: string }, timeZone: string): string {
+  return localDate(job.completedOn ?? job.modifiedOn, timeZone);
 }
 
-/** The tenant's IANA time zone, if its tenants file names one (`timeZone`, issue 12). */
-export function tenantTimeZone(tenant: TenantConfig): string | undefined {
-  const t = tenant as TenantConfig & { timeZone?: unknown; sageX3: { timeZone?: unknown } };
-  const zone = t.timeZone ?? t.sageX3.timeZone;
-  return typeof zone === 'string' && zone ? zone : undefined;
+/**
+ * A bill's business date: its bill date (else last modified) in the tenant's zone; a date written as midnight UTC
+ * (how a date-only field is serialised) stays that date. null when the bill carries neither.
+ */
+export function billBusinessDate(
+  bill: { billDate?: string | null; modifiedOn?: string | null },
+  timeZone: string,
+): string | null {
+  const value = bill.billDate ?? bill.modifiedOn;
+  return value ? localDate(value, timeZone, { midnightUtcIsDate: true }) : null;
 }

@@ -1,7 +1,7 @@
 import { JournalEntryLineDto, JournalEntryRequestedV1, MappingRejectedV1, Topics } from '@connector/contracts';
 import { Decimal, toDecimal } from '@connector/decimal';
 import { contentHash } from '@connector/util';
-import { businessDate } from '../common/business-date';
+import { jobBusinessDate } from '../common/business-date';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
 import { MappingRules } from '../rules/mapping-rules';
@@ -17,6 +17,8 @@ export interface X3PostingSettings {
   currency: string;
   entryType: string;
   journal: string;
+  /** The tenant's IANA time zone (accounting dates). Default UTC. */
+  timeZone?: string;
 }
 
 /** The tenant's ServiceTitan options that shape a job's decision (tenants file, servicetitan section). */
@@ -175,7 +177,7 @@ export function decideJob(input: JobDecisionInput): JobDecision {
     return none('waiting', `completed; its invoice ${job.invoiceId} has not arrived yet`);
 
   const rules = input.rules;
-  const day = businessDate(job.completedOn ?? job.modifiedOn, policy.timeZone);
+  const day = jobBusinessDate(job, policy.timeZone ?? 'UTC');
   const release = input.release && input.release.from <= day && day <= input.release.to ? input.release : null;
   const releasedBy = release?.requestId ?? state.releasedBy ?? null;
   const attemptRevision = state.revision + 1;
@@ -240,6 +242,7 @@ export function decideJob(input: JobDecisionInput): JobDecision {
     costCenter,
     accountTakesDimension: (account, die) =>
       input.cache.account(tenant, account)?.allowedDimensionTypes.includes(die) ?? false,
+    timeZone: x3.timeZone,
   });
   if (!built.draft) return reject(built.reasons);
   const draft = built.draft;

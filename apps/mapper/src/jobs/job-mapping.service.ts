@@ -9,7 +9,6 @@ import {
 } from '@connector/contracts';
 import { MessagePublisher } from '@connector/messaging';
 import { Injectable, Logger } from '@nestjs/common';
-import { tenantTimeZone } from '../common/business-date';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
 import { BackfillWindowsState } from '../state/backfill-windows.state';
 import { jobStream } from '../state/mapper-checkpoint.state';
@@ -54,7 +53,7 @@ export class JobMappingService {
       labor: st.labor,
       lateCosts: st.lateCosts,
       syncFrom: st.syncFrom ?? null,
-      timeZone: tenantTimeZone(tenant),
+      timeZone: tenant.timeZone,
       approved: (day) => this.windows.approved(tenant.id, day),
     };
   }
@@ -73,6 +72,7 @@ export class JobMappingService {
         currency: tenant.sageX3.currency,
         entryType: tenant.sageX3.journal.entryType,
         journal: tenant.sageX3.journal.journal,
+        timeZone: tenant.timeZone,
       },
       cache: this.state.cache,
       state: this.state.job(tenant.id, jobId),

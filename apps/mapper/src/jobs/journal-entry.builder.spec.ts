@@ -75,6 +75,27 @@ describe('journal entry building', () => {
     expect(imbalance(draft!.lines).isZero()).toBe(true);
   });
 
+  it("takes the accounting date from the completion's calendar day in the tenant's time zone", () => {
+    const rules = testRules();
+    const draftOf = (completedOn: string, timeZone?: string) => {
+      const job = jobRecord({ completedOn });
+      return buildJournalDraft({
+        job,
+        costs: jobCosts(jobSources({ job }), rules, LABOR),
+        rules,
+        costCenter: resolveCostCenter(2, rules)!,
+        accountTakesDimension: takes,
+        timeZone,
+      }).draft!.accountingDate;
+    };
+    // 23:30 in Chicago on 31 January is already 1 February in UTC: a January cost for a Chicago business.
+    expect(draftOf('2026-01-31T23:30:00-06:00', 'America/Chicago')).toBe('2026-01-31');
+    expect(draftOf('2026-02-01T05:30:00Z', 'America/Chicago')).toBe('2026-01-31');
+    // Without a zone (files written before timeZone existed): UTC, as before.
+    expect(draftOf('2026-01-31T23:30:00-06:00')).toBe('2026-02-01');
+    expect(draftOf('2026-01-31T23:30:00-06:00', 'UTC')).toBe('2026-02-01');
+  });
+
   it('stays exactly balanced with many fractional amounts (no float drift)', () => {
     const rules = testRules();
     const costs: JobCost[] = Array.from({ length: 300 }, (_, i) => ({

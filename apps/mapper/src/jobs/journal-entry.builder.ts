@@ -1,5 +1,6 @@
 import { JournalEntryLineDto } from '@connector/contracts';
 import { Decimal, toDecimal } from '@connector/decimal';
+import { jobBusinessDate } from '../common/business-date';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
 import { CostCenterRef, MappingRules, renderTemplate } from '../rules/mapping-rules';
 
@@ -58,6 +59,8 @@ export interface BuildJournalInput {
   costCenter: CostCenterRef;
   /** Whether an offset (credit) account takes the cost center dimension; from the X3 master data. */
   accountTakesDimension: (account: string, dimensionType: string) => boolean;
+  /** The tenant's IANA time zone: the accounting date is the completion's calendar day there. Default UTC. */
+  timeZone?: string;
 }
 
 const KIND_ORDER: Record<string, number> = { material: 0, labor: 1, offset: 2 };
@@ -149,8 +152,8 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
   );
   return {
     draft: {
-      // The UTC calendar day of completion (a date-only X3 accounting date).
-      accountingDate: new Date(job.completedOn ?? job.modifiedOn).toISOString().slice(0, 10),
+      // The calendar day of completion in the tenant's time zone (a date-only X3 accounting date and its period).
+      accountingDate: jobBusinessDate(job, input.timeZone ?? 'UTC'),
       description: renderTemplate(rules.journal.descriptionTemplate, values),
       lines,
     },
