@@ -22,6 +22,7 @@ export class X3CredentialsRefresher implements OnApplicationBootstrap {
   private readonly logger = new Logger('x3-credentials');
   private readonly expiry;
   private readonly lastExpiryNotice = new Map<string, number>();
+  private readonly lastFailureLog = new Map<string, { text: string; at: number }>();
 
   constructor(
     private readonly tenants: TenantRegistry,
@@ -61,8 +62,14 @@ export class X3CredentialsRefresher implements OnApplicationBootstrap {
       try {
         await client.refreshCredentialsIfDue();
       } catch (e) {
-        // Counted and, when refused, told to the audit trail by the client hooks; tried again next tick.
-        this.logger.warn({ msg: 'Sage X3 credentials not renewed', tenant: tenant.id, err: e as Error });
+        // Counted and, when refused, told to the audit trail by the client hooks; tried again next tick. The same
+        // failure is logged once a minute, not on every tick.
+        const text = (e as Error).message;
+        const last = this.lastFailureLog.get(tenant.id);
+        if (!last || last.text !== text || Date.now() - last.at > 60_000) {
+          this.lastFailureLog.set(tenant.id, { text, at: Date.now() });
+          this.logger.warn({ msg: 'Sage X3 credentials not renewed', tenant: tenant.id, err: e as Error });
+        }
       }
     }
     const status = client.credentialsStatus();

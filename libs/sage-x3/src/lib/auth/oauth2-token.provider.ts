@@ -14,6 +14,8 @@ const DAY_MS = 86_400_000;
 const DEFAULT_REFRESH_LIFETIME_S = 30 * 86_400;
 /** A process that waits for the refresher stops using an access token this close to its expiry. */
 const WAITER_SKEW_MS = 5_000;
+/** A waiting process checks this often whether it has become the one that may refresh. */
+const WAIT_SLICE_MS = 250;
 const REJECTION_CODES = new Set([
   'invalid_grant',
   'invalid_client',
@@ -195,7 +197,19 @@ export class OAuth2TokenProvider implements AuthProvider {
     let generation = from?.generation;
     for (;;) {
       const remaining = this.waitMs - (Date.now() - started);
-      const newer = remaining > 0 ? await this.store.waitForNewer(generation, remaining) : undefined;
+      // In slices: this process may become the refresher meanwhile (ownership moved to it), and then it refreshes
+      // instead of waiting for itself.
+      const newer =
+        remaining > 0 ? await this.store.waitForNewer(generation, Math.min(remaining, WAIT_SLICE_MS)) : undefined;
+      if (!newer && this.store.mayRefresh()) {
+        const latest = this.latest();
+        if (this.usable(latest, true)) return bearer(latest);
+        return this.refresh(
+          latest,
+          latest?.accessToken && this.nextReason !== 'unauthorized' ? 'proactive' : this.nextReason,
+        );
+      }
+      if (!newer && Date.now() - started < this.waitMs) continue;
       if (!newer) {
         this.deps.hooks.onTokenWait?.({ outcome: 'timeout', waitedMs: Date.now() - started });
         throw new X3CredentialsUnavailableError(
