@@ -1,8 +1,8 @@
 /* The connector end to end, in one process: both simulators, the five apps on one topic namespace of the real
- * broker, the audit trail on embedded PGlite. A completed job (a webhook triggers the read of its feeds) and a
- * received PO's bill (a feed read) become a journal entry and an unmatched supplier invoice in Sage X3; a posting that
- * X3 refuses is fixed and replayed from the audit trail; replaying an already-posted record creates no second
- * document. */
+ * broker, the audit trail on embedded PGlite, Sage X3 on the OAuth2 refresh_token grant (strict rotation). A completed
+ * job (a webhook triggers the read of its feeds) and a received PO's bill (a feed read) become a journal entry and an
+ * unmatched supplier invoice in Sage X3; a posting that X3 refuses is fixed and replayed from the audit trail;
+ * replaying an already-posted record creates no second document. */
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,10 +64,23 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     x3 = await startSageX3Simulator({ seed: seeds.x3 });
     const tenantJson = JSON.parse(
       JSON.stringify(template).split('${ST_SIM_URL}').join(st.url).split('${X3_SIM_URL}').join(x3.url),
-    ) as Rec;
+    ) as Rec & { sageX3: Rec & { auth: Rec } };
+    // The tenant default: OAuth2 refresh_token, rotated on every use by X3 and shared by the poller and the poster
+    // through connector.x3-credentials.v1 (the file's token, approved by an X3 user, only bootstraps it).
+    tenantJson.sageX3.auth = {
+      ...tenantJson.sageX3.auth,
+      grant: 'refresh_token',
+      refreshToken: x3.issueRefreshToken(String(tenantJson.sageX3.auth['clientId'])).refreshToken,
+    };
     const tenants = writeTestTenantsFile([tenantJson]);
     copyFileSync(join(ROOT, 'config/demo/mapping-rules.json'), join(tenants.dir, 'mapping-rules.json'));
-    const base = { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key };
+    const base = {
+      ...testAppEnv(prefix),
+      TENANTS_FILE: tenants.file,
+      CONNECTOR_ENCRYPTION_KEY: tenants.key,
+      X3_CREDENTIALS_HANDOVER_GRACE_MS: '1000',
+      X3_CREDENTIALS_CHECK_INTERVAL_MS: '500',
+    };
 
     const auditEnv = validateEnv(AuditServiceEnv, {
       ...testAppEnv(prefix),
@@ -224,5 +237,13 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     expect(timeline.every((e) => e['type'] === 'action' || (e['topic'] !== null && e['offset'] !== null))).toBe(true);
     expect(documents('GACCENTRY')).toHaveLength(1);
     expect(documents('PINVOICE')).toHaveLength(1);
+  });
+
+  it('ran on the rotating refresh-token grant: refreshed, never a spent token (0 invalid_grant), no auth failure', async () => {
+    const stats = x3.stats();
+    expect(stats.tokenRequests.refresh_token).toBeGreaterThanOrEqual(1);
+    expect(stats.tokenRequests.client_credentials).toBe(0);
+    expect(stats).toMatchObject({ invalidGrants: 0, revokedChains: 0 });
+    expect(stats.tokenRequests.rejected).toBe(0);
   });
 });

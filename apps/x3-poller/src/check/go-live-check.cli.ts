@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { validateEnv } from '@connector/config';
 import { connectorAppImports, createApp } from '@connector/messaging';
+import { Clock } from '@connector/sage-x3';
 import { SageX3RuntimeModule } from '@connector/sage-x3-runtime';
 import { DynamicModule, Module } from '@nestjs/common';
 import { X3_POLLER_ENTITIES } from '../app/app.module';
@@ -15,24 +16,33 @@ import { formatCheckReport, GoLiveCheckService } from './go-live-check.service';
 
 @Module({})
 class CheckModule {
-  static forRoot(env: X3PollerEnv): DynamicModule {
+  static forRoot(env: X3PollerEnv, x3Clock?: Clock): DynamicModule {
     return {
       module: CheckModule,
       imports: [
         ...connectorAppImports('x3-check', env, { tenants: true }),
-        SageX3RuntimeModule.forRoot(env, { source: 'manual', entities: [...X3_POLLER_ENTITIES], ownership: true }),
+        SageX3RuntimeModule.forRoot(env, {
+          source: 'manual',
+          entities: [...X3_POLLER_ENTITIES],
+          ownership: true,
+          clock: x3Clock,
+        }),
       ],
       providers: [{ provide: X3PollerEnv, useValue: env }, GoLiveCheckService],
     };
   }
 }
 
-/** Runs the check for one tenant and returns the printed report and the exit code. */
+/**
+ * Runs the check for one tenant and returns the printed report and the exit code. `x3Clock`: tests only (the X3
+ * simulator's clock, when the apps under test run on it).
+ */
 export async function runGoLiveCheck(
   env: X3PollerEnv,
   tenant: string,
+  x3Clock?: Clock,
 ): Promise<{ code: number; text: string; ok: boolean }> {
-  const app = await createApp(CheckModule.forRoot(env), { app: 'x3-check', logLevel: env.LOG_LEVEL });
+  const app = await createApp(CheckModule.forRoot(env, x3Clock), { app: 'x3-check', logLevel: env.LOG_LEVEL });
   try {
     const report = await app.get(GoLiveCheckService).run(tenant);
     return { code: report.ok ? 0 : 1, text: formatCheckReport(report), ok: report.ok };
