@@ -67,6 +67,8 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     ) as Rec & { sageX3: Rec & { auth: Rec } };
     // The tenant default: OAuth2 refresh_token, rotated on every use by X3 and shared by the poller and the poster
     // through connector.x3-credentials.v1 (the file's token, approved by an X3 user, only bootstraps it).
+    // A Chicago business: accounting dates are local calendar days there (its January job below posts in January).
+    tenantJson['timeZone'] = 'America/Chicago';
     tenantJson.sageX3.auth = {
       ...tenantJson.sageX3.auth,
       grant: 'refresh_token',
@@ -237,6 +239,45 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
     expect(timeline.every((e) => e['type'] === 'action' || (e['topic'] !== null && e['offset'] !== null))).toBe(true);
     expect(documents('GACCENTRY')).toHaveLength(1);
     expect(documents('PINVOICE')).toHaveLength(1);
+  });
+
+  it('a job completed at 23:30 on 31 January in Chicago (February in UTC) posts in January', async () => {
+    const stTenant = st.tenant(1000001);
+    const completedOn = '2026-01-31T23:30:00-06:00';
+    const job = stTenant.update('jobs', 402, {
+      jobStatus: 'Completed',
+      jobNumber: '402',
+      completedOn: new Date(completedOn).toISOString(),
+      invoiceId: 503,
+      modifiedOn: new Date(completedOn).toISOString(),
+    }) as unknown as Rec;
+    const template401 = stTenant.get('invoices', 501) as unknown as Rec;
+    const invoice = stTenant.insert('invoices', {
+      ...template401,
+      id: 503,
+      referenceNumber: 'INV-503',
+      job: { id: 402, number: '402', type: 'Repair' },
+      invoiceDate: '2026-01-31T00:00:00.000Z',
+      modifiedOn: new Date(completedOn).toISOString(),
+    } as never) as unknown as Rec;
+    const sender = new WebhookSender({ timeScale: 0.001, deliveredStatuses: [200, 202] });
+    const delivery = await sender.send({
+      url: `${gateway.url}/webhooks/servicetitan/demo`,
+      secret: template.servicetitan.webhook.secrets[0],
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      body: buildJobCompletedEvent({ tenant: { id: 1000001, name: 'Demo' }, job: job as any, invoice: invoice as any }),
+    }).done;
+    sender.close();
+    expect(delivery.state).toBe('delivered');
+    const [entry] = await eventually(
+      () => documents('GACCENTRY').filter((d) => refOf(d) === 'demo:JOB:402:R1'),
+      (l) => l.length === 1,
+      'the January entry in X3',
+      60000,
+    );
+    const stored = (entry['record'] as Rec | undefined) ?? entry;
+    // X3 derived the fiscal year and period from the accounting date: January 2026, period 1.
+    expect(stored).toMatchObject({ ACCDAT: '2026-01-31', FIY: '2026', PER: 1 });
   });
 
   it('ran on the rotating refresh-token grant: refreshed, never a spent token (0 invalid_grant), no auth failure', async () => {
