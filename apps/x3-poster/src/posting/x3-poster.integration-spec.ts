@@ -63,17 +63,20 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
   const prefix = uniquePrefix('poster');
   const results: BusContext<PostingResultV1>[] = [];
   let sim: SageX3Simulator;
+  /** Another customer's X3, whose journal entry reference holds 12 characters only. */
+  let shortSim: SageX3Simulator;
   let env: X3PosterEnv;
   let poster: AppUnderTest | undefined;
   let harness: MessagingHarness;
 
   async function startPoster(): Promise<AppUnderTest> {
     const app = await startAppUnderTest(AppModule.forRoot(env), 'x3-poster');
-    // Readiness includes the posted-ledger catch-up.
+    // Readiness includes the posted-ledger catch-up; tenant 'short' is refused by the field check (not ready by design).
     await eventually(
-      async () => (await fetch(`${app.url}/health/ready`)).status,
-      (s) => s === 200,
-      'x3-poster ready',
+      async () =>
+        ((await (await fetch(`${app.url}/health/ready`)).json()) as { checks: Record<string, boolean> }).checks,
+      (checks) => Object.entries(checks).every(([name, ok]) => ok || name === 'x3-fields:short'),
+      'x3-poster ready (but for the refused tenant)',
     );
     return app;
   }
@@ -105,12 +108,12 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
 
   beforeAll(async () => {
     sim = await startSageX3Simulator();
+    shortSim = await startSageX3Simulator();
+    shortSim.representation('GACCENTRY').setMaxLength('REF', 12);
+    const basic = { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password };
     const tenants = writeTestTenantsFile([
-      testTenant({
-        id: TENANT,
-        x3Url: sim.url,
-        x3Auth: { mode: 'basic', user: DEMO_CREDENTIALS.basic.user, password: DEMO_CREDENTIALS.basic.password },
-      }),
+      testTenant({ id: TENANT, x3Url: sim.url, x3Auth: basic }),
+      testTenant({ id: 'short', x3Url: shortSim.url, x3Auth: basic }),
     ]);
     env = validateEnv(X3PosterEnv, {
       ...testAppEnv(prefix),
@@ -142,6 +145,7 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     await poster?.close();
     await harness?.close();
     await sim?.close();
+    await shortSim?.close();
   });
 
   afterEach(() => sim.faults.clear());
@@ -261,6 +265,55 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
     expect(sim.callCounts()['api1 POST GACCENTRY $create']).toBeGreaterThanOrEqual(1);
   });
 
+  it('unknown is not failed: commit-then-lose, then every lookup failing past the last attempt — posted once X3 answers', async () => {
+    const req = journalRequest();
+    // The create is committed, its answer held past the client's timeout (an unknown outcome)…
+    sim.faults.loseResponseNext({ mode: 'delay', delayMs: 4000, match: { className: 'GACCENTRY', method: 'POST' } });
+    await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
+    await eventually(
+      () => documents('GACCENTRY', req.externalRef).length,
+      (n) => n === 1,
+      'the committed create',
+    );
+    // …and from then on the follow-up lookup and the lookups of every later attempt fail (bare 500: nothing known).
+    const lookups = sim.faults.failNext(20, { className: 'GACCENTRY', method: 'GET' });
+    const [result] = await waitResults(req.externalRef, 1);
+    sim.faults.remove(lookups);
+    expect(result.envelope.payload).toMatchObject({ status: 'posted', attempt: 5, error: null });
+    const docs = documents('GACCENTRY', req.externalRef);
+    expect(docs).toHaveLength(1);
+    expect(result.envelope.payload.x3DocumentNumber).toBe(docs[0].record['NUM']);
+    // Never a second POST while the first one's outcome was unknown, and no 'failed' before the answer.
+    expect(resultsFor(req.externalRef)).toHaveLength(1);
+    expect(sim.requestLog().filter((e) => e.fault === 'http-500' && e.className === 'GACCENTRY')).toHaveLength(20);
+  });
+
+  it("a business rejection answered with HTTP 500 and an error diagnosis is failed after one attempt with X3's message", async () => {
+    const req = journalRequest();
+    sim.faults.businessRejectionNext(1, {
+      status: 500,
+      message: 'Journal ODT is locked for month-end closing',
+      match: { className: 'GACCENTRY', method: 'POST' },
+    });
+    await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
+    const [result] = await waitResults(req.externalRef, 1);
+    expect(result.envelope.payload).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'x3-rejected', message: 'Journal ODT is locked for month-end closing', transient: false },
+    });
+    expect(documents('GACCENTRY', req.externalRef)).toHaveLength(0);
+  });
+
+  it('a transient diagnosis (HTTP 503) is retried and posts', async () => {
+    const req = journalRequest();
+    sim.faults.transientNext(2, { match: { className: 'GACCENTRY', method: 'POST' } });
+    await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, req));
+    const [result] = await waitResults(req.externalRef, 1);
+    expect(result.envelope.payload).toMatchObject({ status: 'posted', attempt: 3 });
+    expect(documents('GACCENTRY', req.externalRef)).toHaveLength(1);
+  });
+
   it('a web-service pool with no free process is retried with backoff, then posted', async () => {
     const req = journalRequest();
     sim.faults.poolExhaustedNext(2, { className: 'GACCENTRY', method: 'POST' });
@@ -332,6 +385,39 @@ describe('x3-poster on a real Kafka broker and the Sage X3 simulator', () => {
       expect(documents('GACCENTRY', req.externalRef)).toHaveLength(0);
     },
   );
+
+  it("a tenant whose X3 reference field is too short for the connector's references is refused, naming the field", async () => {
+    await eventually(
+      async () =>
+        ((await (await fetch(`${poster!.url}/health/ready`)).json()) as { checks: Record<string, boolean> }).checks,
+      (c) => c['x3-fields:short'] === false,
+      'the refused tenant in readiness',
+    );
+    const req = journalRequest({ externalRef: 'short:JOB:42:R1', source: { kind: 'job', id: '42', revision: 1 } });
+    await harness.publisher.publishRaw(Topics.JournalEntryRequested, [
+      {
+        key: 'short:job:42',
+        value: JSON.stringify(
+          createEnvelope({ type: JOURNAL_ENTRY_REQUESTED, tenant: 'short', source: 'mapper', payload: req }),
+        ),
+        headers: {},
+      },
+    ]);
+    const [result] = await waitResults(req.externalRef, 1);
+    expect(result.envelope.payload).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: { code: 'x3-config', transient: false },
+    });
+    expect(result.envelope.payload.error?.message).toMatch(
+      /GACCENTRY representation GACCENTRY: REF holds at most 12 characters, the connector writes up to \d+ \(reference\)/,
+    );
+    expect(shortSim.createdDocuments()).toHaveLength(0);
+    // The other tenant is not held up.
+    const ok = journalRequest();
+    await send(Topics.JournalEntryRequested, envelopeFor(JOURNAL_ENTRY_REQUESTED, ok));
+    expect((await waitResults(ok.externalRef, 1))[0].envelope.payload.status).toBe('posted');
+  });
 
   it('a supplier invoice posts unmatched against the purchase order', async () => {
     const req: SupplierInvoiceRequestedV1 = {
