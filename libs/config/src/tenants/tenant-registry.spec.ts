@@ -133,6 +133,97 @@ describe('tenants file validation', () => {
     expect(c.mappingRulesFile).toBe('/etc/connector/rules/acme.json');
   });
 
+  it('time zone: UTC by default (files written before it existed), an IANA name when given', () => {
+    expect(TenantRegistry.fromJson(file(plain()), KEY).require('acme').timeZone).toBe('UTC');
+    const t = plain();
+    set(t, 'timeZone', 'America/Chicago');
+    expect(TenantRegistry.fromJson(file(t), KEY).require('acme').timeZone).toBe('America/Chicago');
+    for (const bad of ['CST', 'Chicago', 'America/Springfield', 42]) {
+      const b = plain();
+      set(b, 'timeZone', bad);
+      expect(problems(file(b))).toEqual([
+        `tenant acme: timeZone must be an IANA time zone such as America/Chicago or UTC, got ${JSON.stringify(bad)}`,
+      ]);
+    }
+  });
+
+  it('X3 fields per class: overrides kept as given (the client fills the defaults), codes checked', () => {
+    const t = plain();
+    set(t, 'sageX3.classes', {
+      purchaseInvoice: {
+        representation: 'ZPINV',
+        fields: { supplierInvoiceNumber: 'ZSUPINV', description: null },
+        lines: { fields: { netPrice: 'ZNETPRI' } },
+        lookupFields: ['BPR', 'ZSUPINV'],
+        statusField: 'ZSTA',
+      },
+      journalEntry: { referenceField: 'ZREF', lookupFields: ['ZREF'] },
+    });
+    const c = TenantRegistry.fromJson(file(t), KEY).require('acme').sageX3.classes;
+    expect(c['purchaseInvoice']).toEqual({
+      class: 'PINVOICE',
+      representation: 'ZPINV',
+      fields: { supplierInvoiceNumber: 'ZSUPINV', description: null },
+      lines: { fields: { netPrice: 'ZNETPRI' } },
+      lookupFields: ['BPR', 'ZSUPINV'],
+      statusField: 'ZSTA',
+    });
+    expect(c['journalEntry']).toMatchObject({
+      class: 'GACCENTRY',
+      representation: 'GACCENTRY',
+      referenceField: 'ZREF',
+      lookupFields: ['ZREF'],
+    });
+    const bad = plain();
+    set(bad, 'sageX3.classes', {
+      purchaseInvoice: {
+        fields: { supplierInvoiceNumber: 'BPR VCR', Description: 'DES' },
+        lookupFields: [],
+        statusField: '1STA',
+        lines: { field: 'PINVOICED', colour: 'x' },
+      },
+    });
+    expect(problems(file(bad))).toEqual([
+      'tenant acme: sageX3.classes.purchaseInvoice.fields: supplierInvoiceNumber: "BPR VCR", Description: "DES" (each entry maps a logical name to an X3 field code or null)',
+      'tenant acme: sageX3.classes.purchaseInvoice.lines: unknown field "colour" (typo?)',
+      'tenant acme: sageX3.classes.purchaseInvoice.lookupFields must be a non-empty array of X3 field codes',
+      'tenant acme: sageX3.classes.purchaseInvoice.statusField must be an X3 field code (a letter, then letters, digits, _)',
+    ]);
+  });
+
+  it('OAuth2 refresh-token settings: defaults, and the bootstrap expiry checked', () => {
+    const oauth2 = {
+      mode: 'oauth2',
+      tokenUrl: 'http://127.0.0.1:2/token',
+      clientId: 'x3-client',
+      clientSecret: 'test-x3-secret-not-a-real-secret',
+      refreshToken: 'test-refresh-not-a-real-secret',
+    };
+    const auth = TenantRegistry.fromJson(file(plain('acme', oauth2)), KEY).require('acme').sageX3.auth;
+    expect(auth).toMatchObject({
+      refreshTokenLifetimeDays: 30,
+      refreshTokenRotation: 'keeps-expiry',
+      refreshTokenWarnDays: 7,
+      refreshMarginSeconds: 60,
+    });
+    expect(
+      problems(
+        file(
+          plain('acme', {
+            ...oauth2,
+            refreshTokenExpiresAt: 'next month',
+            refreshTokenRotation: 'sometimes',
+            refreshTokenWarnDays: -1,
+          }),
+        ),
+      ),
+    ).toEqual([
+      'tenant acme: sageX3.auth.refreshTokenExpiresAt must be an ISO 8601 date-time',
+      'tenant acme: sageX3.auth.refreshTokenRotation must be keeps-expiry or renews',
+      'tenant acme: sageX3.auth.refreshTokenWarnDays must be an integer between 0 and 365',
+    ]);
+  });
+
   it('reports every problem of the file at once, each naming the tenant and the path', () => {
     const a = plain('acme');
     set(a, 'servicetitan.environment', 'staging');
