@@ -1,7 +1,7 @@
 /* The x3-poller on two tenants (real broker, two Sage X3 simulators): supplier-invoice status read by supplier +
  * supplier invoice number (PINVOICE has no REF), one failing stream that does not stop the others, and a tenant
- * whose configured fields its X3 lacks — refused for that class only, named in the log, readiness and audit trail,
- * while the other tenant goes on. */
+ * whose configured fields its X3 lacks — refused for that class only (status poll and read-back), named in the log,
+ * readiness and audit trail, while the other tenant goes on. */
 import { validateEnv } from '@connector/config';
 import {
   createEnvelope,
@@ -27,6 +27,7 @@ import {
 } from '@connector/testing';
 import { AppModule } from '../app/app.module';
 import { X3PollerEnv } from '../app/x3-poller.env';
+import { DocumentReadBackService } from '../readback/document-readback.service';
 import { X3PollService } from './x3-poll.service';
 
 jest.setTimeout(120000);
@@ -105,6 +106,10 @@ describe('x3-poller streams and field check (two tenants, real Kafka)', () => {
     expect(invoices?.error).toMatch(/refused by the Sage X3 field check: .*has no field BPRVCR/);
     expect(reports.filter((r) => r.error).map((r) => r.stream)).toEqual(['status:supplier-invoice']);
     expect(reports.find((r) => r.stream === 'supplier')?.published).toBeGreaterThan(0);
+    // The read-back for reconciliation does not query the refused class either: the run fails naming the field.
+    await expect(poller.app.get(DocumentReadBackService).runOnce('bravo')).rejects.toThrow(
+      /refused by the Sage X3 field check: .*has no field BPRVCR/,
+    );
     expect(broken.callCounts()['api1 GET PINVOICE $query'] ?? 0).toBe(0);
     expect(on(Topics.OperatorNotice, 'acme')).toHaveLength(0);
   });
