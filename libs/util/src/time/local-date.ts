@@ -47,19 +47,18 @@ export interface LocalDateOptions {
  * Throws a RangeError for a value that is not an ISO 8601 date or date-time, or an unknown zone.
  */
 export function localDate(value: string, timeZone: string, options: LocalDateOptions = {}): string {
-  const bare = BARE_DATE.exec(value);
-  if (bare) {
-    if (!isRealDate(value)) throw new RangeError(`"${value}" is not a date`);
+  if (BARE_DATE.test(value)) {
+    if (!isDateOnly(value)) throw new RangeError(`"${value}" is not a date`);
     return value;
   }
   const floating = FLOATING.exec(value);
   if (floating) {
-    if (!isRealDate(floating[1])) throw new RangeError(`"${value}" is not a date-time`);
+    if (!isDateOnly(floating[1])) throw new RangeError(`"${value}" is not a date-time`);
     return floating[1];
   }
   if (options.midnightUtcIsDate) {
     const midnight = MIDNIGHT_UTC.exec(value);
-    if (midnight && isRealDate(midnight[1])) return midnight[1];
+    if (midnight && isDateOnly(midnight[1])) return midnight[1];
   }
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new RangeError(`"${value}" is not a date-time`);
@@ -68,7 +67,10 @@ export function localDate(value: string, timeZone: string, options: LocalDateOpt
   return formatter(timeZone).format(new Date(ms));
 }
 
-function isRealDate(date: string): boolean {
-  const d = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+/** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not). */
+export function isDateOnly(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = BARE_DATE.exec(value);
+  if (!m) return false;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === value;
 }

@@ -247,16 +247,6 @@ export function TemplatePlaceholders(allowed: readonly string[]): PropertyDecora
   });
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not). */
-export function isDateOnly(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = DATE_ONLY.exec(value);
-  if (!m) return false;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).toISOString().slice(0, 10) === value;
-}
-
 /** An IANA time zone name this runtime knows (`America/Chicago`, `Europe/Paris`, `UTC`). */
 export function IanaTimeZone(): PropertyDecorator {
   return ValidateBy({
