@@ -1,4 +1,5 @@
-import { toDecimal } from '@connector/decimal';
+import { isDecimalString, toDecimal } from '@connector/decimal';
+import fc from 'fast-check';
 import {
   normalizeGrossPayItem,
   normalizeInventoryBill,
@@ -80,5 +81,72 @@ describe('amount normalisers', () => {
   it('names the field when an amount is not a number', () => {
     const bill = { id: 7, billAmount: '12,50', items: [] } as InventoryBill;
     expect(() => normalizeInventoryBill(bill)).toThrow('inventoryBill 7.billAmount');
+  });
+
+  describe('properties (fast-check)', () => {
+    const accountingString = fc
+      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: 0, max: 4 }))
+      .map(([neg, cents, scale]) => {
+        const digits = cents.toString().padStart(scale + 1, '0');
+        const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+        return `${neg && cents > 0n ? '-' : ''}${text}`;
+      });
+    const jsonNumber = fc.double({ min: -1e12, max: 1e12, noNaN: true }).map((n) => Math.round(n * 10000) / 10000);
+    const amount = fc.oneof(accountingString, jsonNumber);
+    const badAmount = fc.constantFrom('1e3', ' 12 ', '+1', '1.', '.5', '', '12,50', '0x1f', 'NaN', 1e26, -1e20);
+
+    it('every amount field becomes a wire-valid decimal string of the same value; other fields pass through', () => {
+      fc.assert(
+        fc.property(amount, amount, amount, fc.array(fc.tuple(amount, amount), { maxLength: 5 }), (b, t, sh, items) => {
+          const bill = {
+            id: 7,
+            billAmount: b,
+            taxAmount: t,
+            shippingAmount: sh,
+            summary: 'kept as is',
+            items: items.map(([quantity, cost], i) => ({ id: i + 1, order: i, skuId: 3, quantity, cost })),
+          } as unknown as InventoryBill;
+          const n = normalizeInventoryBill(bill);
+          for (const [field, original] of [
+            ['billAmount', b],
+            ['taxAmount', t],
+            ['shippingAmount', sh],
+          ] as const) {
+            const value = n[field] as string;
+            expect(isDecimalString(value)).toBe(true);
+            expect(toDecimal(value).equals(toDecimal(original))).toBe(true);
+          }
+          expect((n as unknown as { summary: string }).summary).toBe('kept as is');
+          n.items.forEach((item, i) => {
+            expect(isDecimalString(item.quantity)).toBe(true);
+            expect(toDecimal(item.cost as string).equals(toDecimal(items[i][1]))).toBe(true);
+          });
+          // normalising the normalised record changes nothing
+          expect(normalizeInventoryBill(n as unknown as InventoryBill)).toEqual(n);
+        }),
+      );
+    });
+
+    it('a malformed or out-of-range amount anywhere is refused with a RangeError naming the field', () => {
+      fc.assert(
+        fc.property(badAmount, fc.constantFrom('billAmount', 'taxAmount', 'item'), (bad, where) => {
+          const bill = {
+            id: 9,
+            billAmount: where === 'billAmount' ? bad : '1.00',
+            taxAmount: where === 'taxAmount' ? bad : 0,
+            shippingAmount: null,
+            items: [{ id: 4, order: 0, skuId: 3, quantity: 1, cost: where === 'item' ? bad : '2.50' }],
+          } as unknown as InventoryBill;
+          if (bad === '') {
+            // an empty string is "no value" in accounting responses, like null
+            expect(() => normalizeInventoryBill(bill)).not.toThrow();
+            return;
+          }
+          const field = where === 'item' ? 'inventoryBill 9 item 4.cost' : `inventoryBill 9.${where}`;
+          expect(() => normalizeInventoryBill(bill)).toThrow(RangeError);
+          expect(() => normalizeInventoryBill(bill)).toThrow(`ServiceTitan field ${field}`);
+        }),
+      );
+    });
   });
 });
