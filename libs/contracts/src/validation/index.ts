@@ -1,3 +1,4 @@
 export * from './decimal-string.decorator';
 export * from './date-only.decorator';
+export * from './entity-id.decorator';
 export * from './message-decoder';

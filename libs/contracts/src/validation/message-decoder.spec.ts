@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { createEnvelope } from '../envelope/envelope.factory';
+import { ST_INVENTORY_BILL_REVISION } from '../messages/servicetitan-inventory-bill-revision/servicetitan-inventory-bill-revision.message';
+import { ST_JOB_EVENT } from '../messages/servicetitan-job-event/servicetitan-job-event.message';
 import {
   JOURNAL_ENTRY_REQUESTED,
   JournalEntryRequestedV1,
@@ -12,7 +15,8 @@ import { ST_JOB_RECORD } from '../messages/servicetitan-job-record/servicetitan-
 import { ST_WEBHOOK_TRIGGER } from '../messages/servicetitan-webhook-trigger/servicetitan-webhook-trigger.message';
 import { Topics } from '../topics/topic-names';
 import { topicCatalogue } from '../topics/topic-catalogue';
-import { decodeMessage } from './message-decoder';
+import { isEntityId, toEntityId } from './entity-id.decorator';
+import { decodeMessage, MAX_JSON_DEPTH, validatePayload } from './message-decoder';
 
 const entry: JournalEntryRequestedV1 = {
   externalRef: 'acme:job:42:r1',
@@ -92,6 +96,152 @@ describe('message decoder', () => {
         .filter((t) => t.compacted)
         .map((t) => t.name),
     ).toContain(Topics.Checkpoint);
+  });
+
+  describe('hostile input (total: a reason, never an exception)', () => {
+    const job = {
+      event: 'completed',
+      jobId: 42,
+      jobStatus: 'Completed',
+      modifiedOn: '2026-11-20T10:00:00Z',
+      sourceEventId: 'evt-1',
+      invoice: { id: 7, items: [{ id: 1, type: 'Material', quantity: '1', cost: '2.50', totalCost: '2.50' }] },
+    };
+    const jobJson = (payloadJson: string) => {
+      const env = createEnvelope({ type: ST_JOB_EVENT, tenant: 'acme', source: 'webhook', payload: job });
+      return JSON.stringify(env).replace(JSON.stringify(job), payloadJson);
+    };
+    const nested = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    const withRaw = (raw: string) => jobJson(JSON.stringify(job).replace(/}$/, `,"raw":${raw}}`));
+
+    it.each([
+      ['deep nesting inside raw', withRaw(nested(5000))],
+      ['deep nesting in an unknown field', jobJson(JSON.stringify(job).replace(/}$/, `,"x":${nested(100000)}}`))],
+      ['deep arrays', withRaw(`{"a":${'['.repeat(3000)}${']'.repeat(3000)}}`)],
+    ])('%s is refused with a reason (RangeError in class-transformer before)', (_what, bytes) => {
+      const res = decodeMessage(Topics.StJob, bytes);
+      expect(res).toEqual({ ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+    });
+
+    it('accepts nesting up to the bound', () => {
+      const res = decodeMessage(Topics.StJob, withRaw(nested(MAX_JSON_DEPTH - 3)));
+      expect(res.ok).toBe(true);
+    });
+
+    it('a "constructor" key anywhere is harmless: decoded, and gone from what handlers get', () => {
+      for (const raw of ['{"constructor":{"prototype":1}}', '{"constructor":"x"}', '{"a":[{"constructor":{}}]}']) {
+        const res = decodeMessage<{ raw: Record<string, unknown> }>(Topics.StJob, withRaw(raw));
+        expect(res.ok).toBe(true);
+        if (!res.ok) continue;
+        expect(JSON.stringify(res.envelope.payload.raw)).not.toContain('constructor');
+        expect(Object.getPrototypeOf(res.envelope.payload.raw)).toBe(Object.prototype);
+      }
+    });
+
+    it('"__proto__" cannot smuggle a required field past validation or change a prototype', () => {
+      const { jobId: _drop, ...withoutId } = job;
+      const smuggled = JSON.stringify(withoutId).replace(/}$/, ',"__proto__":{"jobId":5}}');
+      const res = decodeMessage(Topics.StJob, jobJson(smuggled));
+      expect(res.ok).toBe(false);
+      expect(!res.ok && res.reason).toContain('payload.jobId must be a positive integer id');
+      const harmless = decodeMessage<Record<string, unknown>>(
+        Topics.StJob,
+        withRaw('{"__proto__":{"polluted":true},"ok":1}'),
+      );
+      expect(harmless.ok).toBe(true);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+      if (harmless.ok) expect(harmless.envelope.payload['raw']).toEqual({ ok: 1 });
+      const envelopeLevel = decodeMessage(
+        Topics.StJob,
+        jobJson(JSON.stringify(job)).replace('{', '{"__proto__":{"x":1},'),
+      );
+      expect(envelopeLevel.ok).toBe(true);
+    });
+
+    it('never throws, whatever the bytes (property)', () => {
+      const valid = jobJson(JSON.stringify(job));
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string(),
+            fc.json(),
+            fc.jsonValue().map((v) => jobJson(JSON.stringify({ ...job, raw: v }))),
+            fc.object().map((o) => JSON.stringify(o)),
+            fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+            fc.integer({ min: 0, max: valid.length }).map((i) => valid.slice(0, i)),
+            fc
+              .tuple(fc.integer({ min: 0, max: valid.length - 1 }), fc.string({ maxLength: 3 }))
+              .map(([i, s]) => valid.slice(0, i) + s + valid.slice(i + 1)),
+          ),
+          (bytes) => {
+            const res = decodeMessage(Topics.StJob, bytes);
+            expect(typeof res.ok).toBe('boolean');
+            if (!res.ok) expect(res.reason.length).toBeGreaterThan(0);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  describe('ids and amounts are strict', () => {
+    const bill = {
+      billId: 501,
+      revision: 1,
+      contentHash: 'h',
+      voided: false,
+      billAmount: '75.50',
+      taxAmount: '0',
+      shippingAmount: '-1.25',
+      items: [{ id: 1, order: 0, quantity: '1', cost: '75.50', skuId: 9 }],
+    };
+    it.each([
+      [{ billId: 9007199254740992 }, 'payload.billId is beyond 2^53 − 1'],
+      [{ billId: 0 }, 'payload.billId must be a positive integer id'],
+      [{ billId: -4 }, 'payload.billId must be a positive integer id'],
+      [{ billId: '501' }, 'payload.billId must be a positive integer id'],
+      [{ vendorId: 1.5 }, 'payload.vendorId must be a positive integer id'],
+      [{ revision: 2 ** 31 }, 'payload.revision must not be greater than 2147483647'],
+      [
+        { billAmount: '1e3' },
+        'payload.billAmount must be a decimal string like "1234.50": not a decimal amount: "1e3"',
+      ],
+      [{ billAmount: ' 12 ' }, 'not a decimal amount: " 12 "'],
+      [{ billAmount: '100000000000000000000000000' }, 'amount out of range'],
+      [{ billAmount: '' }, 'not a decimal amount: "" (empty)'],
+      [{ billAmount: '+1' }, 'not a decimal amount: "+1"'],
+      [{ billAmount: 1e26 }, 'payload.billAmount must be a decimal string like "1234.50"'],
+    ])('refuses %j with the reason', (change, reason) => {
+      const problems = validatePayload(ST_INVENTORY_BILL_REVISION, { ...bill, ...change });
+      expect(problems.join('; ')).toContain(reason);
+    });
+
+    it('accepts what real ServiceTitan data becomes (negative returns included)', () => {
+      expect(validatePayload(ST_INVENTORY_BILL_REVISION, bill)).toEqual([]);
+    });
+
+    it('toEntityId never rounds: exact or refused (property)', () => {
+      fc.assert(
+        fc.property(fc.bigInt({ min: 1n, max: 2n ** 64n }), fc.boolean(), (n, asString) => {
+          const input = asString ? n.toString() : Number(n);
+          if (n <= BigInt(Number.MAX_SAFE_INTEGER)) {
+            expect(toEntityId(input)).toBe(Number(n));
+            expect(BigInt(toEntityId(input))).toBe(n);
+          } else if (asString) {
+            expect(() => toEntityId(input, 'jobId')).toThrow(/jobId "\d+" is beyond 2\^53 − 1/);
+          } else {
+            expect(() => toEntityId(input, 'jobId')).toThrow('is beyond 2^53 − 1');
+          }
+        }),
+      );
+      expect(() => toEntityId('9007199254740993', 'jobId')).toThrow(
+        'jobId "9007199254740993" is beyond 2^53 − 1: it cannot be held exactly',
+      );
+      for (const bad of ['0', '-1', '1.0', '1e3', ' 12', '0x10', '', '007', null, undefined, {}, 1.5, 0, -3])
+        expect(() => toEntityId(bad)).toThrow(RangeError);
+      expect(isEntityId(Number.MAX_SAFE_INTEGER)).toBe(true);
+      expect(isEntityId(Number.MAX_SAFE_INTEGER + 1)).toBe(false);
+    });
   });
 });
 

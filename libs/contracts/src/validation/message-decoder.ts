@@ -1,9 +1,19 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { MessageEnvelope, MessageEnvelopeDto } from '../envelope/message-envelope';
-import { messageTypeSpec } from '../messages/message-registry';
+import { messageTypeSpec, PayloadClass } from '../messages/message-registry';
 
 export type DecodeResult<P = unknown> = { ok: true; envelope: MessageEnvelope<P> } | { ok: false; reason: string };
+
+/** Deepest JSON nesting a message may have (contract payloads are ~5 levels; `raw` source records ~10). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Keys that are never contract fields and that naive object handling turns into prototype changes (class-transformer
+ * assigns `__proto__` as the instance's prototype, so validation would see inherited values; `constructor` makes it
+ * throw). They are removed from what is validated and returned; the original bytes stay in Kafka and the audit trail.
+ */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -14,21 +24,63 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+interface Shape {
+  depth: number;
+  unsafeKeys: boolean;
+}
+
+/** Nesting depth and whether an unsafe key occurs, without recursion (a hostile document cannot blow the stack). */
+function shapeOf(root: unknown): Shape {
+  let depth = 0;
+  let unsafeKeys = false;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [value, level] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (level > depth) depth = level;
+    if (depth > MAX_JSON_DEPTH) return { depth, unsafeKeys };
+    if (Array.isArray(value)) {
+      for (const v of value) stack.push([v, level + 1]);
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (UNSAFE_KEYS.has(key)) unsafeKeys = true;
+      stack.push([(value as Record<string, unknown>)[key], level + 1]);
+    }
+  }
+  return { depth, unsafeKeys };
+}
+
+/** A copy without unsafe keys (depth is bounded by then, so recursion is safe). */
+function withoutUnsafeKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutUnsafeKeys);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value))
+    if (!UNSAFE_KEYS.has(key)) out[key] = withoutUnsafeKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
 /** Validates a payload object against its registered class; returns the list of violations. */
 export function validatePayload(type: string, payload: unknown): string[] {
   const spec = messageTypeSpec(type);
   if (!spec) return [`unknown message type "${type}"`];
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return ['payload must be an object'];
-  const instance = plainToInstance(spec.payload, payload);
-  return flatten(validateSync(instance, { forbidUnknownValues: true }), 'payload');
+  try {
+    const shape = shapeOf(payload);
+    if (shape.depth > MAX_JSON_DEPTH) return [`payload is nested deeper than ${MAX_JSON_DEPTH} levels`];
+    return payloadViolations(spec.payload, (shape.unsafeKeys ? withoutUnsafeKeys(payload) : payload) as object);
+  } catch (e) {
+    return [`payload could not be validated: ${(e as Error).message}`];
+  }
 }
 
-/**
- * The one validation used at every consume boundary: bytes → typed envelope, or a reason fit for a
- * dead-letter record. Checks JSON, the envelope, the type's registration for this topic, the schema
- * version and the payload.
- */
-export function decodeMessage<P = unknown>(topic: string, value: Buffer | string | null | undefined): DecodeResult<P> {
+/** Validation proper, of a payload already checked for depth and cleaned of unsafe keys. */
+function payloadViolations(cls: PayloadClass, payload: object): string[] {
+  return flatten(validateSync(plainToInstance(cls, payload), { forbidUnknownValues: true }), 'payload');
+}
+
+function decode<P>(topic: string, value: Buffer | string | null | undefined): DecodeResult<P> {
   if (value === null || value === undefined || value.length === 0) return { ok: false, reason: 'empty message value' };
   let parsed: unknown;
   try {
@@ -38,7 +90,13 @@ export function decodeMessage<P = unknown>(topic: string, value: Buffer | string
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return { ok: false, reason: 'message is not a JSON object' };
-  const envelope = plainToInstance(MessageEnvelopeDto, parsed);
+  const shape = shapeOf(parsed);
+  if (shape.depth > MAX_JSON_DEPTH) return { ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  const message = (shape.unsafeKeys ? withoutUnsafeKeys(parsed) : parsed) as Record<string, unknown>;
+  // The envelope is checked without walking the payload (validated below against its own class).
+  const payload = message['payload'];
+  const placeholder = typeof payload === 'object' && payload !== null ? (Array.isArray(payload) ? [] : {}) : payload;
+  const envelope = plainToInstance(MessageEnvelopeDto, { ...message, payload: placeholder });
   const envelopeErrors = flatten(validateSync(envelope, { whitelist: false }));
   if (envelopeErrors.length) return { ok: false, reason: `invalid envelope: ${envelopeErrors.join('; ')}` };
   const spec = messageTypeSpec(envelope.type);
@@ -52,7 +110,23 @@ export function decodeMessage<P = unknown>(topic: string, value: Buffer | string
       reason: `schema version ${envelope.schemaVersion} of "${envelope.type}" is newer than supported ${spec.schemaVersion}`,
     };
   }
-  const payloadErrors = validatePayload(envelope.type, (parsed as { payload: unknown }).payload);
+  const payloadErrors =
+    typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? payloadViolations(spec.payload, payload)
+      : ['payload must be an object'];
   if (payloadErrors.length) return { ok: false, reason: `invalid payload: ${payloadErrors.join('; ')}` };
-  return { ok: true, envelope: parsed as MessageEnvelope<P> };
+  return { ok: true, envelope: message as unknown as MessageEnvelope<P> };
+}
+
+/**
+ * The one validation used at every consume boundary: bytes → typed envelope, or a reason fit for a
+ * dead-letter record. Checks JSON, nesting depth, the envelope, the type's registration for this topic, the schema
+ * version and the payload. Total: whatever the bytes, it returns a result and never throws.
+ */
+export function decodeMessage<P = unknown>(topic: string, value: Buffer | string | null | undefined): DecodeResult<P> {
+  try {
+    return decode<P>(topic, value);
+  } catch (e) {
+    return { ok: false, reason: `undecodable message: ${(e as Error)?.message ?? String(e)}` };
+  }
 }

@@ -8,10 +8,12 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { IsDecimalString } from '../../validation/decimal-string.decorator';
+import { MAX_REVISION } from '../../validation/entity-id.decorator';
 
 export const JOURNAL_ENTRY_REQUESTED = 'connector.journal-entry.requested';
 
@@ -22,7 +24,7 @@ export class SourceRecordRefDto {
     | 'purchase-order'
     | 'vendor';
   @IsString() id!: string;
-  @IsInt() @Min(1) revision!: number;
+  @IsInt() @Min(1) @Max(MAX_REVISION) revision!: number;
 }
 
 export class JournalEntryLineDto {

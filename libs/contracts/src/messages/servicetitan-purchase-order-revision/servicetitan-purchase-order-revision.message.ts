@@ -1,12 +1,13 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsInt, IsISO8601, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsISO8601, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { IsDecimalString } from '../../validation/decimal-string.decorator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_PURCHASE_ORDER_REVISION = 'servicetitan.purchase-order.revision';
 
 export class PurchaseOrderItemDto {
-  @IsInt() id!: number;
-  @IsInt() skuId!: number;
+  @IsEntityId() id!: number;
+  @IsEntityId() skuId!: number;
   @IsOptional() @IsString() skuCode?: string | null;
   @IsOptional() @IsString() vendorPartNumber?: string | null;
   @IsDecimalString() quantity!: string;
@@ -17,12 +18,12 @@ export class PurchaseOrderItemDto {
 }
 
 export class ServiceTitanPurchaseOrderRevisionV1 {
-  @IsInt() purchaseOrderId!: number;
+  @IsEntityId() purchaseOrderId!: number;
   @IsString() number!: string;
   @IsString() status!: string;
-  @IsInt() vendorId!: number;
-  @IsOptional() @IsInt() jobId?: number | null;
-  @IsOptional() @IsInt() businessUnitId?: number | null;
+  @IsEntityId() vendorId!: number;
+  @IsOptional() @IsEntityId() jobId?: number | null;
+  @IsOptional() @IsEntityId() businessUnitId?: number | null;
   @IsDecimalString() total!: string;
   @IsISO8601() modifiedOn!: string;
   @IsArray() @ValidateNested({ each: true }) @Type(() => PurchaseOrderItemDto) items!: PurchaseOrderItemDto[];

@@ -1,9 +1,10 @@
-import { IsBoolean, IsInt, IsISO8601, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsISO8601, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_VENDOR_REVISION = 'servicetitan.vendor.revision';
 
 export class ServiceTitanVendorRevisionV1 {
-  @IsInt() vendorId!: number;
+  @IsEntityId() vendorId!: number;
   @IsString() name!: string;
   @IsBoolean() active!: boolean;
   @IsISO8601() modifiedOn!: string;
