@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   await runApp(AppModule.forRoot(env), {
     app: APP_NAME,
     port: env.PORT,
+    host: env.HOST,
     logLevel: env.LOG_LEVEL,
     configure: configureAuditApp,
   });

@@ -6,7 +6,7 @@ import { MapperEnv } from './app/mapper.env';
 
 async function main(): Promise<void> {
   const env = validateEnvOrExit(MapperEnv, process.env, APP_NAME);
-  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL });
+  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, host: env.HOST, logLevel: env.LOG_LEVEL });
 }
 
 main().catch((e: Error) => {

@@ -7,7 +7,13 @@ import { WebhookGatewayEnv } from './app/webhook-gateway.env';
 
 async function main(): Promise<void> {
   const env = validateEnvOrExit(WebhookGatewayEnv, process.env, APP_NAME);
-  await runApp(AppModule.forRoot(env), { app: APP_NAME, port: env.PORT, logLevel: env.LOG_LEVEL, ...GATEWAY_HTTP });
+  await runApp(AppModule.forRoot(env), {
+    app: APP_NAME,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    ...GATEWAY_HTTP,
+  });
 }
 
 main().catch((e: Error) => {

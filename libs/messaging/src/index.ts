@@ -12,6 +12,7 @@ export * from './ownership/tenant-ownership';
 export * from './messaging.module';
 export * from './platform/connector-app';
 export * from './platform/connector-app.imports';
+export * from './platform/http-hygiene';
 export * from './platform/recurring-jobs';
 export * from './testing/in-memory-message-bus';
 export * from './testing/test-bus-context';

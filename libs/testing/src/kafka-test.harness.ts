@@ -62,7 +62,7 @@ export async function startMessagingHarness(
   prefix: string,
   consumers: TestConsumer[] = [],
   clientId = 'harness',
-  extra: { controllers?: Type<unknown>[]; providers?: Provider[] } = {},
+  extra: { controllers?: Type<unknown>[]; providers?: Provider[]; settings?: Partial<KafkaSettings> } = {},
 ): Promise<MessagingHarness> {
   @Injectable()
   class Registrar implements OnModuleInit {
@@ -78,7 +78,7 @@ export async function startMessagingHarness(
   @Module({
     imports: [
       ObservabilityModule.forRoot({ app: clientId, defaultMetrics: false }),
-      MessagingModule.forRoot({ useFactory: () => testKafkaSettings(prefix, clientId) }),
+      MessagingModule.forRoot({ useFactory: () => ({ ...testKafkaSettings(prefix, clientId), ...extra.settings }) }),
     ],
     controllers: extra.controllers ?? [],
     providers: [

@@ -12,7 +12,7 @@ function vendor(i: number) {
     type: ST_VENDOR_REVISION,
     tenant: 'acme',
     source: 'poll',
-    payload: { vendorId: i, name: `Vendor ${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
+    payload: { vendorId: i + 1, name: `Vendor ${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
   });
 }
 

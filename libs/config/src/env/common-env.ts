@@ -1,6 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
+// IPv4 dotted quad, IPv6 (hex groups and colons, optionally an embedded IPv4) or localhost.
+const BIND_ADDRESS =
+  /^(localhost|((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 const BROKER_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 
 /**
@@ -10,6 +13,13 @@ const BROKER_LIST = /^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/;
 export class CommonEnv {
   /** HTTP port for health, metrics and the app's API. */
   @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  /**
+   * Address the HTTP server binds to: 0.0.0.0 (every IPv4 interface, the default), :: (every interface), 127.0.0.1
+   * (this host only, e.g. behind a sidecar proxy) or one interface's address.
+   */
+  @IsString()
+  @Matches(BIND_ADDRESS, { message: 'HOST must be an IP address (0.0.0.0, ::, 127.0.0.1, …) or localhost' })
+  HOST: string = '0.0.0.0';
   /** Comma-separated host:port list of Kafka bootstrap brokers. */
   @IsString()
   @Matches(BROKER_LIST, { message: 'KAFKA_BROKERS must be a comma-separated host:port list' })
@@ -29,6 +39,12 @@ export class CommonEnv {
   @EnvBoolean(true) KAFKA_PRODUCER_BATCHING: boolean = true;
   /** How often consumer lag is measured for connector_consumer_lag (ms); 0 disables it. */
   @IsInt() @Min(0) KAFKA_LAG_INTERVAL_MS: number = 15000;
+  /**
+   * A consumer handling (retrying) one message for longer than this (ms) is stuck: /health/ready answers 503
+   * (check `kafka-consumers-progress`), `connector_consumer_stuck{group}` is 1 and the ConnectorConsumerStuck alert
+   * fires. Longer than the slowest legitimate handling including retries (an X3 posting with all its attempts).
+   */
+  @IsInt() @Min(1000) KAFKA_CONSUMER_STUCK_AFTER_MS: number = 900_000;
   @IsIn(['trace', 'verbose', 'debug', 'info', 'log', 'warn', 'error', 'fatal']) LOG_LEVEL: string = 'info';
   /** Milliseconds to let in-flight messages finish on SIGTERM before giving up. */
   @IsInt() @Min(1000) SHUTDOWN_TIMEOUT_MS: number = 25000;

@@ -13,7 +13,11 @@ export interface KafkaSettings {
   producerBatching?: boolean;
   /** How often consumer lag is measured for the metrics (ms); 0 = never. */
   lagIntervalMs?: number;
+  /** A consumer handling one message longer than this (ms) is stuck: readiness fails, a metric says so. Default 15 min. */
+  stuckAfterMs?: number;
 }
+
+export const DEFAULT_STUCK_AFTER_MS = 900_000;
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
@@ -28,6 +32,7 @@ export function kafkaSettingsFromEnv(env: CommonEnv, clientId: string): KafkaSet
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     producerBatching: env.KAFKA_PRODUCER_BATCHING,
     lagIntervalMs: env.KAFKA_LAG_INTERVAL_MS,
+    stuckAfterMs: env.KAFKA_CONSUMER_STUCK_AFTER_MS,
   };
 }
 

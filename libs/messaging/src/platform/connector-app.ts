@@ -2,9 +2,11 @@ import { JsonLogger } from '@connector/observability';
 import { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KafkaBusTransport } from '../transport/kafka-bus.transport';
+import { applyHttpHygiene } from './http-hygiene';
 
 export interface CreateAppOptions {
   app: string;
+  /** Bind address for runApp (the app env's HOST; default 0.0.0.0). */
   host?: string;
   logLevel?: string;
   /** Raw body buffers on requests (webhook signature verification needs the exact bytes). */
@@ -23,7 +25,7 @@ export interface RunAppOptions extends CreateAppOptions {
 
 /**
  * Every connector app, in main.ts and in tests alike: JSON logs, shutdown hooks (SIGTERM lets in-flight messages
- * finish and commit), the providers initialised (topics provisioned, producer connected), then the Kafka bus served
+ * finish and commit), security headers and no X-Powered-By (applyHttpHygiene), the providers initialised (topics provisioned, producer connected), then the Kafka bus served
  * as a Nest microservice next to HTTP. Resolves once every consumer group has joined; HTTP is not listening yet.
  */
 export async function createApp(
@@ -44,6 +46,7 @@ export async function createApp(
       ? await NestFactory.create(module, new (await import('@nestjs/platform-fastify')).FastifyAdapter(), options)
       : await NestFactory.create(module, options);
   app.enableShutdownHooks();
+  await applyHttpHygiene(app);
   opts.configure?.(app);
   await app.init();
   app.connectMicroservice({ strategy: app.get(KafkaBusTransport) }, { inheritAppConfig: true });

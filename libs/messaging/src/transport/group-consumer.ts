@@ -1,4 +1,4 @@
-import { decodeMessage, deadLetterTopic, Headers as H, MessageEnvelope } from '@connector/contracts';
+import { decodeMessage, deadLetterTopic, Headers as H, isDeadLetterTopic, MessageEnvelope } from '@connector/contracts';
 import { LogContext, MetricsService } from '@connector/observability';
 import { backoffDelayMs, sleep } from '@connector/util';
 import { Logger } from '@nestjs/common';
@@ -36,6 +36,16 @@ async function settle(result: unknown): Promise<void> {
 
 class StopRequested extends Error {}
 
+/** The message a partition is handling now (one at a time per partition). */
+export interface MessageInHandling {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** When its first attempt started (ms since epoch). */
+  since: number;
+  attempt: number;
+}
+
 const isRebalancing = (e: unknown) =>
   ['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION'].includes(
     (e as { type?: string }).type ?? '',
@@ -64,6 +74,8 @@ export class GroupConsumer {
   private generation = 0;
   private prepared = 0;
   private preparing: { generation: number; done: Promise<void> } | null = null;
+  /** Per topic|partition: the message being handled (retries included), for stuck-consumer detection. */
+  private readonly handling = new Map<string, MessageInHandling>();
 
   constructor(
     kafka: Kafka,
@@ -116,6 +128,16 @@ export class GroupConsumer {
       });
   }
 
+  /** Messages this member has been handling (retrying, or hanging in a handler) for longer than `ms`. */
+  stuckLongerThan(ms: number, now = Date.now()): MessageInHandling[] {
+    return [...this.handling.values()].filter((m) => now - m.since > ms);
+  }
+
+  /** Every message in handling now (one per partition at most). */
+  inHandling(): MessageInHandling[] {
+    return [...this.handling.values()];
+  }
+
   isJoined(): boolean {
     return this.joined && !this.crashed;
   }
@@ -144,7 +166,9 @@ export class GroupConsumer {
         // Once stopping, later messages of the fetched batch are left uncommitted for the next owner.
         if (this.stopController.signal.aborted) return;
         const work = (async () => {
-          await this.handle(this.ns.logical(topic), partition, message, heartbeat);
+          await this.tracked(this.ns.logical(topic), partition, message, () =>
+            this.handle(this.ns.logical(topic), partition, message, heartbeat),
+          );
           await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         })();
         this.inFlight.add(work);
@@ -171,6 +195,16 @@ export class GroupConsumer {
     // Let in-flight handlers finish and commit while we are still a group member, then leave.
     await Promise.allSettled([...this.inFlight]);
     await this.consumer.disconnect();
+  }
+
+  private async tracked(topic: string, partition: number, message: KafkaMessage, fn: () => Promise<void>) {
+    const key = `${topic}|${partition}`;
+    this.handling.set(key, { topic, partition, offset: message.offset, since: Date.now(), attempt: 1 });
+    try {
+      await fn();
+    } finally {
+      this.handling.delete(key);
+    }
   }
 
   private emit(e: MembershipEvent): void {
@@ -206,6 +240,7 @@ export class GroupConsumer {
       throw new Error(`consumer group ${group} has no handler for topic ${topic}`);
     }
     if (this.mode === 'envelope') {
+      // decodeMessage never throws: whatever the bytes, the message is either handled or dead-lettered.
       const decoded = decodeMessage(topic, message.value);
       if (!decoded.ok) {
         this.metrics.messagesFailed.inc({ topic, group, reason: 'invalid' });
@@ -223,7 +258,9 @@ export class GroupConsumer {
       offset: message.offset,
     };
     await LogContext.run(logFields, async () => {
+      const inHandling = this.handling.get(`${topic}|${partition}`);
       for (let attempt = 1; ; attempt++) {
+        if (inHandling) inHandling.attempt = attempt;
         const end = this.metrics.handlerDuration.startTimer({ topic, group });
         const ctx = new BusContext<unknown>({
           group,
@@ -310,6 +347,19 @@ export class GroupConsumer {
     reason: string,
     attempts: number,
   ): Promise<void> {
+    if (isDeadLetterTopic(topic)) {
+      // Already in a dead-letter topic (its reader failed on it): it stays there, nothing is lost; move on
+      // instead of retrying for ever or inventing a `.dlq.dlq` topic.
+      this.logger.error({
+        msg: 'message of a dead-letter topic could not be handled; left in place and skipped',
+        topic,
+        partition,
+        offset: message.offset,
+        reason,
+      });
+      this.metrics.messagesDeadLettered.inc({ topic, group: this.groupId });
+      return;
+    }
     // If this publish fails the error propagates, nothing is committed, and kafkajs redelivers: never lost.
     await this.publisher.publishRaw(deadLetterTopic(topic), [
       {

@@ -4,6 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { ConsumerGroupAdmin } from '../admin/consumer-group.admin';
 import { KafkaConnection } from '../kafka/kafka-connection';
+import { DEFAULT_STUCK_AFTER_MS } from '../kafka/kafka-settings';
 import { BusContext } from './bus-context';
 import { ConsumerGroupSettings, consumerGroupToken } from './consumer-group.settings';
 import { BusHandler, GroupConsumer, MembershipEvent } from './group-consumer';
@@ -51,7 +52,62 @@ export class KafkaBusTransport extends Server implements CustomTransportStrategy
       name: 'kafka-consumers',
       check: () => this.started && this.consumers.every((c) => c.isJoined()),
     });
+    // A consumer that keeps retrying (or hangs on) one message makes no progress: not ready, and the metric says so.
+    readiness.register({ name: 'kafka-consumers-progress', check: () => this.stuck().length === 0 });
+    this.exportStuckMetrics();
     connection.beforeDisconnect(() => this.close());
+  }
+
+  /** Messages handled (retried) for longer than the stuck threshold (KAFKA_CONSUMER_STUCK_AFTER_MS), per group. */
+  stuck(now = Date.now()): Array<{ group: string; topic: string; partition: number; offset: string; seconds: number }> {
+    const after = this.connection.settings.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
+    return this.consumers.flatMap((c) =>
+      c.stuckLongerThan(after, now).map((m) => ({
+        group: c.groupId,
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        seconds: (now - m.since) / 1000,
+      })),
+    );
+  }
+
+  /**
+   * connector_consumer_stuck{group} (1 while a message has been in handling longer than the threshold) and
+   * connector_consumer_stuck_seconds{group,topic} (how long the oldest message in handling has been, 0 when none),
+   * computed at every scrape so a hanging handler shows up too.
+   */
+  private exportStuckMetrics(): void {
+    const seenTopics = new Set<string>();
+    this.metrics.gauge(
+      MetricNames.ConsumerStuck,
+      'Consumer groups of this process handling one message longer than KAFKA_CONSUMER_STUCK_AFTER_MS (1) or not (0)',
+      ['group'],
+      (gauge) => {
+        const stuck = new Set(this.stuck().map((s) => s.group));
+        for (const c of this.consumers) gauge.set({ group: c.groupId }, stuck.has(c.groupId) ? 1 : 0);
+      },
+    );
+    this.metrics.gauge(
+      MetricNames.ConsumerStuckSeconds,
+      'Seconds the oldest message in handling (retries included) has been in handling, per group and topic',
+      ['group', 'topic'],
+      (gauge) => {
+        const now = Date.now();
+        const oldest = new Map<string, number>();
+        for (const c of this.consumers)
+          for (const m of c.inHandling()) {
+            const key = `${c.groupId}\u0000${m.topic}`;
+            oldest.set(key, Math.max(oldest.get(key) ?? 0, (now - m.since) / 1000));
+          }
+        for (const key of seenTopics) if (!oldest.has(key)) oldest.set(key, 0);
+        for (const [key, seconds] of oldest) {
+          seenTopics.add(key);
+          const [group, topic] = key.split('\u0000');
+          gauge.set({ group, topic }, seconds);
+        }
+      },
+    );
   }
 
   /** Called by Nest for every @EventPattern (and by test harnesses with plain functions). */

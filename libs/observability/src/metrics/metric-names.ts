@@ -6,6 +6,8 @@ export const MetricNames = {
   MessagesDeadLettered: 'connector_messages_dead_lettered_total',
   HandlerDuration: 'connector_handler_duration_seconds',
   ConsumerLag: 'connector_consumer_lag',
+  ConsumerStuck: 'connector_consumer_stuck',
+  ConsumerStuckSeconds: 'connector_consumer_stuck_seconds',
   StateViewInvalid: 'connector_state_view_invalid_total',
   WebhooksReceived: 'connector_webhooks_received_total',
   WebhooksRejected: 'connector_webhooks_rejected_total',

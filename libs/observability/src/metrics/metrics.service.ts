@@ -55,10 +55,22 @@ export class MetricsService {
     return c as Counter<L>;
   }
 
-  gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
+  /** A gauge; `collect` (optional) sets its values at every scrape, for values that change while nothing happens. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[] = [],
+    collect?: (gauge: Gauge<L>) => void,
+  ): Gauge<L> {
     let g = this.gauges.get(name);
     if (!g) {
-      g = new Gauge({ name, help, labelNames, registers: [this.registry] });
+      g = new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        ...(collect ? { collect: () => collect(g as Gauge<L>) } : {}),
+      });
       this.gauges.set(name, g);
     }
     return g as Gauge<L>;

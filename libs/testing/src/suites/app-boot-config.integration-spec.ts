@@ -1,5 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { TEST_BROKERS, uniquePrefix } from '../kafka-test.harness';
 
 jest.setTimeout(120000);
 
@@ -48,5 +51,78 @@ describe('apps refuse to start on a bad environment, naming the variable', () =>
     });
     expect(status).not.toBe(0);
     expect(stderr + '').toMatch(/cannot read tenants file .*does-not-exist\.json: ENOENT/);
+  });
+});
+
+/** A port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(2000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.connect(port, host);
+  });
+}
+
+describe('bind address (HOST) and HTTP hygiene of a real app process', () => {
+  it('an invalid HOST stops the app, naming the variable', () => {
+    const { status, stderr } = boot('audit-service', { HOST: 'every-interface' });
+    expect(status).toBe(78);
+    expect(stderr).toContain('HOST must be an IP address');
+  });
+
+  it('HOST=127.0.0.1 listens on loopback only; answers carry nosniff and no X-Powered-By', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/audit-service/src/main.ts')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        KAFKA_BROKERS: TEST_BROKERS.join(','),
+        KAFKA_TOPIC_PREFIX: uniquePrefix('bind'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const deadline = Date.now() + 90000;
+      let res: Response | null = null;
+      while (!res && Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`audit-service exited ${child.exitCode}: ${stderr}`);
+        res = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null);
+        if (!res) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(res?.status).toBe(200);
+      expect(res?.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res?.headers.get('x-powered-by')).toBeNull();
+      const api = await fetch(`http://127.0.0.1:${port}/api/records`);
+      expect(api.status).toBe(401);
+      expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(api.headers.get('x-powered-by')).toBeNull();
+      // Not reachable on this host's other addresses (when it has any).
+      const others = Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i && i.family === 'IPv4' && !i.internal)
+        .map((i) => i!.address);
+      for (const address of others) expect(await canConnect(address, port)).toBe(false);
+      expect(await canConnect('127.0.0.1', port)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });

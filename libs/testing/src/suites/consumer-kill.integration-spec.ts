@@ -33,7 +33,7 @@ describe('a consumer killed with SIGKILL mid-stream', () => {
           type: ST_VENDOR_REVISION,
           tenant: 'acme',
           source: 'poll',
-          payload: { vendorId: i, name: `V${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
+          payload: { vendorId: i + 1, name: `V${i}`, active: true, modifiedOn: '2026-11-20T10:00:00Z' },
         }),
       );
       await Promise.all(

@@ -6,7 +6,8 @@ import {
   ST_VENDOR_REVISION,
   Topics,
 } from '@connector/contracts';
-import { BusContext, PermanentMessageError, provideConsumerGroup } from '@connector/messaging';
+import { BusContext, KafkaBusTransport, PermanentMessageError, provideConsumerGroup } from '@connector/messaging';
+import { MetricNames, ReadinessRegistry } from '@connector/observability';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Observable, of, throwError } from 'rxjs';
@@ -47,8 +48,13 @@ describe('messaging on a real Kafka broker', () => {
   afterEach(async () => {
     while (open.length) await open.pop()?.close();
   });
-  async function harness(prefix: string, consumers: Parameters<typeof startMessagingHarness>[1] = [], id = 'h') {
-    const h = await startMessagingHarness(prefix, consumers, id);
+  async function harness(
+    prefix: string,
+    consumers: Parameters<typeof startMessagingHarness>[1] = [],
+    id = 'h',
+    extra: Parameters<typeof startMessagingHarness>[3] = {},
+  ) {
+    const h = await startMessagingHarness(prefix, consumers, id, extra);
     open.push(h);
     return h;
   }
@@ -62,7 +68,7 @@ describe('messaging on a real Kafka broker', () => {
       'consumer',
     );
     const producer = await harness(prefix, [], 'producer');
-    const sent = Array.from({ length: 30 }, (_, i) => vendorEnvelope(i));
+    const sent = Array.from({ length: 30 }, (_, i) => vendorEnvelope(i + 1));
     await Promise.all(
       sent.map((e, i) => producer.publisher.publish(Topics.StVendor, e, { key: recordKey('acme', 'vendor', i) })),
     );
@@ -124,13 +130,125 @@ describe('messaging on a real Kafka broker', () => {
     );
     expect(good).toEqual([valid.id]);
     const reasons = dead.map((d) => d.headers[H.DeadLetterReason]).sort();
-    expect(reasons[0]).toContain('invalid message: invalid payload: payload.vendorId must be an integer number');
+    expect(reasons[0]).toContain('invalid message: invalid payload: payload.vendorId must be a positive integer id');
     expect(reasons[1]).toContain('invalid message: malformed JSON');
     const bytes = dead.map((d) => d.raw?.toString('utf8'));
     expect(bytes).toContain(invalid);
     expect(bytes).toContain('{oops');
     expect(dead[0].headers[H.DeadLetterSourceTopic]).toBe(Topics.StVendor);
     expect(dead[0].key).toMatch(/^acme:vendor:[12]$/);
+  });
+
+  it('a message that made decoding throw (deep nesting, a "constructor" key) is dead-lettered or handled, never a stall', async () => {
+    const prefix = uniquePrefix('poison');
+    const good: BusContext[] = [];
+    const dead: BusContext[] = [];
+    await harness(prefix, [
+      { group: 'vendors', topics: [Topics.StVendor], handler: async (m) => void good.push(m) },
+      { group: 'dlq-reader', topics: [`${Topics.StVendor}.dlq`], mode: 'raw', handler: async (m) => void dead.push(m) },
+    ]);
+    const producer = await harness(prefix, [], 'producer');
+    const base = JSON.stringify(vendorEnvelope(1));
+    const deep = base.replace('"active":true', `"active":true,"raw":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`);
+    const ctor = base.replace('"active":true', '"active":true,"raw":{"constructor":{"prototype":{}}}');
+    const after = vendorEnvelope(2);
+    await producer.publisher.publishRaw(Topics.StVendor, [
+      { key: 'acme:vendor:1', value: deep },
+      { key: 'acme:vendor:1', value: ctor },
+    ]);
+    await producer.publisher.publish(Topics.StVendor, after, { key: 'acme:vendor:1' });
+    await eventually(
+      () => dead.length + good.length,
+      (n) => n >= 3,
+      'the poison messages dead-lettered or handled, and the next one handled',
+    );
+    expect(dead.map((d) => d.headers[H.DeadLetterReason])).toEqual([
+      'invalid message: JSON nested deeper than 64 levels',
+    ]);
+    expect(good.map((g) => (g.envelope.payload as ServiceTitanVendorRevisionV1).vendorId)).toEqual([1, 2]);
+    expect(JSON.stringify(good[0].envelope.payload)).not.toContain('constructor');
+  });
+
+  it('a consumer retrying one message longer than the threshold is not ready and says so in a metric, until it moves on', async () => {
+    const prefix = uniquePrefix('stuck');
+    let healthy = false;
+    const handled: number[] = [];
+    const h = await harness(
+      prefix,
+      [
+        {
+          group: 'stuck-vendors',
+          topics: [Topics.StVendor],
+          retry: { attempts: 1000, initialBackoffMs: 100, maxBackoffMs: 200 },
+          handler: async (m) => {
+            if (!healthy) throw new Error('database unavailable');
+            handled.push((m.envelope.payload as ServiceTitanVendorRevisionV1).vendorId);
+          },
+        },
+      ],
+      'stuck',
+      { settings: { stuckAfterMs: 1500 } },
+    );
+    const readiness = h.app.get(ReadinessRegistry);
+    expect((await readiness.evaluate()).ready).toBe(true);
+    await h.publisher.publish(Topics.StVendor, vendorEnvelope(5), { key: 'acme:vendor:5' });
+    const stuck = await eventually(
+      () => readiness.evaluate(),
+      (r) => !r.ready,
+      'readiness to fail while one message is retried past the threshold',
+    );
+    expect(stuck.checks).toMatchObject({ 'kafka-consumers': true, 'kafka-consumers-progress': false });
+    expect(h.app.get(KafkaBusTransport).stuck()).toEqual([
+      expect.objectContaining({ group: 'stuck-vendors', topic: Topics.StVendor, offset: '0' }),
+    ]);
+    const metrics = await h.metrics.render();
+    expect(metrics).toContain(`${MetricNames.ConsumerStuck}{group="stuck-vendors",app="stuck"} 1`);
+    expect(metrics).toMatch(
+      new RegExp(
+        `${MetricNames.ConsumerStuckSeconds}\\{group="stuck-vendors",topic="${Topics.StVendor}",app="stuck"\\} [1-9]`,
+      ),
+    );
+    healthy = true;
+    await eventually(
+      () => readiness.evaluate(),
+      (r) => r.ready,
+      'ready again once the message went through',
+    );
+    expect(handled).toEqual([5]);
+    expect(await h.metrics.render()).toContain(`${MetricNames.ConsumerStuck}{group="stuck-vendors",app="stuck"} 0`);
+  });
+
+  it('a message of a dead-letter topic that its reader cannot handle is left there and skipped (no .dlq.dlq, no stall)', async () => {
+    const prefix = uniquePrefix('dlqdlq');
+    const seen: string[] = [];
+    const h = await harness(prefix, [
+      {
+        group: 'dlq-reader',
+        topics: [`${Topics.StVendor}.dlq`],
+        mode: 'raw',
+        retry: { attempts: 2, initialBackoffMs: 50, maxBackoffMs: 50 },
+        handler: async (m) => {
+          if (m.key === 'acme:vendor:bad') throw new Error('cannot store this one');
+          seen.push(m.key ?? '');
+        },
+      },
+    ]);
+    await h.publisher.publishRaw(`${Topics.StVendor}.dlq`, [
+      { key: 'acme:vendor:bad', value: 'x' },
+      { key: 'acme:vendor:next', value: 'y' },
+    ]);
+    await eventually(
+      () => seen,
+      (s) => s.includes('acme:vendor:next'),
+      'the next dead letter handled',
+    );
+    expect(await h.metrics.render()).toMatch(
+      new RegExp(
+        `connector_messages_dead_lettered_total\\{topic="${Topics.StVendor}.dlq",group="dlq-reader",app="h"\\} 1`,
+      ),
+    );
+    // nothing was published anywhere (no `.dlq.dlq` topic)
+    expect(await h.metrics.render()).not.toContain('.dlq.dlq');
   });
 
   it('retries a transient failure with backoff, dead-letters a permanent one, and a handler that keeps failing', async () => {
@@ -286,7 +404,7 @@ describe('messaging on a real Kafka broker', () => {
   it('a consumer stopped mid-stream and restarted loses nothing and reprocesses at most the uncommitted messages', async () => {
     const prefix = uniquePrefix('restart');
     const producer = await harness(prefix, [], 'producer');
-    const sent = Array.from({ length: 40 }, (_, i) => vendorEnvelope(i));
+    const sent = Array.from({ length: 40 }, (_, i) => vendorEnvelope(i + 1));
     const processed: string[] = [];
     const slow = async (m: BusContext) => {
       await new Promise((r) => setTimeout(r, 15));
@@ -333,7 +451,7 @@ describe('messaging on a real Kafka broker', () => {
     };
     const c = await startMessagingHarness(prefix, [reg], 'c1');
     for (let i = 0; i < 6; i++)
-      await producer.publisher.publish(Topics.StVendor, vendorEnvelope(i), { key: `acme:vendor:${i}` });
+      await producer.publisher.publish(Topics.StVendor, vendorEnvelope(i + 1), { key: `acme:vendor:${i}` });
     await eventually(
       () => seen.length,
       (n) => n === 6,
