@@ -19,6 +19,7 @@ import { ConsoleController } from './console/console.controller';
 import { Database, openDatabase } from './database/database';
 import { migrate } from './database/migrator';
 import { AUDIT_GROUP, auditGroupSettings, AuditIngestConsumer } from './ingest/audit-ingest.consumer';
+import { AuditRederivation } from './ingest/audit-rederivation.service';
 import { AuditStore } from './ingest/audit-store.service';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
@@ -89,6 +90,7 @@ export class AppModule {
         },
         ApiAuthGuard,
         AuditStore,
+        AuditRederivation,
         provideConsumerGroup(AUDIT_GROUP, auditGroupSettings, [AuditServiceEnv]),
         AuditQueryRepository,
         ReplayService,

@@ -42,6 +42,11 @@ export class AuditServiceEnv extends CommonEnv {
   @IsInt() @Min(1000) AUDIT_RETENTION_INTERVAL_MS: number = 3_600_000;
   /** Consumer group of the audit trail (logical; namespaced by KAFKA_TOPIC_PREFIX). */
   @IsString() @Matches(/^[a-z0-9][a-z0-9.-]{0,62}$/) AUDIT_CONSUMER_GROUP: string = 'audit-service';
+  /**
+   * Attempts to write a message whose write fails because of the message itself (not because the database is away,
+   * which is retried without limit); then it is stored without its payload JSON and document facts.
+   */
+  @IsInt() @Min(1) @Max(100) AUDIT_STORE_ATTEMPTS: number = 5;
   /** Partitions handled concurrently by the audit consumer. */
   @IsInt() @Min(1) @Max(64) AUDIT_CONSUMER_CONCURRENCY: number = 1;
   /**

@@ -30,7 +30,7 @@ interface Shape {
 }
 
 /** Nesting depth and whether an unsafe key occurs, without recursion (a hostile document cannot blow the stack). */
-function shapeOf(root: unknown): Shape {
+function shapeOf(root: unknown, max = MAX_JSON_DEPTH): Shape {
   let depth = 0;
   let unsafeKeys = false;
   const stack: Array<[unknown, number]> = [[root, 1]];
@@ -38,7 +38,7 @@ function shapeOf(root: unknown): Shape {
     const [value, level] = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (level > depth) depth = level;
-    if (depth > MAX_JSON_DEPTH) return { depth, unsafeKeys };
+    if (depth > max) return { depth, unsafeKeys };
     if (Array.isArray(value)) {
       for (const v of value) stack.push([v, level + 1]);
       continue;
@@ -49,6 +49,11 @@ function shapeOf(root: unknown): Shape {
     }
   }
   return { depth, unsafeKeys };
+}
+
+/** True when a parsed JSON value nests deeper than `max` levels (iterative: safe on hostile documents). */
+export function jsonNestedDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  return shapeOf(value, max).depth > max;
 }
 
 /** A copy without unsafe keys (depth is bounded by then, so recursion is safe). */

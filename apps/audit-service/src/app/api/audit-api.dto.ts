@@ -2,9 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -12,9 +14,15 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
+import { isStorableText, storableTimestamp } from '../database/storable-text';
 import { RECORD_STATUSES } from '../ingest/status-derivation';
+
+/** Deepest page the API serves (offset + limit); deeper paging is a filter's job. */
+export const MAX_OFFSET = 1_000_000;
 
 const toList = ({ value }: { value: unknown }) =>
   typeof value === 'string'
@@ -23,7 +31,40 @@ const toList = ({ value }: { value: unknown }) =>
         .map((v) => v.trim())
         .filter(Boolean)
     : value;
-const toBool = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
+/** Only real booleans and "true"/"false"/"1"/"0": anything else stays as it is and fails @IsBoolean (never a silent false). */
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+/** Query integers as plain digits only: "1e30", "0x10", " 5", "5.0" stay strings and fail @IsInt with a reason. */
+const toQueryInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
+/** Text PostgreSQL can hold: no NUL, no unpaired UTF-16 surrogates (`%00` in a query string decodes to NUL). */
+function IsStorableText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStorableText',
+      validator: {
+        validate: (v: unknown) => typeof v !== 'string' || isStorableText(v),
+        defaultMessage: (a) => `${a?.property} must not contain NUL characters or unpaired surrogates`,
+      },
+    },
+    options,
+  );
+}
+
+/** An ISO date or timestamp between years 1 and 9999 (what PostgreSQL's timestamptz holds). */
+function IsStorableTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStorableTimestamp',
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && storableTimestamp(v) !== null,
+        defaultMessage: (a) => `${a?.property} must be a date or timestamp between years 1 and 9999`,
+      },
+    },
+    options,
+  );
+}
 
 export class RecordFilterDto {
   @ApiPropertyOptional({ description: 'Tenant slug (admin only; a tenant token always sees its own tenant)' })
@@ -35,6 +76,7 @@ export class RecordFilterDto {
   @IsOptional()
   @IsString()
   @MaxLength(40)
+  @IsStorableText()
   kind?: string;
   @ApiPropertyOptional({ description: `Comma-separated statuses: ${RECORD_STATUSES.join(', ')}`, type: String })
   @IsOptional()
@@ -43,28 +85,37 @@ export class RecordFilterDto {
   status?: string[];
   @ApiPropertyOptional({ description: 'Last activity at or after (ISO date or timestamp)' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
+  @IsStorableTimestamp()
   from?: string;
   @ApiPropertyOptional({ description: 'Last activity at or before (ISO date or timestamp)' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
+  @IsStorableTimestamp()
   to?: string;
   @ApiPropertyOptional({ description: 'Free text: source id, summary, external reference, X3 document number, reason' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsStorableText()
   q?: string;
 }
 
 export class ListRecordsQueryDto extends RecordFilterDto {
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toQueryInt)
   @IsInt()
   @Min(1)
   @Max(500)
   limit?: number;
-  @ApiPropertyOptional({ default: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
+  @IsOptional()
+  @Transform(toQueryInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_OFFSET)
+  offset?: number;
 }
 
 export class ReplayRecordDto {
@@ -72,6 +123,7 @@ export class ReplayRecordDto {
   @IsString()
   @MinLength(3)
   @MaxLength(500)
+  @IsStorableText()
   reason!: string;
 }
 
@@ -80,6 +132,8 @@ export class BulkReplayDto {
     description: 'Which failures (status limited to rejected, failed, dead-lettered)',
     type: RecordFilterDto,
   })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => RecordFilterDto)
   filter!: RecordFilterDto;
@@ -87,6 +141,7 @@ export class BulkReplayDto {
   @IsString()
   @MinLength(3)
   @MaxLength(500)
+  @IsStorableText()
   reason!: string;
   @ApiPropertyOptional({ description: 'true: count the matching failures and publish nothing', default: false })
   @IsOptional()
@@ -156,6 +211,20 @@ export class TimelineEntryDto {
   })
   payload!: unknown;
   @ApiProperty() payloadPurged!: boolean;
+  @ApiProperty({
+    description:
+      'true: the message held text PostgreSQL cannot store (NUL, unpaired surrogates); payload/headers show it replaced by U+FFFD',
+  })
+  sanitised!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'Exact bytes (base64) of a sanitised message' })
+  rawBase64!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'Exact key and headers of a sanitised message',
+  })
+  original!: { key: string | null; headers: Record<string, string> } | null;
   @ApiProperty({ nullable: true, type: String }) action!: string | null;
   @ApiProperty({ nullable: true, type: String }) actor!: string | null;
   @ApiProperty({ nullable: true, type: String }) reason!: string | null;

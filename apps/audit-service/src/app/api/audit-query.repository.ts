@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, SqlParam, toIso } from '../database/database';
+import { Database, SqlParam, toBuffer, toIso } from '../database/database';
 
 export interface RecordFilter {
   /** null = every tenant (admin only). */
@@ -57,6 +57,12 @@ export interface TimelineEntry {
   headers: Record<string, string> | null;
   payload: unknown;
   payloadPurged: boolean;
+  /** true: payload/headers/key held text PostgreSQL cannot store; shown sanitised (U+FFFD), originals below. */
+  sanitised: boolean;
+  /** The exact bytes, base64, for a sanitised message (replays always use the exact bytes). */
+  rawBase64: string | null;
+  /** The exact key and headers of a sanitised message. */
+  original: { key: string | null; headers: Record<string, string> } | null;
   action: string | null;
   actor: string | null;
   reason: string | null;
@@ -183,7 +189,8 @@ export class AuditQueryRepository {
   async timeline(recordId: string): Promise<TimelineEntry[]> {
     const msgs = await this.db.query<Row>(
       `SELECT topic, partition, "offset"::text AS "offset", message_id, message_type, message_key, derived_status, status_reason, valid, invalid_reason,
-         correlation_id, causation_id, replay_id, headers, payload, payload_purged_at, message_ts
+         correlation_id, causation_id, replay_id, headers, payload, payload_purged_at, message_ts, sanitised, original_text,
+         CASE WHEN sanitised THEN raw_value END AS sanitised_raw
        FROM audit_messages WHERE record_id = $1::bigint ORDER BY message_ts ASC, id ASC`,
       [recordId],
     );
@@ -212,6 +219,9 @@ export class AuditQueryRepository {
           headers: (m['headers'] as Record<string, string>) ?? null,
           payload: m['payload'] ?? null,
           payloadPurged: m['payload_purged_at'] !== null,
+          sanitised: Boolean(m['sanitised']),
+          rawBase64: toBuffer(m['sanitised_raw'])?.toString('base64') ?? null,
+          original: m['original_text'] ? (JSON.parse(String(m['original_text'])) as TimelineEntry['original']) : null,
           action: null,
           actor: null,
           reason: null,
@@ -239,6 +249,9 @@ export class AuditQueryRepository {
           headers: null,
           payload: null,
           payloadPurged: false,
+          sanitised: false,
+          rawBase64: null,
+          original: null,
           action: s(a['action']),
           actor: s(a['actor']),
           reason: s(a['reason']),

@@ -4,11 +4,12 @@ import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-const FILES: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'console.js': 'text/javascript; charset=utf-8',
-  'console.css': 'text/css; charset=utf-8',
-};
+/** The only files served, by exact name (a Map: "constructor", "__proto__" or "../x" are simply not in it). */
+const FILES = new Map<string, string>([
+  ['index.html', 'text/html; charset=utf-8'],
+  ['console.js', 'text/javascript; charset=utf-8'],
+  ['console.css', 'text/css; charset=utf-8'],
+]);
 
 /** src/console in source and tests; dist/apps/audit-service/console after a webpack build (assets). */
 export function consoleDir(): string {
@@ -39,8 +40,8 @@ export class ConsoleController {
   }
 
   private send(res: Response, file: string): void {
-    const type = FILES[file];
-    if (!type) throw new NotFoundException();
+    const type = FILES.get(file);
+    if (!type) throw new NotFoundException({ statusCode: 404, message: 'no such console file' });
     let body = this.cache.get(file);
     if (!body) {
       body = readFileSync(join(this.dir, file));

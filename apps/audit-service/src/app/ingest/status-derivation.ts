@@ -37,8 +37,11 @@ import {
   X3_DOCUMENT_STATE,
   X3DocumentScanV1,
   X3DocumentStateV1,
+  jsonNestedDeeperThan,
 } from '@connector/contracts';
 import { sumDecimals, toDecimal, toDecimalString } from '@connector/decimal';
+import { contentHash } from '@connector/util';
+import { createHash } from 'node:crypto';
 import { X3ReadBackFacts } from '../reconciliation/x3-read-back.store';
 
 export const RECORD_STATUSES = [
@@ -116,6 +119,13 @@ export interface Derivation {
   reasons: Array<{ code: string; message: string; field?: string | null }> | null;
   /** Facts from a ServiceTitan source event (record summary, reconciliation source totals). */
   source?: { summary: string; businessDate: string | null; amount: string | null };
+  /**
+   * Source messages (status `received`): what the record's content is and how new. `contentHash` hashes the business
+   * content without delivery metadata (event id, event kind, modifiedOn stamp, the raw source record), so a
+   * re-delivered or pulled copy of unchanged content hashes the same; `version` orders copies (bill revision, else
+   * modifiedOn / X3 update stamp in ms; null when unknown). See record-status.ts.
+   */
+  revisionOf?: { contentHash: string | null; version: number | null };
   document?: DocumentFacts;
   /** What Sage X3 holds (x3.document.v1), for reconciliation. */
   x3ReadBack?: X3ReadBackFacts;
@@ -140,6 +150,8 @@ function looseJson(value: Buffer | null): Record<string, unknown> | null {
   if (!value || value.length === 0) return null;
   try {
     const v: unknown = JSON.parse(value.toString('utf8'));
+    // Deeper than any contract allows: kept as bytes only (deep JSON would exhaust the stack when stored as jsonb).
+    if (jsonNestedDeeperThan(v)) return null;
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;
@@ -152,6 +164,38 @@ function str(v: unknown): string | null {
 
 function dateOnly(v: string | null | undefined): string | null {
   return v ? v.slice(0, 10) : null;
+}
+
+/** Fields that describe a delivery, not the record's content: copies differing only in these are the same revision. */
+const DELIVERY_FIELDS = ['sourceEventId', 'event', 'modifiedOn', 'updatedAt', 'raw'];
+
+function businessContentHash(payload: unknown): string {
+  const content: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
+  for (const f of DELIVERY_FIELDS) delete content[f];
+  return contentHash(content);
+}
+
+function timeVersion(iso: unknown): number | null {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Content and version of a valid source message (null for other types). */
+function revisionOfSource(env: MessageEnvelope<unknown>): Derivation['revisionOf'] {
+  const p = env.payload as Record<string, unknown>;
+  switch (env.type) {
+    case ST_INVENTORY_BILL_REVISION:
+      return { contentHash: businessContentHash(p), version: p['revision'] as number };
+    case ST_JOB_EVENT:
+    case ST_APPOINTMENT_EVENT:
+    case ST_PURCHASE_ORDER_REVISION:
+    case ST_VENDOR_REVISION:
+      return { contentHash: businessContentHash(p), version: timeVersion(p['modifiedOn']) };
+    default:
+      return MASTER_KINDS[env.type]
+        ? { contentHash: businessContentHash(p), version: timeVersion(p['updatedAt']) }
+        : undefined;
+  }
 }
 
 /** Identity, status and facts of a valid envelope, as the message type defines them. */
@@ -370,6 +414,34 @@ function fromEnvelope(
  * are decoded against their source topic so they land on the record they failed for.
  */
 export function deriveMessage(input: RawInput): Derivation {
+  try {
+    return derive(input);
+  } catch (e) {
+    // Never expected (the bytes were validated); if it happens the message is still recorded, with the reason.
+    const deadLetter = isDeadLetterTopic(input.topic);
+    return {
+      sourceTopic: input.topic,
+      deadLetter,
+      valid: false,
+      invalidReason: `audit derivation failed: ${(e as Error).message}`,
+      tenant: str(input.headers[H.Tenant]),
+      messageId: str(input.headers[H.MessageId]),
+      messageType: str(input.headers[H.MessageType]),
+      correlationId: str(input.headers[H.CorrelationId]),
+      causationId: str(input.headers[H.CausationId]),
+      occurredAt: null,
+      producedAt: null,
+      json: null,
+      record: null,
+      externalRef: null,
+      status: null,
+      statusReason: null,
+      reasons: null,
+    };
+  }
+}
+
+function derive(input: RawInput): Derivation {
   const deadLetter = isDeadLetterTopic(input.topic);
   const sourceTopic = deadLetter
     ? (input.headers[H.DeadLetterSourceTopic] ?? input.topic.slice(0, -DEAD_LETTER_SUFFIX.length))
@@ -409,6 +481,7 @@ export function deriveMessage(input: RawInput): Derivation {
       occurredAt: env.occurredAt,
       producedAt: env.producedAt,
       ...fromEnvelope(env),
+      revisionOf: revisionOfSource(env),
     };
   } else {
     // Not a valid contract message: fall back to the record key ({tenant}:{entity}:{id}) so it still lands on a record.
@@ -420,6 +493,11 @@ export function deriveMessage(input: RawInput): Derivation {
         tenant,
         record: { tenant, kind: key.entity, sourceId: key.id, revision: null },
         status: 'received',
+        // Unreadable content: its bytes are its content (a repeat of the same bytes is the same revision).
+        revisionOf: {
+          contentHash: input.value ? createHash('sha256').update(input.value).digest('hex') : null,
+          version: null,
+        },
       };
   }
   if (deadLetter) {
@@ -443,6 +521,7 @@ export function deriveMessage(input: RawInput): Derivation {
       document: undefined,
       x3ReadBack: undefined,
       source: d.source,
+      revisionOf: undefined,
     };
   }
   return d;

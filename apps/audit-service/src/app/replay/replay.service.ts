@@ -78,13 +78,17 @@ export class ReplayService {
       const params = [recordId, ...topics];
       const marks = topics.map((_, i) => `$${i + 2}`).join(', ');
       const r = await this.db.query<Record<string, unknown>>(
-        `SELECT topic, message_key, headers, raw_value, message_id FROM audit_messages
+        `SELECT topic, message_key, headers, raw_value, message_id, original_text FROM audit_messages
          WHERE record_id = $1::bigint AND raw_value IS NOT NULL AND ${where}(${marks}) ORDER BY message_ts DESC, id DESC LIMIT 1`,
         params,
       );
       const row = r.rows[0];
       if (!row) return null;
-      const headers = (row['headers'] as Record<string, string>) ?? {};
+      // A sanitised message goes back exactly as it was consumed: its original key and headers, its exact bytes.
+      const original = row['original_text']
+        ? (JSON.parse(String(row['original_text'])) as { key: string | null; headers: Record<string, string> })
+        : null;
+      const headers = original?.headers ?? (row['headers'] as Record<string, string>) ?? {};
       const raw = toBuffer(row['raw_value']);
       if (!raw) return null;
       const storedTopic = String(row['topic']);
@@ -94,7 +98,7 @@ export class ReplayService {
         : storedTopic;
       return {
         topic,
-        key: (row['message_key'] as string | null) ?? null,
+        key: original ? original.key : ((row['message_key'] as string | null) ?? null),
         headers,
         raw,
         messageId: (row['message_id'] as string | null) ?? headers[H.MessageId] ?? null,

@@ -34,20 +34,39 @@ export class AuditFixtures {
     return envelope;
   }
 
-  jobEvent(tenant: string, jobId: number, items: string[] = ['40.00']) {
+  /**
+   * A job event as the gateway publishes it; `copy` makes the pull's copy of the same job (another event id and kind,
+   * the raw export row) or a later revision (another modifiedOn, other items).
+   */
+  jobEvent(
+    tenant: string,
+    jobId: number,
+    items: string[] = ['40.00'],
+    copy: {
+      source?: 'webhook' | 'poll';
+      event?: 'completed' | 'updated' | 'canceled';
+      jobStatus?: string;
+      modifiedOn?: string;
+      sourceEventId?: string;
+      jobNumber?: string;
+      businessUnitName?: string;
+      raw?: Record<string, unknown>;
+    } = {},
+  ) {
     return createEnvelope({
       type: ST_JOB_EVENT,
       tenant,
-      source: 'webhook',
+      source: copy.source ?? 'webhook',
       payload: {
-        event: 'completed',
+        event: copy.event ?? 'completed',
         jobId,
-        jobNumber: `J-${jobId}`,
-        jobStatus: 'Completed',
+        jobNumber: copy.jobNumber ?? `J-${jobId}`,
+        jobStatus: copy.jobStatus ?? 'Completed',
         completedOn: '2026-11-20T10:00:00Z',
-        modifiedOn: '2026-11-20T10:00:00Z',
-        sourceEventId: `evt-${jobId}`,
-        businessUnitName: 'HVAC',
+        modifiedOn: copy.modifiedOn ?? '2026-11-20T10:00:00Z',
+        sourceEventId: copy.sourceEventId ?? `evt-${jobId}`,
+        businessUnitName: copy.businessUnitName ?? 'HVAC',
+        ...(copy.raw ? { raw: copy.raw } : {}),
         invoice: {
           id: jobId * 10,
           items: items.map((c, i) => ({ id: i + 1, type: 'Material', quantity: '1', cost: c, totalCost: c })),
@@ -56,8 +75,8 @@ export class AuditFixtures {
     });
   }
 
-  async job(tenant: string, jobId: number, items?: string[]) {
-    return this.send(Topics.StJob, this.jobEvent(tenant, jobId, items), recordKey(tenant, 'job', jobId));
+  async job(tenant: string, jobId: number, items?: string[], copy?: Parameters<AuditFixtures['jobEvent']>[3]) {
+    return this.send(Topics.StJob, this.jobEvent(tenant, jobId, items, copy), recordKey(tenant, 'job', jobId));
   }
 
   async journalEntry(
@@ -69,14 +88,15 @@ export class AuditFixtures {
       costCenter?: string;
       costKind: 'labor' | 'material' | 'offset';
     }>,
+    revision = 1,
   ) {
-    const externalRef = `${cause.tenant}:job:${jobId}:1`;
+    const externalRef = `${cause.tenant}:job:${jobId}:${revision}`;
     const env = createCausedEnvelope(cause, {
       type: JOURNAL_ENTRY_REQUESTED,
       source: 'mapper',
       payload: {
         externalRef,
-        source: { kind: 'job', id: String(jobId), revision: 1 },
+        source: { kind: 'job', id: String(jobId), revision },
         site: 'S01',
         entryType: 'ODS',
         journal: 'GEN',
@@ -104,6 +124,7 @@ export class AuditFixtures {
     extra: { doc?: string; amount?: string; documentKind?: 'journal-entry' | 'supplier-invoice' } = {},
   ) {
     const externalRef = (request.payload as { externalRef: string }).externalRef;
+    const revision = (request.payload as { source: { revision: number } }).source.revision;
     const env = createCausedEnvelope(request, {
       type: POSTING_RESULT,
       source: 'poster',
@@ -111,7 +132,7 @@ export class AuditFixtures {
         externalRef,
         documentKind: extra.documentKind ?? 'journal-entry',
         status,
-        source: { kind, id: String(id), revision: 1 },
+        source: { kind, id: String(id), revision },
         x3DocumentNumber: status === 'failed' ? null : (extra.doc ?? null),
         amount: extra.amount ?? null,
         currency: 'USD',
