@@ -1,17 +1,10 @@
 import { connectorAppImports, provideConsumerGroup } from '@connector/messaging';
 import { ReadinessRegistry } from '@connector/observability';
-import {
-  DynamicModule,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-  ValidationPipe,
-} from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AuditApiController } from './api/audit-api.controller';
 import { AuditQueryRepository } from './api/audit-query.repository';
+import { StrictValidationPipe } from './api/strict-validation.pipe';
 import { AuditServiceEnv } from './audit-service.env';
 import { ApiAuthGuard } from './auth/api-auth.guard';
 import { ApiTokenRegistry } from './auth/api-token.registry';
@@ -86,7 +79,7 @@ export class AppModule {
         },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }),
+          useValue: new StrictValidationPipe(),
         },
         ApiAuthGuard,
         AuditStore,

@@ -51,6 +51,24 @@ function shapeOf(root: unknown, max = MAX_JSON_DEPTH): Shape {
   return { depth, unsafeKeys };
 }
 
+/** The first key of a parsed JSON value that handlers must never see ("__proto__", "constructor", "prototype"). */
+export function findUnsafeKey(value: unknown): string | null {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      stack.push(...v);
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      if (UNSAFE_KEYS.has(key)) return key;
+      stack.push((v as Record<string, unknown>)[key]);
+    }
+  }
+  return null;
+}
+
 /** True when a parsed JSON value nests deeper than `max` levels (iterative: safe on hostile documents). */
 export function jsonNestedDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
   return shapeOf(value, max).depth > max;

@@ -8,6 +8,7 @@ import type { SqlExecutor } from './database';
  * original: the message's exact bytes (raw_value) and, for key and headers, their JSON text (original_text), whose
  * escapes (`\u0000`, `\ud800`) are plain ASCII and round-trip exactly through JSON.parse.
  */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 export const REPLACEMENT = '\ufffd';
 
