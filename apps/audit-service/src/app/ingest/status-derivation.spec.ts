@@ -282,4 +282,87 @@ describe('status derivation', () => {
       invalidReason: expect.stringContaining('not allowed on topic'),
     });
   });
+
+  describe('source revisions (what the status precedence compares)', () => {
+    const job = (extra: Record<string, unknown> = {}, items = ['0.1']) =>
+      createEnvelope({
+        type: ST_JOB_EVENT,
+        tenant: 'acme',
+        source: 'webhook',
+        payload: {
+          event: 'completed',
+          jobId: 42,
+          jobStatus: 'Completed',
+          completedOn: '2026-11-20T10:00:00Z',
+          modifiedOn: '2026-11-20T11:00:00Z',
+          sourceEventId: 'e1',
+          invoice: {
+            id: 1,
+            items: items.map((c, i) => ({ id: i + 1, type: 'Material', quantity: '1', cost: c, totalCost: c })),
+          },
+          ...extra,
+        },
+      });
+    const revisionOf = (env: unknown) => derive(Topics.StJob, env).revisionOf!;
+
+    it('a pulled or re-delivered copy has the same content hash; its version is its modifiedOn', () => {
+      const webhook = revisionOf(job());
+      const pulled = revisionOf(
+        job({
+          event: 'updated',
+          sourceEventId: 'export:42:x',
+          raw: { id: 42, any: 'thing' },
+          modifiedOn: '2026-11-21T00:00:00Z',
+        }),
+      );
+      expect(pulled.contentHash).toBe(webhook.contentHash);
+      expect(webhook.version).toBe(Date.parse('2026-11-20T11:00:00Z'));
+      expect(pulled.version).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    });
+
+    it('changed content hashes differently (items, status)', () => {
+      const base = revisionOf(job()).contentHash;
+      expect(revisionOf(job({}, ['0.1', '0.2'])).contentHash).not.toBe(base);
+      expect(revisionOf(job({ jobStatus: 'Canceled', event: 'canceled' })).contentHash).not.toBe(base);
+    });
+
+    it('bills are versioned by revision; outcomes and dead letters have no source revision', () => {
+      const bill = createEnvelope({
+        type: ST_INVENTORY_BILL_REVISION,
+        tenant: 'acme',
+        source: 'poll',
+        payload: {
+          billId: 9,
+          revision: 4,
+          contentHash: 'h',
+          voided: false,
+          billAmount: '1',
+          taxAmount: '0',
+          shippingAmount: '0',
+          items: [],
+        },
+      });
+      expect(derive(Topics.StInventoryBill, bill).revisionOf?.version).toBe(4);
+      const dlq = deriveMessage({
+        topic: `${Topics.StJob}.dlq`,
+        key: 'acme:job:42',
+        headers: { [H.DeadLetterReason]: 'boom' },
+        value: bytes(job()),
+      });
+      expect(dlq.status).toBe('dead-lettered');
+      expect(dlq.revisionOf).toBeUndefined();
+    });
+
+    it('unreadable bytes on a key are content by their bytes; JSON deeper than any contract is kept as bytes only', () => {
+      const a = deriveMessage({ topic: Topics.StJob, key: 'acme:job:7', headers: {}, value: Buffer.from('{oops') });
+      const b = deriveMessage({ topic: Topics.StJob, key: 'acme:job:7', headers: {}, value: Buffer.from('{oops') });
+      expect(a.revisionOf?.contentHash).toBe(b.revisionOf?.contentHash);
+      expect(a.revisionOf?.contentHash).toMatch(/^[a-f0-9]{64}$/);
+      const deep = Buffer.from(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+      const d = deriveMessage({ topic: Topics.StJob, key: 'acme:job:8', headers: {}, value: deep });
+      expect(d.json).toBeNull();
+      expect(d.valid).toBe(false);
+      expect(d.invalidReason).toContain('nested deeper than');
+    });
+  });
 });
