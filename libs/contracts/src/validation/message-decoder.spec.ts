@@ -16,7 +16,13 @@ import { ST_WEBHOOK_TRIGGER } from '../messages/servicetitan-webhook-trigger/ser
 import { Topics } from '../topics/topic-names';
 import { topicCatalogue } from '../topics/topic-catalogue';
 import { isEntityId, toEntityId } from './entity-id.decorator';
-import { decodeMessage, MAX_JSON_DEPTH, validatePayload } from './message-decoder';
+import {
+  decodeMessage,
+  envelopeFastPath,
+  envelopeViolations,
+  MAX_JSON_DEPTH,
+  validatePayload,
+} from './message-decoder';
 
 const entry: JournalEntryRequestedV1 = {
   externalRef: 'acme:job:42:r1',
@@ -241,6 +247,74 @@ describe('message decoder', () => {
         expect(() => toEntityId(bad)).toThrow(RangeError);
       expect(isEntityId(Number.MAX_SAFE_INTEGER)).toBe(true);
       expect(isEntityId(Number.MAX_SAFE_INTEGER + 1)).toBe(false);
+    });
+  });
+
+  describe('envelope fast path', () => {
+    const valid = createEnvelope({ type: JOURNAL_ENTRY_REQUESTED, tenant: 'acme', source: 'mapper', payload: entry });
+    const fieldValues = fc.constantFrom<unknown>(
+      undefined,
+      null,
+      '',
+      ' ',
+      0,
+      -1,
+      1.5,
+      2,
+      true,
+      {},
+      [],
+      'acme',
+      'ACME',
+      'mapper',
+      'nope',
+      '2026-11-20T10:00:00Z',
+      '2026-11-20T10:00:00.123Z',
+      '2026-02-30T10:00:00Z',
+      '2026-11-20T10:00:00+01:00',
+      '2026-11-20',
+      '00000000-0000-0000-0000-000000000000',
+      'ced65927-8cfa-4932-9eda-24d6ae912f3f',
+      'CED65927-8CFA-4932-9EDA-24D6AE912F3F',
+      'ced65927-8cfa-4932-9eda-24d6ae912f3',
+    );
+    const fields = [
+      'id',
+      'type',
+      'schemaVersion',
+      'tenant',
+      'occurredAt',
+      'producedAt',
+      'source',
+      'correlationId',
+      'causationId',
+      'payload',
+    ];
+
+    it('accepts what createEnvelope makes', () => {
+      expect(envelopeFastPath(JSON.parse(JSON.stringify(valid)))).toBe(true);
+    });
+
+    it('never accepts an envelope the DTO would refuse (property)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.constantFrom(...fields), fieldValues), { maxLength: 4 }), (changes) => {
+          const m = JSON.parse(JSON.stringify(valid)) as Record<string, unknown>;
+          for (const [field, value] of changes) m[field] = value;
+          if (envelopeFastPath(m)) expect(envelopeViolations(m)).toEqual([]);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('what the fast path does not recognise still gets the full validation and its reasons', () => {
+      const res = decodeMessage(
+        Topics.JournalEntryRequested,
+        JSON.stringify({ ...valid, occurredAt: 'soon', tenant: 'A' }),
+      );
+      expect(res).toEqual({
+        ok: false,
+        reason: 'invalid envelope: tenant must be a lowercase slug; occurredAt must be a valid ISO 8601 date string',
+      });
     });
   });
 });
