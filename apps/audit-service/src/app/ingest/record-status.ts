@@ -67,8 +67,8 @@ const byTime = (a: HistoryEntry, b: HistoryEntry) =>
  *    that belong to the current revision — written at or after its first message, or caused by one of its
  *    messages — the latest decides, except that an outcome for an older document revision never overrides a newer
  *    revision's, and a document (external reference) once `posted` or `duplicate-skipped` stays so: a later request,
- *    failure or dead letter of that same document (a replay, a redelivery) does not lower it (a later `posted`
- *    still replaces `duplicate-skipped`).
+ *    failure or dead letter of that same document (a replay, a redelivery) does not lower it (a later `posted` or
+ *    `duplicate-skipped` of it — the answer to that replay — is still shown).
  * 3. **Nothing yet**: `received`.
  */
 export function deriveRecordStatus(history: HistoryEntry[]): RecordStatusView | null {
@@ -104,7 +104,7 @@ export function deriveRecordStatus(history: HistoryEntry[]): RecordStatusView | 
     if (!inEpoch) continue;
     if (o.messageId) epochMessageIds.add(o.messageId);
     if (o.revision !== null && maxRevision !== null && o.revision < maxRevision) continue;
-    if (o.externalRef && settled.has(o.externalRef) && o.status !== 'posted') continue;
+    if (o.externalRef && settled.has(o.externalRef) && !SETTLED.includes(o.status!)) continue;
     decided = o;
     if (o.revision !== null) maxRevision = Math.max(maxRevision ?? o.revision, o.revision);
     if (o.externalRef && SETTLED.includes(o.status!)) settled.add(o.externalRef);
