@@ -12,37 +12,13 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createEnvelope, POSTED_LEDGER_ENTRY, PostedLedgerEntryV1, Topics } from '@connector/contracts';
-import { startMessagingHarness, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import { freePort, testTenant, uniquePrefix, writeTestTenantsFile } from '@connector/testing';
+import { fillPostedLedger } from './posted-ledger.fill';
 
 const ENTRIES = Number(process.env['BENCH_ENTRIES'] ?? 100_000);
 const TARGET_S = 10;
 const ROOT = join(__dirname, '../..');
-
-function entry(i: number) {
-  const externalRef = `acme:JOB:${100000 + i}:R1`;
-  return createEnvelope<PostedLedgerEntryV1>({
-    type: POSTED_LEDGER_ENTRY,
-    tenant: 'acme',
-    source: 'poster',
-    payload: {
-      externalRef,
-      documentKind: 'journal-entry',
-      x3DocumentNumber: `ODT-2026-${String(i).padStart(6, '0')}`,
-      postedAt: '2026-11-20T15:00:00.000Z',
-    },
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface StartResult {
   readyS: number;
@@ -100,19 +76,7 @@ async function stop(child: ChildProcess): Promise<void> {
   console.log(
     `start-up benchmark: x3-poster with ${ENTRIES} posted-ledger entries, node ${process.version}, ${cpus().length} cores`,
   );
-  const writer = await startMessagingHarness(prefix, [], 'bench-writer');
-  const filled = Date.now();
-  for (let i = 0; i < ENTRIES; i += 5000)
-    await Promise.all(
-      Array.from({ length: Math.min(5000, ENTRIES - i) }, (_, j) => {
-        const e = entry(i + j);
-        return writer.publisher.publish(Topics.PostedLedger, e, { key: `acme:${e.payload.externalRef}` });
-      }),
-    );
-  await writer.close();
-  console.log(
-    `filled ${Topics.PostedLedger} with ${ENTRIES} entries in ${((Date.now() - filled) / 1000).toFixed(2)} s`,
-  );
+  await fillPostedLedger(prefix, 'acme', ENTRIES);
 
   const tenants = writeTestTenantsFile([testTenant()]);
   const env = {

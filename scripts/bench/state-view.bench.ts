@@ -7,44 +7,18 @@
  */
 import 'reflect-metadata';
 import { cpus } from 'node:os';
-import { createEnvelope, POSTED_LEDGER_ENTRY, PostedLedgerEntryV1, Topics } from '@connector/contracts';
+import { PostedLedgerEntryV1, Topics } from '@connector/contracts';
 import { CompactedTopicView, StateViews } from '@connector/messaging';
 import { startMessagingHarness, uniquePrefix } from '@connector/testing';
+import { fillPostedLedger } from './posted-ledger.fill';
 
 const ENTRIES = Number(process.env['BENCH_ENTRIES'] ?? 100_000);
 const VIEW = 'BENCH_VIEW';
 
-function entry(i: number) {
-  const externalRef = `bench:JOB:${100000 + i}:R1`;
-  return createEnvelope<PostedLedgerEntryV1>({
-    type: POSTED_LEDGER_ENTRY,
-    tenant: 'bench',
-    source: 'poster',
-    payload: {
-      externalRef,
-      documentKind: 'journal-entry',
-      x3DocumentNumber: `ODT-2026-${String(i).padStart(6, '0')}`,
-      postedAt: '2026-11-20T15:00:00.000Z',
-    },
-  });
-}
-
 (async () => {
   const prefix = uniquePrefix('bench-view');
   console.log(`state-view benchmark: ${ENTRIES} entries, node ${process.version}, ${cpus().length} cores`);
-  const writer = await startMessagingHarness(prefix, [], 'bench-writer');
-  const filled = Date.now();
-  for (let i = 0; i < ENTRIES; i += 5000)
-    await Promise.all(
-      Array.from({ length: Math.min(5000, ENTRIES - i) }, (_, j) => {
-        const e = entry(i + j);
-        return writer.publisher.publish(Topics.PostedLedger, e, { key: `bench:${e.payload.externalRef}` });
-      }),
-    );
-  await writer.close();
-  console.log(
-    `filled ${Topics.PostedLedger} with ${ENTRIES} entries in ${((Date.now() - filled) / 1000).toFixed(2)} s`,
-  );
+  await fillPostedLedger(prefix, 'bench', ENTRIES);
 
   const started = Date.now();
   const reader = await startMessagingHarness(prefix, [], 'bench-reader', {

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DynamicModule } from '@nestjs/common/interfaces';
 import { createApp } from '@connector/messaging';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer } from 'node:net';
 
 export interface AppUnderTest {
   app: INestApplication;
@@ -25,4 +25,13 @@ export async function startAppUnderTest(
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for an app started as a process with PORT=…). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../app-under-test';
 import { TEST_BROKERS, uniquePrefix } from '../kafka-test.harness';
 
 jest.setTimeout(120000);
@@ -53,15 +54,6 @@ describe('apps refuse to start on a bad environment, naming the variable', () =>
     expect(stderr + '').toMatch(/cannot read tenants file .*does-not-exist\.json: ENOENT/);
   });
 });
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
