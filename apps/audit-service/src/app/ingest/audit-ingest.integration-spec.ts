@@ -1,8 +1,8 @@
 /* The audit trail's ingestion on the real broker and both databases: statuses derived from the whole history (issue
  * 10: "the trail hides failures"), text PostgreSQL cannot hold stored losslessly (issue 10: "one webhook stops the
  * whole audit trail"), and no message able to stop the consumer. */
-import { Headers as H, recordKey, Topics } from '@connector/contracts';
-import { BusContext, KafkaBusTransport } from '@connector/messaging';
+import { Headers as H, jobKey, jobRecordKey, recordKey, Topics } from '@connector/contracts';
+import { BusContext, KafkaBusTransport, partitionForKey } from '@connector/messaging';
 import { MetricNames, MetricsService, ReadinessRegistry } from '@connector/observability';
 import { eventually, MessagingHarness, startMessagingHarness, uniquePrefix } from '@connector/testing';
 import { migrate } from '../database/migrator';
@@ -85,7 +85,7 @@ describe.each(TEST_DRIVERS)('audit ingestion with $name', (driver) => {
       [
         {
           group: 'capture',
-          topics: [Topics.StJob, `${Topics.StJob}.dlq`],
+          topics: [Topics.StJob, `${Topics.StJob}.dlq`, Topics.StRecords],
           mode: 'raw',
           handler: async (m) => void captured.push(m),
         },
@@ -162,6 +162,79 @@ describe.each(TEST_DRIVERS)('audit ingestion with $name', (driver) => {
       await waitFor('job', '3001', (r) => r.status === 'requested', 'revision 2 requested');
       await fx.result(je2, 'job', 3001, 'posted', { doc: 'JE-3001-2', amount: '105.00' });
       await waitFor('job', '3001', (r) => r.status === 'posted', 'revision 2 posted');
+    });
+  });
+
+  describe('a job on servicetitan.records.v1: its own record, its invoice, mapper holds and decisions (issue 14)', () => {
+    it('a hold is "held", not a failure: neither the failure summary nor a bulk replay picks it', async () => {
+      const job = await fx.jobRecord('acme', 3600);
+      await fx.jobRejected(job, 3600, 'BEFORE_GO_LIVE', true);
+      const rec = await waitFor('job', '3600', (r) => r.status === 'held', 'job 3600 held');
+      expect(rec).toMatchObject({ statusReason: 'BEFORE_GO_LIVE', summary: 'Job J-3600 (Completed)' });
+      const summary = await get<unknown[]>('/api/failures/summary?tenant=acme&kind=job&q=3600');
+      expect(summary).toEqual([]);
+      const dry = await call(audit.baseUrl, '/api/replays', {
+        token: admin,
+        body: { filter: { tenant: 'acme', kind: 'job', q: '3600' }, reason: 'holds are not failures', dryRun: true },
+      });
+      expect(dry.body).toMatchObject({ matched: 0 });
+    });
+
+    it('a changed invoice after the posting is received until the mapper decides: keeping the posted document, posted', async () => {
+      await fx.invoiceRecord('acme', 3700, ['50.00']);
+      const job = await fx.jobRecord('acme', 3700);
+      const je = await fx.journalEntry(job, 3700, JE_LINES('50.00'));
+      await fx.mapperDecision(job, 3700, 'requested', 'acme:job:3700:1');
+      await fx.result(je, 'job', 3700, 'posted', { doc: 'JE-3700', amount: '50.00' });
+      await waitFor('job', '3700', (r) => r.status === 'posted', 'job 3700 posted');
+      // the pull's copy of the job record and of its invoice: unchanged parts, still posted
+      await fx.jobRecord('acme', 3700);
+      await fx.invoiceRecord('acme', 3700, ['50.00']);
+      let rec = await waitFor('job', '3700', (r) => r.messageCount === 7, 'both copies recorded');
+      expect(rec).toMatchObject({ status: 'posted', summary: 'Job J-3700 (Completed)' });
+      // the invoice changes in a way the journal entry does not show (a second item of 0): a new revision...
+      const change = await fx.invoiceRecord('acme', 3700, ['50.00', '0.00'], '2026-11-21T09:00:00Z');
+      rec = await waitFor('job', '3700', (r) => r.messageCount === 8, 'the changed invoice recorded');
+      expect(rec.status).toBe('received');
+      // ...which the mapper answers by keeping the posted document in effect (nothing new to post)
+      await fx.mapperDecision(change, 3700, 'requested', 'acme:job:3700:1');
+      rec = await waitFor('job', '3700', (r) => r.messageCount === 9, 'the decision recorded');
+      expect(rec).toMatchObject({ status: 'posted', summary: 'Job J-3700 (Completed)', x3DocumentNumber: 'JE-3700' });
+    });
+
+    it('a rejected job is replayed from servicetitan.records.v1: its latest record, to its job’s partition', async () => {
+      // a job whose invoice key hashes to another partition than the job: only the job's partition is right
+      const jobId = [3800, 3801, 3802, 3803, 3804, 3805, 3806, 3807].find(
+        (id) =>
+          partitionForKey(jobRecordKey('acme', id, 'invoice', id * 10), 3) !== partitionForKey(jobKey('acme', id), 3),
+      )!;
+      const job = await fx.jobRecord('acme', jobId);
+      await fx.jobRejected(job, jobId, 'BUSINESS_UNIT_UNMAPPED');
+      const invoice = await fx.invoiceRecord('acme', jobId, ['75.00']);
+      await fx.jobRejected(invoice, jobId, 'BUSINESS_UNIT_UNMAPPED');
+      const rec = await waitFor('job', String(jobId), (r) => r.messageCount === 4, 'the rejected job');
+      expect(rec).toMatchObject({ status: 'rejected', statusReason: 'BUSINESS_UNIT_UNMAPPED' });
+      const before = captured.length;
+      const res = await call(audit.baseUrl, `/api/records/${rec.id}/replay`, {
+        token: admin,
+        body: { reason: 'business unit mapped' },
+      });
+      expect(res.body).toMatchObject({ outcome: 'published', topic: Topics.StRecords, originalMessageId: invoice.id });
+      const replayed = await eventually(
+        () => captured.slice(before).filter((m) => m.topic === Topics.StRecords && m.headers[H.ReplayId]),
+        (r) => r.length === 1,
+        'the replayed record',
+      );
+      const original = captured.find(
+        (m) => m.topic === Topics.StRecords && m.headers[H.MessageId] === invoice.id && !m.headers[H.ReplayId],
+      )!;
+      expect(replayed[0]).toMatchObject({
+        key: jobRecordKey('acme', jobId, 'invoice', jobId * 10),
+        partition: partitionForKey(jobKey('acme', jobId), 3),
+      });
+      expect(replayed[0].partition).toBe(original.partition);
+      expect(replayed[0].raw!.equals(original.raw!)).toBe(true);
+      expect(replayed[0].headers[H.ReplayOfMessageId]).toBe(invoice.id);
     });
   });
 

@@ -1,6 +1,6 @@
 import { ReadinessRegistry } from '@connector/observability';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Database, SqlParam, toBuffer } from '../database/database';
+import { Database, SqlParam, toBuffer, toIso } from '../database/database';
 import { storableParams } from '../database/storable-text';
 import { AuditStore, DERIVATION_VERSION, messageFacts } from './audit-store.service';
 import { deriveMessage } from './status-derivation';
@@ -14,12 +14,13 @@ interface StoredRow {
   headers: Record<string, string> | null;
   raw_value: unknown;
   original_text: string | null;
+  message_ts: unknown;
 }
 
 /**
  * Brings history written by an older version up to date, in the background at start: every message whose
  * derivation_version is older than DERIVATION_VERSION is derived again from its stored bytes (payloads past retention
- * keep the status they had), then every record flagged `needs_rederive` (migration 002 flags them all) gets its status
+ * keep the status they had; a message that had no record and now has one is attached to it), then every record flagged `needs_rederive` (migration 003 flags them all) gets its status
  * recomputed from its history. The service reports not ready (check `audit-rederivation`) until this is done;
  * consuming goes on meanwhile (a record a new message touches is recomputed in full anyway).
  */
@@ -74,7 +75,7 @@ export class AuditRederivation implements OnApplicationBootstrap, BeforeApplicat
     let count = 0;
     while (!this.stopping) {
       const rows = await this.db.query<StoredRow>(
-        `SELECT id::text AS id, topic, message_key, headers, raw_value, original_text FROM audit_messages
+        `SELECT id::text AS id, topic, message_key, headers, raw_value, original_text, message_ts FROM audit_messages
          WHERE derivation_version < $1 AND id > $2::bigint ORDER BY id LIMIT ${BATCH}`,
         [DERIVATION_VERSION, after],
       );
@@ -111,7 +112,10 @@ export class AuditRederivation implements OnApplicationBootstrap, BeforeApplicat
          WHERE id = $1::bigint RETURNING record_id::text AS record_id`,
         storableParams([row.id, ...facts, DERIVATION_VERSION]),
       );
-      const recordId = updated.rows[0]?.record_id;
+      // A message of a type this trail could not place when it stored it gets its record now.
+      const recordId =
+        updated.rows[0]?.record_id ??
+        (d.record || d.externalRef ? await this.store.relink(tx, row.id, d, toIso(row.message_ts) as string) : null);
       if (recordId) await tx.query('UPDATE audit_records SET needs_rederive = true WHERE id = $1::bigint', [recordId]);
     });
   }

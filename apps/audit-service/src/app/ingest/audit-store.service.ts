@@ -1,3 +1,4 @@
+import { CHECKPOINT } from '@connector/contracts';
 import { Injectable } from '@nestjs/common';
 import { Database, SqlExecutor, SqlParam, toIso } from '../database/database';
 import {
@@ -12,8 +13,11 @@ import { deriveRecordStatus, HistoryEntry } from './record-status';
 import { storeX3ReadBack } from '../reconciliation/x3-read-back.store';
 import { Derivation, RecordStatus } from './status-derivation';
 
-/** Bumped when what deriveMessage computes per message changes: older rows are re-derived at start. */
-export const DERIVATION_VERSION = 1;
+/**
+ * Bumped when what deriveMessage computes per message changes: older rows are re-derived at start.
+ * 2: the streams of issue 14 (job records and their parts, mapper decisions, holds, write-backs).
+ */
+export const DERIVATION_VERSION = 2;
 
 export interface StoredMessage {
   topic: string;
@@ -57,6 +61,9 @@ interface HistoryRow {
   external_ref: string | null;
   message_id: string | null;
   causation_id: string | null;
+  message_key: string | null;
+  message_type: string | null;
+  describes: boolean;
 }
 
 /**
@@ -116,7 +123,7 @@ export class AuditStore {
       const messageRowId = inserted.rows[0]?.id;
       if (!messageRowId) return false;
       let recordId: string | null = null;
-      if (d.record && d.status) recordId = await this.upsertRecord(tx, d, d.status, at);
+      if (d.record) recordId = await this.upsertRecord(tx, d, d.status ?? 'received', at);
       if (d.document && d.tenant) {
         const docRecord = await this.upsertDocument(tx, d, recordId, at);
         recordId = recordId ?? docRecord;
@@ -143,9 +150,26 @@ export class AuditStore {
     });
   }
 
-  /** Re-derives one record from its history (after a derivation change or the 002 migration). */
+  /** Re-derives one record from its history (after a derivation change or the 003 migration). */
   async rederiveRecord(recordId: string): Promise<void> {
     await this.db.transaction(async (tx) => this.refreshRecord(tx, recordId));
+  }
+
+  /**
+   * Attaches a stored message that had no record to the one a newer derivation gives it (a message type this trail
+   * did not know when it stored it, e.g. job records after issue 14); returns that record (its status is recomputed
+   * by the caller), or null.
+   */
+  async relink(tx: SqlExecutor, messageRowId: string, d: Derivation, at: string): Promise<string | null> {
+    const q = <T>(sql: string, values: SqlParam[]) => tx.query<T>(sql, params(values));
+    const externalRef = d.externalRef ?? d.document?.externalRef ?? null;
+    let recordId = d.record ? await this.upsertRecord(tx, d, d.status ?? 'received', at) : null;
+    if (!recordId && externalRef && d.tenant) recordId = await this.recordOfExternalRef(tx, d.tenant, externalRef);
+    await q(
+      'UPDATE audit_messages SET record_id = COALESCE(record_id, $2::bigint), external_ref = COALESCE(external_ref, $3) WHERE id = $1::bigint',
+      [messageRowId, recordId, externalRef],
+    );
+    return recordId;
   }
 
   private async upsertRecord(tx: SqlExecutor, d: Derivation, status: RecordStatus, at: string): Promise<string> {
@@ -249,7 +273,8 @@ export class AuditStore {
     await tx.query('SELECT id FROM audit_records WHERE id = $1::bigint FOR UPDATE', [recordId]);
     const history = await tx.query<HistoryRow>(
       `SELECT id::text AS id, message_ts, derived_status, status_reason, reasons, record_revision, content_hash,
-         source_version::text AS source_version, external_ref, message_id, causation_id
+         source_version::text AS source_version, external_ref, message_id, causation_id, message_key, message_type,
+         source_summary IS NOT NULL AS describes
        FROM audit_messages WHERE record_id = $1::bigint`,
       [recordId],
     );
@@ -264,6 +289,10 @@ export class AuditStore {
           revision: h.record_revision,
           contentHash: h.content_hash,
           version: h.source_version === null ? null : Number(h.source_version),
+          part: h.message_key,
+          describes: h.describes === true,
+          // A mapper decision (checkpoint) carries the document it keeps in effect as its external reference.
+          keeps: h.message_type === CHECKPOINT && h.derived_status === null ? h.external_ref : null,
           externalRef: h.external_ref,
           messageId: h.message_id,
           causationId: h.causation_id,

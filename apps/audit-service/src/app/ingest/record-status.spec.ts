@@ -13,6 +13,9 @@ function h(at: number, status: HistoryEntry['status'], extra: Partial<HistoryEnt
     revision: null,
     contentHash: status === 'received' ? 'A' : null,
     version: status === 'received' ? 1 : null,
+    part: null,
+    describes: status === 'received',
+    keeps: null,
     externalRef: null,
     messageId: `m${row}`,
     causationId: null,
@@ -218,5 +221,98 @@ describe('record status from the whole history', () => {
     expect(statusOf([h(1, 'dead-lettered')])).toBe('dead-lettered');
     expect(statusOf([h(1, 'requested', { revision: 1, externalRef: ref1 })])).toBe('requested');
     expect(deriveRecordStatus([h(1, null)])).toBeNull();
+  });
+  it('a hold (e.g. before the go-live date) is its own status, not a failure; a backfill’s request and posting follow', () => {
+    const held = [
+      h(1, 'received'),
+      h(2, 'held', {
+        revision: 1,
+        statusReason: 'BEFORE_GO_LIVE',
+        reasons: [{ code: 'BEFORE_GO_LIVE', message: 'x' }],
+      }),
+    ];
+    expect(deriveRecordStatus(held)).toMatchObject({ status: 'held', statusReason: 'BEFORE_GO_LIVE', lastError: null });
+    const released = [
+      ...held,
+      h(5, 'requested', { revision: 1, externalRef: ref1 }),
+      h(6, 'posted', { revision: 1, externalRef: ref1 }),
+    ];
+    expect(statusOf(released.slice(0, 3))).toBe('requested');
+    expect(statusOf(released)).toBe('posted');
+  });
+});
+
+describe('a job on servicetitan.records.v1: its own record and its parts (invoices, gross pay items)', () => {
+  const JOB = 'acme:job:42';
+  const INVOICE = 'acme:job:42:invoice:7';
+  const PAY = 'acme:job:42:gross-pay-item:9';
+  const job = (at: number, hash: string, version: number, extra: Partial<HistoryEntry> = {}) =>
+    h(at, 'received', { part: JOB, contentHash: hash, version, describes: true, ...extra });
+  const part = (at: number, key: string, hash: string, version: number, extra: Partial<HistoryEntry> = {}) =>
+    h(at, 'received', { part: key, contentHash: hash, version, describes: false, ...extra });
+  const posted = () => [
+    part(1, INVOICE, 'I1', 100),
+    job(2, 'J1', 200, { messageId: 'job-record' }),
+    h(3, 'requested', { revision: 1, externalRef: ref1, causationId: 'job-record' }),
+    h(4, 'posted', { revision: 1, externalRef: ref1 }),
+  ];
+
+  it('each part keeps its own content: the pull’s copy of any part leaves posted as it was', () => {
+    expect(statusOf([...posted(), job(10, 'J1', 200), part(11, INVOICE, 'I1', 100)])).toBe('posted');
+  });
+
+  it('a changed part or a new part is a new revision of the job: received until the mapper answers', () => {
+    expect(statusOf([...posted(), part(10, INVOICE, 'I2', 300)])).toBe('received');
+    expect(statusOf([...posted(), part(10, PAY, 'P1', 300)])).toBe('received');
+    // a removal (the invoice moved to another job) changes the job's content too
+    expect(statusOf([...posted(), part(10, INVOICE, 'REMOVED', 300)])).toBe('received');
+  });
+
+  it('staleness is per part: a part’s copy is compared with that part’s versions only', () => {
+    // the invoice's version 150 is older than the job record's 200, but newer than the invoice's own 100
+    expect(statusOf([...posted(), part(10, INVOICE, 'I2', 150)])).toBe('received');
+    // an older copy of the invoice itself arriving late is stale
+    const history = [...posted(), part(10, INVOICE, 'I2', 300), part(11, INVOICE, 'I0', 50)];
+    expect(deriveRecordStatus(history)?.status).toBe('received');
+    expect(statusOf([...posted(), part(11, INVOICE, 'I0', 50)])).toBe('posted');
+  });
+
+  it('the job’s own record describes it, also when a part arrived later', () => {
+    const history = [...posted(), part(10, PAY, 'P1', 300)];
+    expect(deriveRecordStatus(history)?.sourceRowId).toBe(history[1].rowId);
+    // a job known only from its parts so far: the latest part
+    const parts = [part(1, INVOICE, 'I1', 100), part(2, PAY, 'P1', 100)];
+    expect(deriveRecordStatus(parts)).toMatchObject({ status: 'received', sourceRowId: parts[1].rowId });
+  });
+
+  it('a mapper decision that keeps the posted document answers a change that posts nothing new', () => {
+    const change = part(10, INVOICE, 'I2', 300, { messageId: 'invoice-change' });
+    const kept = h(11, null, { keeps: ref1, externalRef: ref1, causationId: 'invoice-change' });
+    expect(statusOf([...posted(), change])).toBe('received');
+    expect(deriveRecordStatus([...posted(), change, kept])).toMatchObject({ status: 'posted', statusAt: 4 * 60_000 });
+    // the same decision for a document that failed: still failed, so the failure list and bulk replay find it
+    const failed = [...posted().slice(0, 3), h(4, 'failed', { revision: 1, externalRef: ref1, statusReason: 'X3' })];
+    expect(deriveRecordStatus([...failed, change, kept])).toMatchObject({ status: 'failed', statusReason: 'X3' });
+  });
+
+  it('a decision keeping nothing (waiting, settling, not completed) or one of an older revision answers nothing', () => {
+    const change = part(10, INVOICE, 'I2', 300);
+    expect(statusOf([...posted(), change, h(11, null)])).toBe('received');
+    // the decision that kept ref1 was written before this change: it is not this revision's answer
+    expect(statusOf([...posted(), h(5, null, { keeps: ref1, externalRef: ref1 }), change])).toBe('received');
+  });
+
+  it('a decision followed by a correction: the correction’s documents decide', () => {
+    const change = part(10, INVOICE, 'I2', 300, { messageId: 'c' });
+    const history = [
+      ...posted(),
+      change,
+      h(11, 'requested', { revision: 1, externalRef: `${ref1}:REV`, causationId: 'c' }),
+      h(11, 'requested', { revision: 2, externalRef: ref2, causationId: 'c' }),
+      h(11, null, { keeps: ref2, externalRef: ref2, causationId: 'c' }),
+      h(12, 'posted', { revision: 1, externalRef: `${ref1}:REV` }),
+    ];
+    expect(statusOf(history)).toBe('requested');
+    expect(statusOf([...history, h(13, 'posted', { revision: 2, externalRef: ref2 })])).toBe('posted');
   });
 });

@@ -15,6 +15,16 @@ export interface HistoryEntry {
   /** Source messages: content hash and ordering version. */
   contentHash: string | null;
   version: number | null;
+  /**
+   * Source messages: which part of the record's content the copy is (its Kafka key). A job on
+   * `servicetitan.records.v1` is its own record plus its invoices and gross pay items, each under its own key; other
+   * records have one part. Null: the record's only part.
+   */
+  part: string | null;
+  /** Source messages: whether the copy describes the record (summary, business date, amount): not a mere part. */
+  describes: boolean;
+  /** A mapper decision: the document it keeps in effect (an unchanged posting), else null. */
+  keeps: string | null;
   externalRef: string | null;
   messageId: string | null;
   causationId: string | null;
@@ -28,7 +38,7 @@ export interface RecordStatusView {
   statusAt: number;
   /** The message that decided the status. */
   statusRowId: string;
-  /** The source message whose facts describe the record now (latest accepted copy of the current revision). */
+  /** The source message whose facts describe the record now (latest accepted describing copy of the content). */
   sourceRowId: string | null;
   /** Reason of the latest failure anywhere in the history (kept for the console after a recovery). */
   lastError: string | null;
@@ -41,73 +51,93 @@ const FAILURES: RecordStatus[] = ['rejected', 'failed', 'dead-lettered'];
 const STAGE: Record<RecordStatus, number> = {
   received: 0,
   requested: 1,
+  held: 2,
   rejected: 2,
   posted: 2,
   failed: 2,
   'duplicate-skipped': 2,
   'dead-lettered': 3,
 };
+/** A mapper decision is written after the request it keeps, before the poster's answer could be. */
+const stageOf = (h: HistoryEntry) => (h.status === null ? 1 : STAGE[h.status]);
 
 /** Kafka time, then lifecycle stage, then the order the audit trail stored them. */
 const byTime = (a: HistoryEntry, b: HistoryEntry) =>
   a.at - b.at ||
-  STAGE[a.status!] - STAGE[b.status!] ||
+  stageOf(a) - stageOf(b) ||
   (BigInt(a.rowId) < BigInt(b.rowId) ? -1 : BigInt(a.rowId) > BigInt(b.rowId) ? 1 : 0);
 
 /**
  * A record's status, derived from its whole history (never overwritten by whichever message came last). Precedence
  * (docs/audit-service.md, "Status precedence"):
  *
- * 1. **The latest source revision.** Source messages (ServiceTitan events and revisions, X3 master data) are read in
- *    time order. A copy whose version (bill revision, else modifiedOn / update stamp) is older than one already seen
- *    is stale and ignored. A copy whose business content equals the current content (a re-delivered webhook, the
- *    pull's copy, a replayed source event) changes nothing. Content that differs starts a new revision: the record is
- *    `received` again until something is done with it.
- * 2. **Then its outcome.** Of the outcomes (requested, rejected, posted, failed, duplicate-skipped, dead-lettered)
- *    that belong to the current revision — written at or after its first message, or caused by one of its
- *    messages — the latest decides, except that an outcome for an older document revision never overrides a newer
+ * 1. **The latest source revision.** Source messages (ServiceTitan records, events and revisions, X3 master data)
+ *    are read in time order, each part of the record's content on its own (a job on `servicetitan.records.v1` is its
+ *    own record plus its invoices and gross pay items). A copy whose version (bill revision, else modifiedOn / update
+ *    stamp) is older than one already seen of its part is stale and ignored. A copy whose business content equals
+ *    its part's current content (a re-delivered webhook, the pull's copy, a replayed source record) changes nothing.
+ *    Content that differs — or a part not seen before — starts a new revision: the record is `received` again until
+ *    something is done with it.
+ * 2. **Then its outcome.** Of the outcomes (requested, held, rejected, posted, failed, duplicate-skipped,
+ *    dead-lettered) that belong to the current revision — written at or after its first message, or caused by one of
+ *    its messages — the latest decides, except that an outcome for an older document revision never overrides a newer
  *    revision's, and a document (external reference) once `posted` or `duplicate-skipped` stays so: a later request,
  *    failure or dead letter of that same document (a replay, a redelivery) does not lower it (a later `posted` or
  *    `duplicate-skipped` of it — the answer to that replay — is still shown).
+ *    A mapper decision of the current revision that keeps a document in effect (the change posts nothing new) makes
+ *    that document's outcomes the revision's, however old they are.
  * 3. **Nothing yet**: `received`.
  */
 export function deriveRecordStatus(history: HistoryEntry[]): RecordStatusView | null {
-  const entries = history.filter((h) => h.status !== null).sort(byTime);
+  const entries = history.filter((h) => h.status !== null || h.keeps !== null).sort(byTime);
   const sources = entries.filter((h) => h.status === 'received');
   const outcomes = entries.filter((h) => h.status !== 'received');
 
-  let maxVersion: number | null = null;
-  let currentHash: string | null = null;
+  const parts = new Map<string, { hash: string | null; version: number | null }>();
   let epoch: HistoryEntry | null = null;
   let latestSource: HistoryEntry | null = null;
+  let describing: HistoryEntry | null = null;
   const epochMessageIds = new Set<string>();
   for (const s of sources) {
-    if (s.version !== null && maxVersion !== null && s.version < maxVersion) continue; // stale copy
-    if (s.version !== null) maxVersion = Math.max(maxVersion ?? s.version, s.version);
+    const key = s.part ?? '';
+    const part = parts.get(key);
+    if (part && s.version !== null && part.version !== null && s.version < part.version) continue; // stale copy
     latestSource = s;
+    if (s.describes) describing = s;
     // Unknown content (payload past retention) never starts a revision on its own.
-    if (!epoch || (s.contentHash !== null && currentHash !== null && s.contentHash !== currentHash)) {
+    const changed = part
+      ? s.contentHash !== null && part.hash !== null && s.contentHash !== part.hash
+      : s.contentHash !== null || !epoch;
+    if (!epoch || changed) {
       epoch = s;
       epochMessageIds.clear();
     }
-    if (s.contentHash !== null) currentHash = s.contentHash;
+    parts.set(key, {
+      hash: s.contentHash ?? part?.hash ?? null,
+      version: s.version !== null ? Math.max(part?.version ?? s.version, s.version) : (part?.version ?? null),
+    });
     if (s.messageId) epochMessageIds.add(s.messageId);
   }
+
+  const inEpoch = (o: HistoryEntry) =>
+    !epoch || o.at >= epoch.at || (o.causationId !== null && epochMessageIds.has(o.causationId));
+  // Documents the mapper kept in effect for this revision: their outcomes answer it.
+  const kept = new Set(outcomes.filter((o) => o.keeps !== null && inEpoch(o)).map((o) => o.keeps as string));
 
   let decided: HistoryEntry | null = null;
   let maxRevision: number | null = null;
   const settled = new Set<string>();
   let lastError: string | null = null;
   for (const o of outcomes) {
-    if (FAILURES.includes(o.status!)) lastError = o.statusReason ?? o.status;
-    const inEpoch = !epoch || o.at >= epoch.at || (o.causationId !== null && epochMessageIds.has(o.causationId));
-    if (!inEpoch) continue;
+    if (o.status === null) continue; // a decision: it answers through the document it keeps
+    if (FAILURES.includes(o.status)) lastError = o.statusReason ?? o.status;
+    if (!inEpoch(o) && !(o.externalRef !== null && kept.has(o.externalRef))) continue;
     if (o.messageId) epochMessageIds.add(o.messageId);
     if (o.revision !== null && maxRevision !== null && o.revision < maxRevision) continue;
-    if (o.externalRef && settled.has(o.externalRef) && !SETTLED.includes(o.status!)) continue;
+    if (o.externalRef && settled.has(o.externalRef) && !SETTLED.includes(o.status)) continue;
     decided = o;
     if (o.revision !== null) maxRevision = Math.max(maxRevision ?? o.revision, o.revision);
-    if (o.externalRef && SETTLED.includes(o.status!)) settled.add(o.externalRef);
+    if (o.externalRef && SETTLED.includes(o.status)) settled.add(o.externalRef);
   }
 
   const deciding = decided ?? epoch;
@@ -118,7 +148,7 @@ export function deriveRecordStatus(history: HistoryEntry[]): RecordStatusView | 
     reasons: decided ? decided.reasons : null,
     statusAt: deciding.at,
     statusRowId: deciding.rowId,
-    sourceRowId: latestSource?.rowId ?? null,
+    sourceRowId: (describing ?? latestSource)?.rowId ?? null,
     lastError,
   };
 }

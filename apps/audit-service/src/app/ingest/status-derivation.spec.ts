@@ -1,5 +1,17 @@
 import {
+  BACKFILL_STATUS,
+  createCausedEnvelope,
   createEnvelope,
+  MESSAGE_TYPES,
+  recordKey,
+  ST_GROSS_PAY_ITEM_RECORD,
+  ST_INVOICE_RECORD,
+  ST_JOB_RECORD,
+  ST_MARK_EXPORTED,
+  ST_RECORD_REMOVED,
+  ST_RECORDS_MARKER,
+  ST_WEBHOOK_TRIGGER,
+  ST_WRITE_BACK_STATE,
   Headers as H,
   JOURNAL_ENTRY_REQUESTED,
   MAPPING_REJECTED,
@@ -11,7 +23,7 @@ import {
   DOCUMENT_STATUS,
   CHECKPOINT,
 } from '@connector/contracts';
-import { deriveMessage } from './status-derivation';
+import { deriveMessage, MESSAGE_ROLES } from './status-derivation';
 
 const source = { kind: 'job' as const, id: '42', revision: 2 };
 const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
@@ -363,6 +375,246 @@ describe('status derivation', () => {
       expect(d.json).toBeNull();
       expect(d.valid).toBe(false);
       expect(d.invalidReason).toContain('nested deeper than');
+    });
+  });
+
+  describe('the streams of issue 14 (servicetitan.records.v1, holds, mapper decisions, write-back, backfill)', () => {
+    const jobRecord = (extra: Record<string, unknown> = {}) =>
+      createEnvelope({
+        type: ST_JOB_RECORD,
+        tenant: 'acme',
+        source: 'poll',
+        payload: {
+          jobId: 42,
+          jobNumber: 'J-42',
+          jobStatus: 'Completed',
+          active: true,
+          completedOn: '2026-11-20T10:00:00Z',
+          businessUnitId: 10,
+          invoiceId: 7,
+          modifiedOn: '2026-11-20T11:00:00Z',
+          contentHash: 'c1',
+          ...extra,
+        },
+      });
+
+    it('every registered message type has its place in the audit trail', () => {
+      const missing = MESSAGE_TYPES.map((m) => m.type).filter((t) => MESSAGE_ROLES[t] === undefined);
+      expect(missing).toEqual([]);
+    });
+
+    it('a job record is the job’s source: received, summary and business date; modifiedOn orders copies', () => {
+      const d = derive(Topics.StRecords, jobRecord(), {}, recordKey('acme', 'job', 42));
+      expect(d).toMatchObject({
+        valid: true,
+        status: 'received',
+        record: { tenant: 'acme', kind: 'job', sourceId: '42', revision: null },
+        source: { summary: 'Job J-42 (Completed)', businessDate: '2026-11-20', amount: null },
+        revisionOf: { version: Date.parse('2026-11-20T11:00:00Z') },
+      });
+      const later = derive(Topics.StRecords, jobRecord({ modifiedOn: '2026-11-22T00:00:00Z' }));
+      expect(later.revisionOf?.contentHash).toBe(d.revisionOf?.contentHash);
+      expect(derive(Topics.StRecords, jobRecord({ contentHash: 'c2' })).revisionOf?.contentHash).not.toBe(
+        d.revisionOf?.contentHash,
+      );
+      expect(derive(Topics.StRecords, jobRecord({ active: false, jobStatus: 'Canceled' })).source?.summary).toBe(
+        'Job J-42 (Canceled, deleted)',
+      );
+    });
+
+    it.each([
+      [
+        ST_INVOICE_RECORD,
+        { invoiceId: 7, jobId: 42, active: true, items: [], modifiedOn: '2026-11-20T09:00:00Z', contentHash: 'i' },
+      ],
+      [
+        ST_GROSS_PAY_ITEM_RECORD,
+        {
+          grossPayItemId: 9,
+          jobId: 42,
+          active: true,
+          grossPayItemType: 'TimesheetTime',
+          amount: '120.00',
+          date: '2026-11-20T00:00:00Z',
+          modifiedOn: '2026-11-20T09:00:00Z',
+          contentHash: 'g',
+        },
+      ],
+      [
+        ST_RECORD_REMOVED,
+        { entity: 'invoice', id: 7, jobId: 42, movedToJobId: 43, modifiedOn: '2026-11-20T09:00:00Z' },
+      ],
+    ])('%s is a part of its job’s content: received on the job, no summary of its own', (type, payload) => {
+      const env = createEnvelope({ type, tenant: 'acme', source: 'poll', payload });
+      const d = derive(Topics.StRecords, env);
+      expect(d).toMatchObject({
+        valid: true,
+        status: 'received',
+        record: { kind: 'job', sourceId: '42' },
+        revisionOf: { version: Date.parse('2026-11-20T09:00:00Z') },
+      });
+      expect(d.source).toBeUndefined();
+      expect(d.revisionOf?.contentHash).toMatch(/^[a-f0-9]{64}$/);
+    });
+
+    it('a mapper hold is "held" (not a failure), a rejection stays "rejected"', () => {
+      const rejection = (hold?: boolean) =>
+        createEnvelope({
+          type: MAPPING_REJECTED,
+          tenant: 'acme',
+          source: 'mapper',
+          payload: {
+            source: { kind: 'job', id: '42', revision: 1 },
+            sourceTopic: Topics.StRecords,
+            sourceMessageId: 'm',
+            reasons: [{ code: hold ? 'BEFORE_GO_LIVE' : 'BUSINESS_UNIT_UNMAPPED', message: 'x' }],
+            ...(hold === undefined ? {} : { hold }),
+          },
+        });
+      expect(derive(Topics.MappingRejected, rejection(true))).toMatchObject({
+        status: 'held',
+        statusReason: 'BEFORE_GO_LIVE',
+        record: { kind: 'job', sourceId: '42' },
+      });
+      expect(derive(Topics.MappingRejected, rejection(false)).status).toBe('rejected');
+      expect(derive(Topics.MappingRejected, rejection()).status).toBe('rejected');
+    });
+
+    it('a mapper checkpoint is its decision on the job or bill: the document it keeps in effect when "requested"', () => {
+      const cause = jobRecord();
+      const checkpoint = (stream: string, state: Record<string, unknown>) =>
+        createCausedEnvelope(cause, {
+          type: CHECKPOINT,
+          source: 'mapper',
+          payload: { stream, position: 'p', updatedAt: '2026-11-21T00:00:00Z', state },
+        });
+      const kept = derive(
+        Topics.Checkpoint,
+        checkpoint('mapper:job:42', { kind: 'job', lastOutcome: 'requested', postedRef: 'acme:JOB:42:R1' }),
+      );
+      expect(kept).toMatchObject({
+        record: { kind: 'job', sourceId: '42' },
+        status: null,
+        externalRef: 'acme:JOB:42:R1',
+        decision: { outcome: 'requested', keeps: 'acme:JOB:42:R1' },
+        causationId: cause.id,
+      });
+      const settling = derive(
+        Topics.Checkpoint,
+        checkpoint('mapper:job:42', { kind: 'job', lastOutcome: 'settling', postedRef: 'acme:JOB:42:R1' }),
+      );
+      expect(settling).toMatchObject({ externalRef: null, decision: { outcome: 'settling', keeps: null } });
+      const bill = derive(
+        Topics.Checkpoint,
+        checkpoint('mapper:bill:9', { kind: 'bill', lastOutcome: 'requested', requestedRef: 'acme:BILL:9:R2' }),
+      );
+      expect(bill).toMatchObject({
+        record: { kind: 'inventory-bill', sourceId: '9' },
+        decision: { keeps: 'acme:BILL:9:R2' },
+      });
+      // other owners' checkpoints (feeds, watermarks) belong to no record
+      const feed = derive(Topics.Checkpoint, checkpoint('gateway:feed:jobs', {}));
+      expect(feed).toMatchObject({ record: null, externalRef: null });
+      expect(feed.decision).toBeUndefined();
+      // a dead-lettered checkpoint is not its job's failure
+      const dlq = derive(
+        `${Topics.Checkpoint}.dlq`,
+        checkpoint('mapper:job:42', { kind: 'job', lastOutcome: 'requested', postedRef: 'r' }),
+        { [H.DeadLetterReason]: 'boom', [H.DeadLetterSourcePartition]: '2', [H.DeadLetterSourceOffset]: '3' },
+      );
+      expect(dlq).toMatchObject({ status: 'dead-lettered', record: { kind: 'unknown' } });
+    });
+
+    it('write-backs link to the posted document’s record by external reference and set no status', () => {
+      const mark = createEnvelope({
+        type: ST_MARK_EXPORTED,
+        tenant: 'acme',
+        source: 'mapper',
+        payload: { entity: 'invoice', id: 7, x3DocumentNumber: 'JE1', externalRef: 'acme:JOB:42:R1' },
+      });
+      expect(derive(Topics.StCommand, mark)).toMatchObject({
+        record: null,
+        status: null,
+        externalRef: 'acme:JOB:42:R1',
+      });
+      const state = createEnvelope({
+        type: ST_WRITE_BACK_STATE,
+        tenant: 'acme',
+        source: 'webhook',
+        payload: {
+          entity: 'invoice',
+          id: 7,
+          x3DocumentNumber: 'JE1',
+          externalRef: 'acme:JOB:42:R1',
+          status: 'failed',
+          attempts: 5,
+          lastError: 'ServiceTitan answered 500',
+          updatedAt: '2026-11-21T00:00:00Z',
+        },
+      });
+      expect(derive(Topics.StWriteBack, state)).toMatchObject({
+        record: null,
+        status: null,
+        externalRef: 'acme:JOB:42:R1',
+      });
+    });
+
+    it('an unreadable invoice record dead-lettered by the mapper lands on its job (key <tenant>:job:<id>:invoice:<id>)', () => {
+      const d = deriveMessage({
+        topic: `${Topics.StRecords}.dlq`,
+        key: 'acme:job:42:invoice:7',
+        headers: { [H.DeadLetterReason]: 'invalid message: malformed JSON' },
+        value: Buffer.from('{oops'),
+      });
+      expect(d).toMatchObject({ status: 'dead-lettered', record: { tenant: 'acme', kind: 'job', sourceId: '42' } });
+    });
+
+    it('markers, webhook triggers and backfills are stored and belong to no record', () => {
+      const envs = [
+        [
+          Topics.StRecords,
+          createEnvelope({
+            type: ST_RECORDS_MARKER,
+            tenant: 'acme',
+            source: 'poll',
+            payload: { kind: 'watermark', partition: 0, at: '2026-11-21T00:00:00Z' },
+          }),
+        ],
+        [
+          Topics.StCommand,
+          createEnvelope({
+            type: ST_WEBHOOK_TRIGGER,
+            tenant: 'acme',
+            source: 'webhook',
+            payload: {
+              eventId: 'e1',
+              eventType: 'JobCompleted',
+              entityId: '42',
+              generation: 'v1',
+              receivedAt: '2026-11-21T00:00:00Z',
+            },
+          }),
+        ],
+        [
+          Topics.Backfill,
+          createEnvelope({
+            type: BACKFILL_STATUS,
+            tenant: 'acme',
+            source: 'poll',
+            payload: {
+              requestId: 'b1',
+              from: '2026-10-01',
+              to: '2026-10-31',
+              dryRun: false,
+              phase: 'failed',
+              error: 'x',
+              updatedAt: '2026-11-21T00:00:00Z',
+            },
+          }),
+        ],
+      ] as const;
+      for (const [topic, env] of envs)
+        expect(derive(topic, env)).toMatchObject({ valid: true, record: null, status: null, externalRef: null });
     });
   });
 });

@@ -1,5 +1,8 @@
 import {
+  BACKFILL_REPORT,
+  BACKFILL_STATUS,
   CHECKPOINT,
+  CheckpointV1,
   decodeMessage,
   DOCUMENT_STATUS,
   DocumentStatusV1,
@@ -25,6 +28,21 @@ import {
   ST_JOB_EVENT,
   ST_PURCHASE_ORDER_REVISION,
   ST_VENDOR_REVISION,
+  ST_BACKFILL_COMMAND,
+  ST_GROSS_PAY_ITEM_RECORD,
+  ST_INVOICE_RECORD,
+  ST_JOB_RECORD,
+  ST_MARK_EXPORTED,
+  ST_RECORD_REMOVED,
+  ST_RECORDS_MARKER,
+  ST_WEBHOOK_TRIGGER,
+  ST_WRITE_BACK_STATE,
+  MarkExportedCommandV1,
+  ServiceTitanGrossPayItemRecordV1,
+  ServiceTitanInvoiceRecordV1,
+  ServiceTitanJobRecordV1,
+  ServiceTitanRecordRemovedV1,
+  WriteBackStateV1,
   SUPPLIER_INVOICE_REQUESTED,
   SupplierInvoiceRequestedV1,
   X3_COST_CENTER_STATE,
@@ -47,6 +65,7 @@ import { X3ReadBackFacts } from '../reconciliation/x3-read-back.store';
 export const RECORD_STATUSES = [
   'received',
   'requested',
+  'held',
   'rejected',
   'posted',
   'failed',
@@ -54,8 +73,56 @@ export const RECORD_STATUSES = [
   'dead-lettered',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
-/** Statuses a replay is meant for. */
+/** Statuses a replay is meant for (`held` is not one: a backfill releases a hold, docs/audit-service.md). */
 export const FAILURE_STATUSES: RecordStatus[] = ['rejected', 'failed', 'dead-lettered'];
+
+/**
+ * Where each message type goes in a record's history (docs/audit-service.md, "Every message type"):
+ * - `source`: content of a business record (status `received`), describing it (summary, business date, amount);
+ * - `part`: content of a job that is not the job's own record (its invoices, gross pay items, a removal): `received`,
+ *   one more part of the job's content, no summary;
+ * - `outcome`: what the connector did with the record (requested, held, rejected, posted, failed, duplicate-skipped);
+ * - `decision`: the mapper's checkpoint of a job or bill — which document its last decision keeps in effect;
+ * - `fact`: linked to a record by external reference, no status (what X3 holds, the ledger, write-backs);
+ * - `none`: stored, belongs to no record (feed markers, webhook triggers, backfills, other owners' checkpoints).
+ * A message type without a role fails the unit test (status-derivation.spec.ts): a new type gets its place first.
+ */
+export type AuditRole = 'source' | 'part' | 'outcome' | 'decision' | 'fact' | 'none';
+export const MESSAGE_ROLES: Readonly<Record<string, AuditRole>> = {
+  [ST_JOB_EVENT]: 'source',
+  [ST_APPOINTMENT_EVENT]: 'source',
+  [ST_JOB_RECORD]: 'source',
+  [ST_INVENTORY_BILL_REVISION]: 'source',
+  [ST_PURCHASE_ORDER_REVISION]: 'source',
+  [ST_VENDOR_REVISION]: 'source',
+  [X3_GL_ACCOUNT_STATE]: 'source',
+  [X3_COST_CENTER_STATE]: 'source',
+  [X3_SUPPLIER_STATE]: 'source',
+  [X3_PRODUCT_STATE]: 'source',
+  [X3_PURCHASE_ORDER_STATE]: 'source',
+  [ST_INVOICE_RECORD]: 'part',
+  [ST_GROSS_PAY_ITEM_RECORD]: 'part',
+  [ST_RECORD_REMOVED]: 'part',
+  [JOURNAL_ENTRY_REQUESTED]: 'outcome',
+  [SUPPLIER_INVOICE_REQUESTED]: 'outcome',
+  [MAPPING_REJECTED]: 'outcome',
+  [POSTING_RESULT]: 'outcome',
+  [CHECKPOINT]: 'decision',
+  [DOCUMENT_STATUS]: 'fact',
+  [X3_DOCUMENT_STATE]: 'fact',
+  [POSTED_LEDGER_ENTRY]: 'fact',
+  [ST_MARK_EXPORTED]: 'fact',
+  [ST_WRITE_BACK_STATE]: 'fact',
+  [X3_DOCUMENT_SCAN]: 'none',
+  [ST_RECORDS_MARKER]: 'none',
+  [ST_WEBHOOK_TRIGGER]: 'none',
+  [ST_BACKFILL_COMMAND]: 'none',
+  [BACKFILL_STATUS]: 'none',
+  [BACKFILL_REPORT]: 'none',
+};
+
+/** The mapper's checkpoint streams (key `<tenant>:mapper:job:<id>` / `…:bill:<id>`, apps/mapper/src/state). */
+const MAPPER_DECISION_STREAM = /^mapper:(job|bill):([1-9]\d{0,15})$/;
 
 export interface RecordIdentity {
   tenant: string;
@@ -127,6 +194,12 @@ export interface Derivation {
    */
   revisionOf?: { contentHash: string | null; version: number | null };
   document?: DocumentFacts;
+  /**
+   * A mapper decision (its checkpoint of a job or bill): the outcome it remembers and, when that is `requested`, the
+   * document it keeps in effect (`keeps`, also the message's external reference) — a change the mapper found to
+   * post nothing new is answered by that document's outcome (record-status.ts).
+   */
+  decision?: { outcome: string | null; keeps: string | null };
   /** What Sage X3 holds (x3.document.v1), for reconciliation. */
   x3ReadBack?: X3ReadBackFacts;
 }
@@ -156,6 +229,13 @@ function looseJson(value: Buffer | null): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/** The record a key names: `{tenant}:{entity}:{id}`, a job's invoice or gross pay item under `{tenant}:job:{id}:…`. */
+function recordOfKey(key: string): { tenant: string; entity: string; id: string } | null {
+  const parsed = parseRecordKey(key);
+  const part = parsed?.entity === 'job' ? /^(\d+):[a-z-]+:\d+$/.exec(parsed.id) : null;
+  return parsed && part ? { ...parsed, id: part[1] } : parsed;
 }
 
 function str(v: unknown): string | null {
@@ -190,6 +270,10 @@ function revisionOfSource(env: MessageEnvelope<unknown>): Derivation['revisionOf
     case ST_APPOINTMENT_EVENT:
     case ST_PURCHASE_ORDER_REVISION:
     case ST_VENDOR_REVISION:
+    case ST_JOB_RECORD:
+    case ST_INVOICE_RECORD:
+    case ST_GROSS_PAY_ITEM_RECORD:
+    case ST_RECORD_REMOVED:
       return { contentHash: businessContentHash(p), version: timeVersion(p['modifiedOn']) };
     default:
       return MASTER_KINDS[env.type]
@@ -203,7 +287,7 @@ function fromEnvelope(
   env: MessageEnvelope<unknown>,
 ): Pick<
   Derivation,
-  'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document' | 'x3ReadBack'
+  'record' | 'externalRef' | 'status' | 'statusReason' | 'reasons' | 'source' | 'document' | 'decision' | 'x3ReadBack'
 > {
   const t = env.tenant;
   const none = { record: null, externalRef: null, status: null, statusReason: null, reasons: null };
@@ -274,6 +358,39 @@ function fromEnvelope(
         },
       };
     }
+    case ST_JOB_RECORD: {
+      const p = env.payload as ServiceTitanJobRecordV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'job', sourceId: String(p.jobId), revision: null },
+        status: 'received',
+        source: {
+          summary: `Job ${p.jobNumber ?? p.jobId} (${p.jobStatus}${p.active ? '' : ', deleted'})`,
+          businessDate: dateOnly(p.completedOn ?? p.modifiedOn),
+          // A job's costs are in its invoice and gross pay item records; what is posted is on its request.
+          amount: null,
+        },
+      };
+    }
+    // A job's other records: one more part of the job's content (record-status.ts), no summary of their own.
+    case ST_INVOICE_RECORD:
+    case ST_GROSS_PAY_ITEM_RECORD:
+    case ST_RECORD_REMOVED: {
+      const p = env.payload as
+        | ServiceTitanInvoiceRecordV1
+        | ServiceTitanGrossPayItemRecordV1
+        | ServiceTitanRecordRemovedV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'job', sourceId: String(p.jobId), revision: null },
+        status: 'received',
+      };
+    }
+    // Write-backs concern the document X3 holds: linked to its record, no status (the posting's stands).
+    case ST_MARK_EXPORTED:
+      return { ...none, externalRef: (env.payload as MarkExportedCommandV1).externalRef };
+    case ST_WRITE_BACK_STATE:
+      return { ...none, externalRef: (env.payload as WriteBackStateV1).externalRef };
     case JOURNAL_ENTRY_REQUESTED: {
       const p = env.payload as JournalEntryRequestedV1;
       const lines: DocumentLine[] = p.lines.map((l, i) => ({
@@ -340,7 +457,8 @@ function fromEnvelope(
       return {
         ...none,
         record: { tenant: t, kind: p.source.kind, sourceId: p.source.id, revision: p.source.revision },
-        status: 'rejected',
+        // A hold (e.g. BEFORE_GO_LIVE) is not an error: nothing to fix or replay; a backfill releases it.
+        status: p.hold ? 'held' : 'rejected',
         statusReason: p.reasons.map((r) => r.code).join(', '),
         reasons: p.reasons.map((r) => ({ code: r.code, message: r.message, field: r.field ?? null })),
       };
@@ -391,8 +509,21 @@ function fromEnvelope(
       const p = env.payload as PostedLedgerEntryV1;
       return { ...none, externalRef: p.externalRef };
     }
-    case CHECKPOINT:
-      return none;
+    case CHECKPOINT: {
+      const p = env.payload as CheckpointV1;
+      const m = MAPPER_DECISION_STREAM.exec(p.stream);
+      if (!m) return none;
+      const state = p.state ?? {};
+      const outcome = str(state['lastOutcome']);
+      const inEffect = str(m[1] === 'job' ? state['postedRef'] : state['requestedRef']);
+      const keeps = outcome === 'requested' ? inEffect : null;
+      return {
+        ...none,
+        record: { tenant: t, kind: m[1] === 'job' ? 'job' : 'inventory-bill', sourceId: m[2], revision: null },
+        externalRef: keeps,
+        decision: { outcome, keeps },
+      };
+    }
     default: {
       const kind = MASTER_KINDS[env.type];
       const code = str((env.payload as { code?: unknown }).code);
@@ -485,7 +616,7 @@ function derive(input: RawInput): Derivation {
     };
   } else {
     // Not a valid contract message: fall back to the record key ({tenant}:{entity}:{id}) so it still lands on a record.
-    const key = input.key ? parseRecordKey(input.key) : null;
+    const key = input.key ? recordOfKey(input.key) : null;
     const tenant = key?.tenant ?? headerTenant;
     if (key && tenant)
       d = {
@@ -504,7 +635,8 @@ function derive(input: RawInput): Derivation {
     const reason = input.headers[H.DeadLetterReason] ?? (decoded.ok ? 'dead-lettered' : decoded.reason);
     const group = input.headers[H.DeadLetterConsumerGroup];
     const tenant = d.tenant ?? '_unknown';
-    const record = d.record ?? {
+    // A dead-lettered checkpoint is not its job's failure: it lands on a record of its topic position.
+    const record = (d.decision ? null : d.record) ?? {
       tenant,
       kind: 'unknown',
       sourceId: `${sourceTopic}@${input.headers[H.DeadLetterSourcePartition] ?? '?'}:${input.headers[H.DeadLetterSourceOffset] ?? '?'}`,
@@ -519,6 +651,7 @@ function derive(input: RawInput): Derivation {
       statusReason: group ? `${reason} (group ${group})` : reason,
       reasons: null,
       document: undefined,
+      decision: undefined,
       x3ReadBack: undefined,
       source: d.source,
       revisionOf: undefined,

@@ -20,6 +20,8 @@ export interface ReplayOutcome {
 
 interface StoredOriginal {
   topic: string;
+  /** The partition it was consumed from: a replay goes back to it (see findOriginal). */
+  partition: number | null;
   key: string | null;
   headers: Record<string, string>;
   raw: Buffer;
@@ -27,7 +29,9 @@ interface StoredOriginal {
 }
 
 const REQUEST_TOPICS = [Topics.JournalEntryRequested, Topics.SupplierInvoiceRequested];
+/** Where source records come from: the mapper's input since issue 14, and the retired event topics before it. */
 const SOURCE_TOPICS = [
+  Topics.StRecords,
   Topics.StJob,
   Topics.StAppointment,
   Topics.StInventoryBill,
@@ -46,13 +50,16 @@ const DROPPED_HEADERS = [
   H.DeadLetterSourceOffset,
   H.DeadLetterConsumerGroup,
   H.DeadLetterAttempts,
+  // A replay is an operator's request to decide the record now, not part of a backfill's load (held quietly).
+  H.BackfillRequest,
 ] as string[];
 
 /**
- * Replay = re-publish the original bytes of a record's message to its original topic, same key and headers,
- * plus replay headers. Which message: the latest posting request of the record; for a record that failed
- * before any request existed, its latest ServiceTitan source event; failing that, the original bytes of its
- * latest dead letter (to the dead letter's source topic). Downstream idempotency (deterministic external
+ * Replay = re-publish the original bytes of a record's message to its original topic and partition, same key and
+ * headers, plus replay headers. Which message: the latest posting request of the record; for a record that was
+ * rejected or failed before any request existed, its latest ServiceTitan source message (on
+ * `servicetitan.records.v1` since issue 14: the mapper decides the job again from its records); failing that, the
+ * original bytes of its latest dead letter (to the dead letter's source topic and partition). Downstream idempotency (deterministic external
  * references, the poster's ledger) makes a replay safe; every attempt is written to the record's timeline.
  */
 @Injectable()
@@ -78,7 +85,7 @@ export class ReplayService {
       const params = [recordId, ...topics];
       const marks = topics.map((_, i) => `$${i + 2}`).join(', ');
       const r = await this.db.query<Record<string, unknown>>(
-        `SELECT topic, message_key, headers, raw_value, message_id, original_text FROM audit_messages
+        `SELECT topic, partition, message_key, headers, raw_value, message_id, original_text FROM audit_messages
          WHERE record_id = $1::bigint AND raw_value IS NOT NULL AND ${where}(${marks}) ORDER BY message_ts DESC, id DESC LIMIT 1`,
         params,
       );
@@ -92,12 +99,13 @@ export class ReplayService {
       const raw = toBuffer(row['raw_value']);
       if (!raw) return null;
       const storedTopic = String(row['topic']);
-      // A dead letter goes back to the topic it was dead-lettered from.
-      const topic = storedTopic.endsWith('.dlq')
-        ? (headers[H.DeadLetterSourceTopic] ?? storedTopic.slice(0, -4))
-        : storedTopic;
+      const deadLetter = storedTopic.endsWith('.dlq');
+      // A dead letter goes back to the topic (and partition) it was dead-lettered from.
+      const topic = deadLetter ? (headers[H.DeadLetterSourceTopic] ?? storedTopic.slice(0, -4)) : storedTopic;
+      const partition = Number(deadLetter ? headers[H.DeadLetterSourcePartition] : row['partition']);
       return {
         topic,
+        partition: Number.isInteger(partition) && partition >= 0 ? partition : null,
         key: original ? original.key : ((row['message_key'] as string | null) ?? null),
         headers,
         raw,
@@ -148,7 +156,16 @@ export class ReplayService {
       headers[H.ReplayActor] = actor;
       headers[H.ReplayReason] = reason.slice(0, 500);
       try {
-        await this.publisher.publishRaw(original.topic, [{ key: original.key, value: original.raw, headers }]);
+        // To the partition it came from: records of one job share the job's partition (servicetitan.records.v1 places
+        // an invoice by its job, not by its own key), and the mapper decides a job on that partition only.
+        await this.publisher.publishRaw(original.topic, [
+          {
+            key: original.key,
+            value: original.raw,
+            headers,
+            ...(original.partition === null ? {} : { partition: original.partition }),
+          },
+        ]);
         outcome = {
           recordId,
           replayId,

@@ -1,5 +1,10 @@
 import {
+  CHECKPOINT,
   createCausedEnvelope,
+  jobKey,
+  jobRecordKey,
+  ST_INVOICE_RECORD,
+  ST_JOB_RECORD,
   createEnvelope,
   DOCUMENT_STATUS,
   Headers as H,
@@ -336,5 +341,85 @@ export class AuditFixtures {
       },
     });
     return this.send(Topics.SupplierInvoiceRequested, env, recordKey(cause.tenant, 'supplier-invoice', externalRef));
+  }
+
+  /** A job's own record on servicetitan.records.v1, as the gateway's jobs feed publishes it. */
+  async jobRecord(
+    tenant: string,
+    jobId: number,
+    o: { modifiedOn?: string; jobStatus?: string; businessUnitId?: number; invoiceId?: number | null } = {},
+  ) {
+    const env = createEnvelope({
+      type: ST_JOB_RECORD,
+      tenant,
+      source: 'poll',
+      payload: {
+        jobId,
+        jobNumber: `J-${jobId}`,
+        jobStatus: o.jobStatus ?? 'Completed',
+        active: true,
+        completedOn: '2026-11-20T10:00:00Z',
+        businessUnitId: o.businessUnitId ?? 10,
+        invoiceId: o.invoiceId === undefined ? jobId * 10 : o.invoiceId,
+        modifiedOn: o.modifiedOn ?? '2026-11-20T10:00:00Z',
+        contentHash: `job-${jobId}-${o.jobStatus ?? 'Completed'}-${o.businessUnitId ?? 10}`,
+      },
+    });
+    await this.publisher.publish(Topics.StRecords, env, { key: jobKey(tenant, jobId) });
+    this.sent.push({ topic: Topics.StRecords, envelope: env, key: jobKey(tenant, jobId) });
+    return env;
+  }
+
+  /** A job's invoice record (its own key, the job's partition), as the invoices feed publishes it. */
+  async invoiceRecord(tenant: string, jobId: number, costs: string[], modifiedOn = '2026-11-20T09:00:00Z') {
+    const invoiceId = jobId * 10;
+    const env = createEnvelope({
+      type: ST_INVOICE_RECORD,
+      tenant,
+      source: 'poll',
+      payload: {
+        invoiceId,
+        jobId,
+        active: true,
+        items: costs.map((c, i) => ({ id: i + 1, type: 'Material', quantity: '1', cost: c, totalCost: c })),
+        modifiedOn,
+        contentHash: `invoice-${invoiceId}-${costs.join('+')}`,
+      },
+    });
+    const key = jobRecordKey(tenant, jobId, 'invoice', invoiceId);
+    await this.publisher.publish(Topics.StRecords, env, { key, partitionKey: jobKey(tenant, jobId) });
+    this.sent.push({ topic: Topics.StRecords, envelope: env, key });
+    return env;
+  }
+
+  /** A mapping rejection, or a hold (`hold: true`, e.g. BEFORE_GO_LIVE), of a job record. */
+  async jobRejected(cause: MessageEnvelope<unknown>, jobId: number, code: string, hold = false) {
+    const env = createCausedEnvelope(cause, {
+      type: MAPPING_REJECTED,
+      source: 'mapper',
+      payload: {
+        source: { kind: 'job', id: String(jobId), revision: 1 },
+        sourceTopic: Topics.StRecords,
+        sourceMessageId: cause.id,
+        reasons: [{ code, message: `${code} for job ${jobId}`, field: 'businessUnitId' }],
+        ...(hold ? { hold: true } : {}),
+      },
+    });
+    return this.send(Topics.MappingRejected, env, jobKey(cause.tenant, jobId));
+  }
+
+  /** The mapper's checkpoint of a job after a decision caused by `cause` (key `<tenant>:mapper:job:<id>`). */
+  async mapperDecision(cause: MessageEnvelope<unknown>, jobId: number, lastOutcome: string, postedRef: string | null) {
+    const env = createCausedEnvelope(cause, {
+      type: CHECKPOINT,
+      source: 'mapper',
+      payload: {
+        stream: `mapper:job:${jobId}`,
+        position: '2026-11-20T10:00:00Z',
+        updatedAt: new Date().toISOString(),
+        state: { kind: 'job', version: 1, revision: postedRef ? 1 : 0, postedRef, lastOutcome },
+      },
+    });
+    return this.send(Topics.Checkpoint, env, `${cause.tenant}:mapper:job:${jobId}`);
   }
 }
