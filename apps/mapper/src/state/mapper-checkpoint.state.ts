@@ -44,7 +44,11 @@ class PostedEntryDto {
   @IsArray() @ValidateNested({ each: true }) @Type(() => JournalEntryLineDto) lines!: JournalEntryLineDto[];
 }
 
-/** What the mapper remembers about one job: enough to dedupe, and to reverse exactly what it requested. */
+/**
+ * What the mapper remembers about one job: enough to dedupe, and to reverse exactly what it requested. The audit trail
+ * reads `lastOutcome` and `postedRef` (bills: `requestedRef`) of each write as the mapper's decision on the job
+ * (docs/audit-service.md, rule 2c): keep their meaning when changing this format.
+ */
 export class JobCheckpointState {
   @Equals('job') kind!: 'job';
   /** Incremented on every write (part of the stored format). */
