@@ -72,7 +72,9 @@ export class RecordFilterDto {
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/)
   tenant?: string;
-  @ApiPropertyOptional({ description: 'Record kind: job, inventory-bill, purchase-order, vendor, appointment, x3-*' })
+  @ApiPropertyOptional({
+    description: 'Record kind: job, inventory-bill, purchase-order, vendor, appointment, operator-notice, x3-*',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)

@@ -238,6 +238,19 @@ describe.each(TEST_DRIVERS)('audit ingestion with $name', (driver) => {
     });
   });
 
+  it('an operator notice is a record per tenant and code, raised again in its timeline, never a failure', async () => {
+    await fx.operatorNotice('acme', 'x3-refresh-token-expiring', 'warning', 'The X3 refresh token expires in 6 days');
+    await fx.operatorNotice('acme', 'x3-refresh-token-expiring', 'warning', 'The X3 refresh token expires in 5 days');
+    const rec = await waitFor(
+      'operator-notice',
+      'x3-refresh-token-expiring',
+      (r) => r.messageCount === 2,
+      'the notice',
+    );
+    expect(rec).toMatchObject({ status: 'received', summary: 'warning: The X3 refresh token expires in 5 days' });
+    expect(await get<unknown[]>('/api/failures/summary?tenant=acme&kind=operator-notice')).toEqual([]);
+  });
+
   describe('text PostgreSQL cannot hold (issue 10, "one webhook stops the whole audit trail")', () => {
     it('a message with \\u0000 and a lone \\ud800 is recorded (sanitised beside the exact bytes), and the trail goes on', async () => {
       const env = fx.jobEvent('acme', 3100, ['1.00'], { jobNumber: 'J-\u0000-3100', businessUnitName: 'HVAC \ud800' });

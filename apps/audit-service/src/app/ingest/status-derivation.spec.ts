@@ -3,6 +3,8 @@ import {
   createCausedEnvelope,
   createEnvelope,
   MESSAGE_TYPES,
+  OPERATOR_NOTICE,
+  X3_CREDENTIALS,
   recordKey,
   ST_GROSS_PAY_ITEM_RECORD,
   ST_INVOICE_RECORD,
@@ -23,6 +25,7 @@ import {
   DOCUMENT_STATUS,
   CHECKPOINT,
 } from '@connector/contracts';
+import { AUDITED_TOPICS } from './audit-ingest.consumer';
 import { deriveMessage, MESSAGE_ROLES } from './status-derivation';
 
 const source = { kind: 'job' as const, id: '42', revision: 2 };
@@ -398,9 +401,36 @@ describe('status derivation', () => {
         },
       });
 
-    it('every registered message type has its place in the audit trail', () => {
-      const missing = MESSAGE_TYPES.map((m) => m.type).filter((t) => MESSAGE_ROLES[t] === undefined);
-      expect(missing).toEqual([]);
+    it('every message type of an audited topic has its place in the audit trail; the X3 credentials have none', () => {
+      const audited = new Set(AUDITED_TOPICS);
+      const read = MESSAGE_TYPES.filter((m) => m.topics.some((t) => audited.has(t))).map((m) => m.type);
+      expect(read.filter((t) => MESSAGE_ROLES[t] === undefined)).toEqual([]);
+      const unread = MESSAGE_TYPES.filter((m) => !m.topics.some((t) => audited.has(t))).map((m) => m.type);
+      expect(unread).toEqual([X3_CREDENTIALS]);
+      expect(MESSAGE_ROLES[X3_CREDENTIALS]).toBeUndefined();
+      expect(AUDITED_TOPICS).not.toContain(Topics.X3Credentials);
+      expect(AUDITED_TOPICS).not.toContain(`${Topics.X3Credentials}.dlq`);
+    });
+
+    it('an operator notice is a record per tenant and code: received, its severity and message as the summary', () => {
+      const notice = createEnvelope({
+        type: OPERATOR_NOTICE,
+        tenant: 'acme',
+        source: 'poster',
+        payload: {
+          code: 'x3-refresh-token-expiring',
+          severity: 'warning',
+          message: 'The Sage X3 refresh token of acme expires in 5 days',
+          details: { daysLeft: 5 },
+        },
+      });
+      const d = derive(Topics.OperatorNotice, notice, {}, 'acme:x3-refresh-token-expiring');
+      expect(d).toMatchObject({
+        valid: true,
+        status: 'received',
+        record: { tenant: 'acme', kind: 'operator-notice', sourceId: 'x3-refresh-token-expiring' },
+        source: { summary: 'warning: The Sage X3 refresh token of acme expires in 5 days', amount: null },
+      });
     });
 
     it('a job record is the job’s source: received, summary and business date; modifiedOn orders copies', () => {

@@ -38,6 +38,8 @@ import {
   ST_WEBHOOK_TRIGGER,
   ST_WRITE_BACK_STATE,
   MarkExportedCommandV1,
+  OPERATOR_NOTICE,
+  OperatorNoticeV1,
   ServiceTitanGrossPayItemRecordV1,
   ServiceTitanInvoiceRecordV1,
   ServiceTitanJobRecordV1,
@@ -84,10 +86,12 @@ export const FAILURE_STATUSES: RecordStatus[] = ['rejected', 'failed', 'dead-let
  * - `outcome`: what the connector did with the record (requested, held, rejected, posted, failed, duplicate-skipped);
  * - `decision`: the mapper's checkpoint of a job or bill — which document its last decision keeps in effect;
  * - `fact`: linked to a record by external reference, no status (what X3 holds, the ledger, write-backs);
+ * - `notice`: an operator notice: a record of its own per tenant and code, `received`, its message as the summary;
  * - `none`: stored, belongs to no record (feed markers, webhook triggers, backfills, other owners' checkpoints).
- * A message type without a role fails the unit test (status-derivation.spec.ts): a new type gets its place first.
+ * A message type of an audited topic without a role fails the unit test (status-derivation.spec.ts): a new type gets
+ * its place first. Types of topics the trail does not read (`audited: false`, the X3 credentials) have none.
  */
-export type AuditRole = 'source' | 'part' | 'outcome' | 'decision' | 'fact' | 'none';
+export type AuditRole = 'source' | 'part' | 'outcome' | 'decision' | 'fact' | 'notice' | 'none';
 export const MESSAGE_ROLES: Readonly<Record<string, AuditRole>> = {
   [ST_JOB_EVENT]: 'source',
   [ST_APPOINTMENT_EVENT]: 'source',
@@ -113,6 +117,7 @@ export const MESSAGE_ROLES: Readonly<Record<string, AuditRole>> = {
   [POSTED_LEDGER_ENTRY]: 'fact',
   [ST_MARK_EXPORTED]: 'fact',
   [ST_WRITE_BACK_STATE]: 'fact',
+  [OPERATOR_NOTICE]: 'notice',
   [X3_DOCUMENT_SCAN]: 'none',
   [ST_RECORDS_MARKER]: 'none',
   [ST_WEBHOOK_TRIGGER]: 'none',
@@ -275,6 +280,8 @@ function revisionOfSource(env: MessageEnvelope<unknown>): Derivation['revisionOf
     case ST_GROSS_PAY_ITEM_RECORD:
     case ST_RECORD_REMOVED:
       return { contentHash: businessContentHash(p), version: timeVersion(p['modifiedOn']) };
+    case OPERATOR_NOTICE:
+      return { contentHash: businessContentHash(p), version: null };
     default:
       return MASTER_KINDS[env.type]
         ? { contentHash: businessContentHash(p), version: timeVersion(p['updatedAt']) }
@@ -384,6 +391,17 @@ function fromEnvelope(
         ...none,
         record: { tenant: t, kind: 'job', sourceId: String(p.jobId), revision: null },
         status: 'received',
+      };
+    }
+    // Something an operator must act on (an X3 refresh token expiring or refused, a class refused by the field
+    // check): one record per tenant and code, raised again and again; not a failure (nothing a replay could fix).
+    case OPERATOR_NOTICE: {
+      const p = env.payload as OperatorNoticeV1;
+      return {
+        ...none,
+        record: { tenant: t, kind: 'operator-notice', sourceId: p.code, revision: null },
+        status: 'received',
+        source: { summary: `${p.severity}: ${p.message}`, businessDate: dateOnly(env.occurredAt), amount: null },
       };
     }
     // Write-backs concern the document X3 holds: linked to its record, no status (the posting's stands).

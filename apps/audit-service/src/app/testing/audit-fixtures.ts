@@ -11,6 +11,7 @@ import {
   JOURNAL_ENTRY_REQUESTED,
   MAPPING_REJECTED,
   MessageEnvelope,
+  OPERATOR_NOTICE,
   POSTING_RESULT,
   recordKey,
   ST_INVENTORY_BILL_REVISION,
@@ -421,5 +422,16 @@ export class AuditFixtures {
       },
     });
     return this.send(Topics.Checkpoint, env, `${cause.tenant}:mapper:job:${jobId}`);
+  }
+
+  /** An operator notice as libs/sage-x3-runtime publishes it (key `<tenant>:<code>`). */
+  async operatorNotice(tenant: string, code: string, severity: 'info' | 'warning' | 'error', message: string) {
+    const env = createEnvelope({
+      type: OPERATOR_NOTICE,
+      tenant,
+      source: 'poster',
+      payload: { code, severity, message },
+    });
+    return this.send(Topics.OperatorNotice, env, `${tenant}:${code}`);
   }
 }
