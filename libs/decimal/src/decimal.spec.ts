@@ -44,6 +44,11 @@ describe('decimal', () => {
     expect(toDecimal('-45.10').toFixed(2)).toBe('-45.10');
     expect(toDecimal(-12.5).toFixed()).toBe('-12.5');
     expect(toDecimal('-0.00').isZero()).toBe(true);
+    // what rounds to zero is zero, without a sign (found by the idempotence property below)
+    expect(toDecimalString('-0.004', 2)).toBe('0.00');
+    expect(toDecimalString('-0.0008', 2)).toBe('0.00');
+    expect(toDecimalString('-0.005', 2)).toBe('-0.01');
+    expect(toDecimalString('-0.00')).toBe('0');
     expect(toDecimal(0.1).toFixed()).toBe('0.1');
     expect(toDecimal(1e-7).toFixed()).toBe('0.0000001');
     expect(toDecimalOrNull(null)).toBeNull();

@@ -87,7 +87,9 @@ export function toDecimalOrNull(value: string | number | null | undefined): Deci
 /** Fixed-scale string for the wire, rounding half-up (e.g. 2 decimals for USD). */
 export function toDecimalString(value: string | number | Decimal, scale?: number): string {
   const d = toDecimal(value);
-  return scale === undefined ? d.toFixed() : d.toFixed(scale, Decimal.ROUND_HALF_UP);
+  const s = scale === undefined ? d.toFixed() : d.toFixed(scale, Decimal.ROUND_HALF_UP);
+  // decimal.js keeps the sign of what rounds to zero ("-0.004" → "-0.00"): an amount of zero has no sign.
+  return s.startsWith('-') && /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
 }
 
 export function sumDecimals(values: Array<string | number | Decimal>): Decimal {
