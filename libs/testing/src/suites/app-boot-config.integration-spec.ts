@@ -91,7 +91,9 @@ describe('bind address (HOST) and HTTP hygiene of a real app process', () => {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const deadline = Date.now() + 90000;
+      // A wait bound, not a start-up target (that is npm run bench:startup): compiling from source on a busy shared
+      // machine has taken over 90 s.
+      const deadline = Date.now() + 240000;
       let res: Response | null = null;
       while (!res && Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`audit-service exited ${child.exitCode}: ${stderr}`);
@@ -116,5 +118,5 @@ describe('bind address (HOST) and HTTP hygiene of a real app process', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-  });
+  }, 300000);
 });
