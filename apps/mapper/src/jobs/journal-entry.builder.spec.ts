@@ -1,5 +1,13 @@
 import { toDecimal } from '@connector/decimal';
-import { grossPayRecord, invoiceRecord, jobRecord, jobSources, testCache, testRules } from '../testing/mapper-fixtures';
+import {
+  grossPayRecord,
+  invoiceRecord,
+  jobRecord,
+  jobSources,
+  TEST_RULES_JSON,
+  testCache,
+  testRules,
+} from '../testing/mapper-fixtures';
 import { jobCosts } from './job-costs';
 import { buildJournalDraft, imbalance, itemCost, JobCost, resolveCostCenter, swapSides } from './journal-entry.builder';
 
@@ -143,7 +151,7 @@ describe('journal entry building', () => {
       ['601000', '5.00'],
       ['602000', '10.00'],
     ]);
-    const strict = testRules({ accounts: { ...testRules().accounts, requireGlAccountMapping: true } });
+    const strict = testRules({ accounts: { ...TEST_RULES_JSON.accounts, requireGlAccountMapping: true } });
     const rejected = buildJournalDraft({
       job,
       costs: jobCosts(sources, strict, LABOR),
