@@ -341,15 +341,19 @@ export function renderTemplate(template: string, values: Record<string, string |
     .trim();
 }
 
-export function loadMappingRulesFile(path: string): MappingRules {
-  let text: string;
+/** The file's text; MappingRulesError naming the file when it cannot be read. */
+export function readMappingRulesFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw new MappingRulesError(path, [
       `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     ]);
   }
+}
+
+/** Parses and validates a rules file's text (`path` names it in problems). */
+export function parseMappingRulesText(text: string, path: string): MappingRules {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -357,4 +361,8 @@ export function loadMappingRulesFile(path: string): MappingRules {
     throw new MappingRulesError(path, [`not valid JSON: ${(e as Error).message}`]);
   }
   return parseMappingRules(json, path);
+}
+
+export function loadMappingRulesFile(path: string): MappingRules {
+  return parseMappingRulesText(readMappingRulesFile(path), path);
 }
