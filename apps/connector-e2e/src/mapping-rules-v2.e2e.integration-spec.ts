@@ -4,13 +4,9 @@
  * job (no rule for its type) is rejected with JOB_TYPE_UNMAPPED into the audit trail; the controller adds the rule to
  * the file (picked up without a restart) and replays the job from the audit trail (the replay API); it posts exactly
  * once, and a second replay creates no second document. */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
-import { createApp } from '@connector/messaging';
 import { SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
   DEMO_APP_KEY,
@@ -26,8 +22,6 @@ import {
   uniquePrefix,
   writeTestTenantsFile,
 } from '@connector/testing';
-import { INestApplication } from '@nestjs/common';
-import { AppModule as AuditModule, AuditServiceEnv, configureAuditApp } from '@connector/app-audit-service';
 import { AppModule as MapperModule, MapperEnv } from '@connector/app-mapper';
 import {
   AppModule as GatewayModule,
@@ -37,6 +31,7 @@ import {
 } from '@connector/app-webhook-gateway';
 import { AppModule as PollerModule, X3PollerEnv, X3PollService } from '@connector/app-x3-poller';
 import { AppModule as PosterModule, X3PosterEnv } from '@connector/app-x3-poster';
+import { AuditUnderTest, startAuditUnderTest } from './support/audit-under-test';
 import { demoSeeds } from './support/demo-seeds';
 
 jest.setTimeout(300000);
@@ -77,7 +72,7 @@ describe('mapping rules v2 end to end: accounts by job type, JOB_TYPE_UNMAPPED, 
   const apps: AppUnderTest[] = [];
   let mapper: AppUnderTest;
   let gateway: AppUnderTest;
-  let audit: { app: INestApplication; url: string };
+  let audit: AuditUnderTest;
   let rulesFile: string;
 
   beforeAll(async () => {
@@ -128,18 +123,7 @@ describe('mapping rules v2 end to end: accounts by job type, JOB_TYPE_UNMAPPED, 
     writeFileSync(rulesFile, JSON.stringify(RULES));
     const base = { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key };
 
-    const auditApp = await createApp(
-      AuditModule.forRoot(
-        validateEnv(AuditServiceEnv, {
-          ...testAppEnv(prefix),
-          AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
-          AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'rules-e2e-audit-')),
-        }),
-      ),
-      { app: 'audit-service', logLevel: 'error', configure: configureAuditApp },
-    );
-    await auditApp.listen(0, '127.0.0.1');
-    audit = { app: auditApp, url: `http://127.0.0.1:${(auditApp.getHttpServer().address() as AddressInfo).port}` };
+    audit = await startAuditUnderTest(prefix, ADMIN_TOKEN);
 
     const poller = await startAppUnderTest(
       PollerModule.forRoot(validateEnv(X3PollerEnv, { ...base, X3_POLL_ENABLED: 'false' })),
@@ -187,18 +171,7 @@ describe('mapping rules v2 end to end: accounts by job type, JOB_TYPE_UNMAPPED, 
       .flatMap((e) => e['GACCENTRYD'] as Rec[])
       .filter((l) => Number(l['SNS']) === 1 && String(l['ACC']).startsWith('64'))
       .map((l) => String(l['ACC']));
-  async function api(path: string, body?: unknown): Promise<Rec> {
-    const res = await fetch(`${audit.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBeLessThan(300);
-    return (await res.json()) as Rec;
-  }
+  const api = (path: string, body?: unknown) => audit.api(path, body);
   const jobRecord = async (jobId: number) =>
     ((await api(`/api/records?tenant=gen&kind=job&q=${jobId}`))['items'] as Rec[]).find(
       (r) => r['sourceId'] === String(jobId),
