@@ -163,6 +163,26 @@ describe('journal entry building', () => {
     expect(rejected.reasons.map((r) => r.code)).toEqual(['GL_ACCOUNT_UNMAPPED']);
   });
 
+  it('a cost of a kind without accounts is an internal error (the rules check at load makes it impossible)', () => {
+    const rules = testRules();
+    const broken = {
+      ...rules,
+      accounts: { ...rules.accounts, default: { material: rules.accounts.default.material } },
+    };
+    const costs: JobCost[] = [
+      { kind: 'labor', amount: toDecimal('5'), stAccount: null, sourceRef: 'gross-pay-item:1' },
+    ];
+    expect(() =>
+      buildJournalDraft({
+        job: jobRecord(),
+        costs,
+        rules: broken,
+        costCenter: resolveCostCenter(1, rules)!,
+        accountTakesDimension: takes,
+      }),
+    ).toThrow('internal error: no labor accounts for job 4242');
+  });
+
   it('moves a net negative group (returns) to the other side and drops zero groups', () => {
     const rules = testRules();
     const costs: JobCost[] = [

@@ -128,16 +128,18 @@ export function accountRuleProblems(
       problems.push(`${path} needs jobTypes and/or businessUnits (the tenant default is accounts.default)`);
     const sets = new Set<string>();
     const accounts = r.accounts instanceof RuleAccountsDto ? r.accounts : null;
+    let kinds = 0;
     for (const kind of COST_KINDS) {
       const pair = accounts?.[kind];
       if (!(pair instanceof RuleAccountPairDto)) continue;
+      kinds++;
       if (pair.debit === undefined && pair.credit === undefined)
         problems.push(`${path}.accounts.${kind} needs debit and/or credit`);
       const idle = opts.idle(kind);
       if (idle) problems.push(`${path}.accounts.${kind}: the cost kind ${kind} takes no costs (${idle})`);
       for (const side of SIDES) if (pair[side] !== undefined) sets.add(`${kind}.${side}`);
     }
-    if (r.accounts === undefined && jobTypes === null && businessUnits !== null)
+    if ((r.accounts === undefined || (accounts && kinds === 0)) && jobTypes === null && businessUnits !== null)
       problems.push(`${path} sets no account (only a rule naming job types may leave accounts out)`);
     if (jobTypes !== 'broken' && businessUnits !== 'broken' && (jobTypes || businessUnits))
       checked.push({ path, label: ruleLabelOf(i, r.name), jobTypes, businessUnits, sets });

@@ -170,6 +170,7 @@ describe('mapping rules version 2', () => {
           rules: [
             {},
             { name: 'plumbing', businessUnits: [2] },
+            { businessUnits: [3], accounts: {} },
             { jobTypes: [53], accounts: { labor: {} } },
             { jobTypes: [51] }, // fine: job type 51 posts to the accounts below (and is mapped for strict mode)
           ],
@@ -178,7 +179,8 @@ describe('mapping rules version 2', () => {
     ).toEqual([
       'accounts.rules[0] needs jobTypes and/or businessUnits (the tenant default is accounts.default)',
       'accounts.rules[1] sets no account (only a rule naming job types may leave accounts out)',
-      'accounts.rules[2].accounts.labor needs debit and/or credit',
+      'accounts.rules[2] sets no account (only a rule naming job types may leave accounts out)',
+      'accounts.rules[3].accounts.labor needs debit and/or credit',
     ]);
   });
 
