@@ -1,16 +1,8 @@
 import { join } from 'node:path';
-import { JOB_TYPES, TEST_RULES_V2_JSON } from '../testing/mapper-fixtures';
-import { loadMappingRulesFile, MappingRulesError, parseMappingRules } from './mapping-rules';
+import { JOB_TYPES, rulesProblems, TEST_RULES_V2_JSON } from '../testing/mapper-fixtures';
+import { loadMappingRulesFile, parseMappingRules } from './mapping-rules';
 
-function problems(json: unknown): string[] {
-  try {
-    parseMappingRules(json, 'test.json');
-  } catch (e) {
-    if (e instanceof MappingRulesError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = rulesProblems;
 
 const A = TEST_RULES_V2_JSON.accounts;
 const withAccounts = (accounts: Record<string, unknown>) => ({

@@ -1,18 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMappingRulesFile, MappingRulesError, parseMappingRules, renderTemplate } from './mapping-rules';
-import { TEST_RULES_JSON } from '../testing/mapper-fixtures';
+import { loadMappingRulesFile, parseMappingRules, renderTemplate } from './mapping-rules';
+import { rulesProblems, TEST_RULES_JSON } from '../testing/mapper-fixtures';
 
-function problems(json: unknown): string[] {
-  try {
-    parseMappingRules(json, 'test.json');
-  } catch (e) {
-    if (e instanceof MappingRulesError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = rulesProblems;
 
 describe('mapping rules', () => {
   it('fills the documented defaults', () => {

@@ -13,7 +13,7 @@ import {
   X3_PURCHASE_ORDER_STATE,
   X3_SUPPLIER_STATE,
 } from '@connector/contracts';
-import { MappingRules, parseMappingRules } from '../rules/mapping-rules';
+import { MappingRules, MappingRulesError, parseMappingRules } from '../rules/mapping-rules';
 import { MasterDataCache } from '../state/master-data.cache';
 import { JobSources } from '../state/source-records.state';
 
@@ -31,6 +31,17 @@ export const TEST_RULES_JSON = {
   products: { bySkuCode: { 'FLT-16': 'FILTER-16' } },
   purchaseOrders: { byServiceTitanId: { '1101': 'PO0001' } },
 };
+
+/** Every problem parseMappingRules finds in a document ([] = valid). */
+export function rulesProblems(json: unknown): string[] {
+  try {
+    parseMappingRules(json, 'test.json');
+  } catch (e) {
+    if (e instanceof MappingRulesError) return e.problems;
+    throw e;
+  }
+  return [];
+}
 
 export function testRules(overrides: Record<string, unknown> = {}): MappingRules {
   return parseMappingRules({ ...TEST_RULES_JSON, ...overrides });
