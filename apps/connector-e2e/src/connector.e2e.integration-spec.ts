@@ -3,13 +3,10 @@
  * job (a webhook triggers the read of its feeds) and a received PO's bill (a feed read) become a journal entry and an
  * unmatched supplier invoice in Sage X3; a posting that X3 refuses is fixed and replayed from the audit trail;
  * replaying an already-posted record creates no second document. */
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
 import { sumDecimals } from '@connector/decimal';
-import { createApp } from '@connector/messaging';
 import { SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
   buildJobCompletedEvent,
@@ -25,9 +22,6 @@ import {
   uniquePrefix,
   writeTestTenantsFile,
 } from '@connector/testing';
-import { INestApplication } from '@nestjs/common';
-import { AddressInfo } from 'node:net';
-import { AppModule as AuditModule, AuditServiceEnv, configureAuditApp } from '@connector/app-audit-service';
 import { AppModule as MapperModule, MapperEnv } from '@connector/app-mapper';
 import {
   AppModule as GatewayModule,
@@ -37,6 +31,7 @@ import {
 } from '@connector/app-webhook-gateway';
 import { AppModule as PollerModule, X3PollerEnv, X3PollService } from '@connector/app-x3-poller';
 import { AppModule as PosterModule, X3PosterEnv } from '@connector/app-x3-poster';
+import { AuditUnderTest, startAuditUnderTest } from './support/audit-under-test';
 import { demoSeeds } from './support/demo-seeds';
 
 jest.setTimeout(240000);
@@ -53,7 +48,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
   const apps: AppUnderTest[] = [];
   let gateway: AppUnderTest;
   let poller: AppUnderTest;
-  let audit: { app: INestApplication; url: string };
+  let audit: AuditUnderTest;
   const template = JSON.parse(readFileSync(join(ROOT, 'config/demo/tenant.template.json'), 'utf8')) as Rec & {
     servicetitan: Rec & { webhook: { secrets: string[] } };
   };
@@ -84,18 +79,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
       X3_CREDENTIALS_CHECK_INTERVAL_MS: '500',
     };
 
-    const auditEnv = validateEnv(AuditServiceEnv, {
-      ...testAppEnv(prefix),
-      AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
-      AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'e2e-audit-')),
-    });
-    const auditApp = await createApp(AuditModule.forRoot(auditEnv), {
-      app: 'audit-service',
-      logLevel: 'error',
-      configure: configureAuditApp,
-    });
-    await auditApp.listen(0, '127.0.0.1');
-    audit = { app: auditApp, url: `http://127.0.0.1:${(auditApp.getHttpServer().address() as AddressInfo).port}` };
+    audit = await startAuditUnderTest(prefix, ADMIN_TOKEN);
 
     poller = await startAppUnderTest(
       PollerModule.forRoot(validateEnv(X3PollerEnv, { ...base, X3_POLL_ENABLED: 'false' })),
@@ -137,18 +121,7 @@ describe('connector end to end (simulators, five apps, real Kafka)', () => {
 
   const documents = (className: string) => x3.createdDocuments({ className }) as unknown as Rec[];
   const refOf = (d: Rec) => String(((d['record'] as Rec | undefined) ?? d)['REF'] ?? '');
-  async function api(path: string, body?: unknown): Promise<Rec> {
-    const res = await fetch(`${audit.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBeLessThan(300);
-    return (await res.json()) as Rec;
-  }
+  const api = (path: string, body?: unknown) => audit.api(path, body);
   const record = async (kind: string, sourceId: string) =>
     ((await api(`/api/records?tenant=demo&kind=${kind}&q=${sourceId}`))['items'] as Rec[]).find(
       (r) => r['sourceId'] === sourceId,

@@ -4,10 +4,7 @@
  * (reversal + new revision), a posting X3 refuses that is replayed, a replay ending duplicate-skipped, a bill matched
  * in X3 and one unmatched — balances to the cent; then a document altered and one deleted directly in X3 show up
  * as exceptions and the verdict flips. The reconcile command is run as a process against the same audit-service. */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateEnv } from '@connector/config';
 import {
@@ -23,7 +20,6 @@ import {
   ST_JOB_RECORD,
   Topics,
 } from '@connector/contracts';
-import { createApp } from '@connector/messaging';
 import { DEMO_CREDENTIALS, SageX3Simulator, startSageX3Simulator } from '@connector/sage-x3-simulator';
 import {
   AppUnderTest,
@@ -36,15 +32,7 @@ import {
   uniquePrefix,
   writeTestTenantsFile,
 } from '@connector/testing';
-import { INestApplication } from '@nestjs/common';
-import {
-  AppModule as AuditModule,
-  AuditServiceEnv,
-  configureAuditApp,
-  fetchReconciliationExports,
-  ReconciliationReport,
-  runReconcileCli,
-} from '@connector/app-audit-service';
+import { fetchReconciliationExports, ReconciliationReport, runReconcileCli } from '@connector/app-audit-service';
 import { AppModule as MapperModule, MapperEnv } from '@connector/app-mapper';
 import {
   DocumentReadBackService,
@@ -53,6 +41,7 @@ import {
   X3PollService,
 } from '@connector/app-x3-poller';
 import { AppModule as PosterModule, X3PosterEnv } from '@connector/app-x3-poster';
+import { AuditUnderTest, startAuditUnderTest } from './support/audit-under-test';
 import { demoSeeds } from './support/demo-seeds';
 
 jest.setTimeout(300000);
@@ -132,20 +121,9 @@ describe('reconciliation end to end (mapper, poster, poller, audit-service, Sage
   let bus: MessagingHarness;
   let poller: AppUnderTest;
   const apps: AppUnderTest[] = [];
-  let audit: { app: INestApplication; url: string };
+  let audit: AuditUnderTest;
 
-  async function api(path: string, body?: unknown): Promise<Rec> {
-    const res = await fetch(`${audit.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(res.status).toBeLessThan(300);
-    return (await res.json()) as Rec;
-  }
+  const api = (path: string, body?: unknown) => audit.api(path, body);
   const record = async (kind: string, id: string) =>
     ((await api(`/api/records?tenant=${T}&kind=${kind}&q=${id}`))['items'] as Rec[]).find((r) => r['sourceId'] === id);
   const waitStatus = (kind: string, id: string, status: string) =>
@@ -195,18 +173,7 @@ describe('reconciliation end to end (mapper, poster, poller, audit-service, Sage
     writeFileSync(join(tenants.dir, 'mapping-rules.json'), JSON.stringify(RULES));
     const base = { ...testAppEnv(prefix), TENANTS_FILE: tenants.file, CONNECTOR_ENCRYPTION_KEY: tenants.key };
 
-    const auditApp = await createApp(
-      AuditModule.forRoot(
-        validateEnv(AuditServiceEnv, {
-          ...testAppEnv(prefix),
-          AUDIT_ADMIN_TOKEN_SHA256: createHash('sha256').update(ADMIN_TOKEN).digest('hex'),
-          AUDIT_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'e2e-recon-audit-')),
-        }),
-      ),
-      { app: 'audit-service', logLevel: 'error', configure: configureAuditApp },
-    );
-    await auditApp.listen(0, '127.0.0.1');
-    audit = { app: auditApp, url: `http://127.0.0.1:${(auditApp.getHttpServer().address() as AddressInfo).port}` };
+    audit = await startAuditUnderTest(prefix, ADMIN_TOKEN);
 
     poller = await startAppUnderTest(
       PollerModule.forRoot(validateEnv(X3PollerEnv, { ...base, X3_POLL_ENABLED: 'false' })),

@@ -4,6 +4,7 @@ import { RecordMarkersService } from '../backfill/backfill-partition.service';
 import { BillMappingService } from '../bills/bill-mapping.service';
 import { JobMappingService } from '../jobs/job-mapping.service';
 import { MappingRulesRegistry } from '../rules/mapping-rules.registry';
+import { MappingRulesReloader } from '../rules/mapping-rules.reloader';
 import { BackfillWindowsState } from '../state/backfill-windows.state';
 import { MapperState } from '../state/mapper-state.service';
 import { SourceRecordsState } from '../state/source-records.state';
@@ -23,6 +24,7 @@ export class AppModule {
       providers: [
         { provide: MapperEnv, useValue: env },
         MappingRulesRegistry,
+        MappingRulesReloader,
         MapperState,
         SourceRecordsState,
         BackfillWindowsState,

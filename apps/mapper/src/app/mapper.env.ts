@@ -18,4 +18,11 @@ export class MapperEnv extends TenantEnv {
 
   /** First retry backoff of a failed message (ms); doubles per attempt up to 60 s. */
   @IsInt() @Min(10) MAPPER_RETRY_BACKOFF_MS: number = 500;
+
+  /**
+   * How often each tenant's mapping-rules file is read again (ms): a changed file that validates is in effect from
+   * the next decision on, an invalid one is logged and counted and the rules in effect stay (docs/mapping-rules.md
+   * "Reload"). 0 = never (the rules are read at start only).
+   */
+  @IsInt() @Min(0) @Max(3_600_000) MAPPER_RULES_RELOAD_MS: number = 5000;
 }

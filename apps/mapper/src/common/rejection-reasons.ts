@@ -2,6 +2,8 @@
 export const ReasonCodes = {
   RulesMissing: 'RULES_MISSING',
   BusinessUnitUnmapped: 'BUSINESS_UNIT_UNMAPPED',
+  /** Mapping rules v2 with `jobTypes.strict`: no rule names the job's type (for its business unit). */
+  JobTypeUnmapped: 'JOB_TYPE_UNMAPPED',
   GlAccountUnmapped: 'GL_ACCOUNT_UNMAPPED',
   AccountUnknown: 'ACCOUNT_UNKNOWN',
   AccountInactive: 'ACCOUNT_INACTIVE',

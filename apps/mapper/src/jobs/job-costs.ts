@@ -10,18 +10,16 @@ export interface LaborRule {
 }
 
 /**
- * A job's costs from the join: material (and, with `labor.source: invoice-items`, labor) from the items of its active
- * invoices, and labor from its gross pay items of the labor types (active ones unless the tenant says otherwise).
+ * A job's costs from the join: material, equipment and other costs (and, with `labor.source: invoice-items`, labor)
+ * from the items of its active invoices by item type, and labor from its gross pay items of the labor types (active
+ * ones unless the tenant says otherwise).
  */
 export function jobCosts(sources: JobSources, rules: MappingRules, labor: LaborRule): JobCost[] {
   const out: JobCost[] = [];
   const invoices = [...sources.invoices.values()].filter((i) => i.active).sort((a, b) => a.invoiceId - b.invoiceId);
   for (const invoice of invoices)
     for (const item of invoice.items) {
-      let kind: CostKind | null = null;
-      if (rules.materialItemTypes.includes(item.type)) kind = 'material';
-      else if (rules.labor.source === 'invoice-items' && rules.labor.invoiceItemTypes.includes(item.type))
-        kind = 'labor';
+      const kind: CostKind | undefined = rules.invoiceItemKinds[item.type];
       if (!kind) continue;
       out.push({
         kind,

@@ -1,6 +1,15 @@
 import { sumDecimals } from '@connector/decimal';
 import { emptyJobState, JobCheckpointState } from '../state/mapper-checkpoint.state';
-import { grossPayRecord, invoiceRecord, jobSources, testCache, testRules } from '../testing/mapper-fixtures';
+import {
+  grossPayRecord,
+  invoiceRecord,
+  JOB_TYPES,
+  jobSources,
+  TEST_RULES_V2_JSON,
+  testCache,
+  testRules,
+  testRulesV2,
+} from '../testing/mapper-fixtures';
 import { decideJob, differenceLines, JobDecisionInput, JobPolicy } from './job-mapping.decider';
 import { imbalance } from './journal-entry.builder';
 
@@ -321,6 +330,99 @@ describe('job mapping decisions (the job joined with its costs)', () => {
       expect(decideJob(input({ state: rejected.nextState! })).entries.map((e) => e.externalRef)).toEqual([
         'acme:JOB:4242:R1',
       ]);
+    });
+  });
+
+  describe('mapping rules version 2', () => {
+    const v2 = testRulesV2();
+    const jobOf = (jobTypeId: number | null, businessUnitId = 1) =>
+      jobSources({ job: { jobTypeId, businessUnitId }, grossPayItems: [grossPayRecord(1, '80')] });
+    const lines = (d: ReturnType<typeof decideJob>) =>
+      d.entries[0].lines.map((l) => [l.costKind, l.side, l.account, l.amount, l.costCenter ?? null]);
+
+    it('installation labor and service labor land on their own accounts; equipment on its own', () => {
+      const install = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.install) }));
+      const service = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.service) }));
+      expect(lines(install)).toEqual([
+        ['material', 'debit', '601000', '24.50', 'CC-HVAC'],
+        ['equipment', 'debit', '615000', '0.32', 'CC-HVAC'],
+        ['labor', 'debit', '642000', '80.00', 'CC-HVAC'],
+        // Offsets per cost kind (material and equipment share the inventory account, each with its own line).
+        ['offset', 'credit', '310000', '24.50', null],
+        ['offset', 'credit', '310000', '0.32', null],
+        ['offset', 'credit', '421000', '80.00', null],
+      ]);
+      expect(lines(service).find((l) => l[0] === 'labor')).toEqual(['labor', 'debit', '641000', '80.00', 'CC-HVAC']);
+      // Plumbing installs: the type + unit rule for material and labor debit, the unit's payroll offset.
+      const plumbing = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.install, 2) }));
+      expect(lines(plumbing)).toEqual([
+        ['material', 'debit', '603000', '24.50', 'CC-PLUMB'],
+        ['equipment', 'debit', '615000', '0.32', 'CC-PLUMB'],
+        ['labor', 'debit', '642500', '80.00', 'CC-PLUMB'],
+        ['offset', 'credit', '310000', '24.50', null],
+        ['offset', 'credit', '310000', '0.32', null],
+        ['offset', 'credit', '422000', '80.00', null],
+      ]);
+      expect(plumbing.entries[0].lines[2].description).toBe('Job J-4242 labor');
+    });
+
+    it('strict: a job of an unmapped type is rejected with JOB_TYPE_UNMAPPED (once; a replay republishes)', () => {
+      const d = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.warranty) }));
+      expect(d).toMatchObject({ outcome: 'rejected', publishRejection: true, entries: [] });
+      expect(d.rejection!.reasons).toEqual([
+        {
+          code: 'JOB_TYPE_UNMAPPED',
+          message: 'job type 55 has no rule in the mapping rules (jobTypes.strict)',
+          field: 'jobTypeId',
+        },
+      ]);
+      expect(d.rejection!.source).toEqual({ kind: 'job', id: '4242', revision: 1 });
+      const again = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.warranty), state: d.nextState! }));
+      expect(again).toMatchObject({ outcome: 'rejected', publishRejection: false, nextState: null });
+      const replayed = decideJob(
+        input({ rules: v2, sources: jobOf(JOB_TYPES.warranty), state: d.nextState!, isReplay: true }),
+      );
+      expect(replayed.publishRejection).toBe(true);
+      // A job without a job type is unmapped too.
+      expect(decideJob(input({ rules: v2, sources: jobOf(null) })).rejection!.reasons[0].code).toBe(
+        'JOB_TYPE_UNMAPPED',
+      );
+    });
+
+    it('strict: the rule added, the replayed job posts as R1 once (the rejection used no revision)', () => {
+      const rejected = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.warranty) }));
+      const fixed = testRulesV2({
+        accounts: {
+          ...TEST_RULES_V2_JSON.accounts,
+          rules: [
+            ...TEST_RULES_V2_JSON.accounts.rules,
+            { name: 'warranty', jobTypes: [JOB_TYPES.warranty], accounts: { labor: { debit: '642000' } } },
+          ],
+        },
+      });
+      const replay = (state: typeof rejected.nextState) =>
+        decideJob(input({ rules: fixed, sources: jobOf(JOB_TYPES.warranty), state: state!, isReplay: true }));
+      const posted = replay(rejected.nextState);
+      expect(posted.outcome).toBe('requested');
+      expect(posted.entries.map((e) => e.externalRef)).toEqual(['acme:JOB:4242:R1']);
+      expect(lines(posted).find((l) => l[0] === 'labor')?.[2]).toBe('642000');
+      // Replayed again: nothing new.
+      expect(replay(posted.nextState)).toMatchObject({ outcome: 'unchanged', entries: [] });
+    });
+
+    it('strict with an unmapped business unit too: both reasons at once', () => {
+      const d = decideJob(input({ rules: v2, sources: jobOf(JOB_TYPES.warranty, 99) }));
+      expect(d.rejection!.reasons.map((r) => [r.code, r.field])).toEqual([
+        ['JOB_TYPE_UNMAPPED', 'jobTypeId'],
+        ['BUSINESS_UNIT_UNMAPPED', 'businessUnitId'],
+      ]);
+    });
+
+    it('not strict: an unmapped type posts on the default accounts', () => {
+      const lax = testRulesV2({ jobTypes: { strict: false } });
+      const d = decideJob(input({ rules: lax, sources: jobOf(JOB_TYPES.warranty) }));
+      expect(d.outcome).toBe('requested');
+      expect(lines(d).find((l) => l[0] === 'labor')?.[2]).toBe('641000');
     });
   });
 

@@ -4,6 +4,7 @@ import { contentHash } from '@connector/util';
 import { jobBusinessDate } from '../common/business-date';
 import { externalRef } from '../common/external-ref';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
+import { unmappedJobType } from '../rules/account-resolution';
 import { MappingRules } from '../rules/mapping-rules';
 import { JobCheckpointState } from '../state/mapper-checkpoint.state';
 import { MasterDataCache } from '../state/master-data.cache';
@@ -225,16 +226,18 @@ export function decideJob(input: JobDecisionInput): JobDecision {
     return reject([
       { code: ReasonCodes.RulesMissing, message: `tenant ${tenant} has no mapping rules (mappingRulesFile)` },
     ]);
+  // Both told at once: the controller fixes the rules file in one go.
+  const unmapped: Reason[] = [];
+  const jobType = unmappedJobType(rules, job);
+  if (jobType) unmapped.push({ code: ReasonCodes.JobTypeUnmapped, message: jobType, field: 'jobTypeId' });
   const costCenter = resolveCostCenter(job.businessUnitId, rules);
-  if (!costCenter) {
-    return reject([
-      {
-        code: ReasonCodes.BusinessUnitUnmapped,
-        message: `business unit ${job.businessUnitId ?? '(none)'} has no X3 cost center in the mapping rules`,
-        field: 'businessUnitId',
-      },
-    ]);
-  }
+  if (!costCenter)
+    unmapped.push({
+      code: ReasonCodes.BusinessUnitUnmapped,
+      message: `business unit ${job.businessUnitId ?? '(none)'} has no X3 cost center in the mapping rules`,
+      field: 'businessUnitId',
+    });
+  if (unmapped.length || !costCenter) return reject(unmapped);
   const built = buildJournalDraft({
     job,
     costs: jobCosts(sources, rules, policy.labor),

@@ -1,5 +1,13 @@
 import { toDecimal } from '@connector/decimal';
-import { grossPayRecord, invoiceRecord, jobRecord, jobSources, testCache, testRules } from '../testing/mapper-fixtures';
+import {
+  grossPayRecord,
+  invoiceRecord,
+  jobRecord,
+  jobSources,
+  TEST_RULES_JSON,
+  testCache,
+  testRules,
+} from '../testing/mapper-fixtures';
 import { jobCosts } from './job-costs';
 import { buildJournalDraft, imbalance, itemCost, JobCost, resolveCostCenter, swapSides } from './journal-entry.builder';
 
@@ -143,7 +151,7 @@ describe('journal entry building', () => {
       ['601000', '5.00'],
       ['602000', '10.00'],
     ]);
-    const strict = testRules({ accounts: { ...testRules().accounts, requireGlAccountMapping: true } });
+    const strict = testRules({ accounts: { ...TEST_RULES_JSON.accounts, requireGlAccountMapping: true } });
     const rejected = buildJournalDraft({
       job,
       costs: jobCosts(sources, strict, LABOR),
@@ -153,6 +161,26 @@ describe('journal entry building', () => {
     });
     expect(rejected.draft).toBeNull();
     expect(rejected.reasons.map((r) => r.code)).toEqual(['GL_ACCOUNT_UNMAPPED']);
+  });
+
+  it('a cost of a kind without accounts is an internal error (the rules check at load makes it impossible)', () => {
+    const rules = testRules();
+    const broken = {
+      ...rules,
+      accounts: { ...rules.accounts, default: { material: rules.accounts.default.material } },
+    };
+    const costs: JobCost[] = [
+      { kind: 'labor', amount: toDecimal('5'), stAccount: null, sourceRef: 'gross-pay-item:1' },
+    ];
+    expect(() =>
+      buildJournalDraft({
+        job: jobRecord(),
+        costs,
+        rules: broken,
+        costCenter: resolveCostCenter(1, rules)!,
+        accountTakesDimension: takes,
+      }),
+    ).toThrow('internal error: no labor accounts for job 4242');
   });
 
   it('moves a net negative group (returns) to the other side and drops zero groups', () => {

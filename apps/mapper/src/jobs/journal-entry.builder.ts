@@ -2,9 +2,10 @@ import { JournalEntryLineDto } from '@connector/contracts';
 import { Decimal, toDecimal } from '@connector/decimal';
 import { jobBusinessDate } from '../common/business-date';
 import { Reason, ReasonCodes } from '../common/rejection-reasons';
-import { CostCenterRef, MappingRules, renderTemplate } from '../rules/mapping-rules';
+import { accountsForJob } from '../rules/account-resolution';
+import { CostCenterRef, CostKind, MappingRules, renderTemplate } from '../rules/mapping-rules';
 
-export type CostKind = 'labor' | 'material';
+export type { CostKind };
 
 /** One cost of a job before mapping: an invoice item or a payroll gross pay item. */
 export interface JobCost {
@@ -31,6 +32,7 @@ export interface JournalJob {
   jobId: number;
   jobNumber?: string | null;
   businessUnitId?: number | null;
+  jobTypeId?: number | null;
   completedOn?: string | null;
   modifiedOn: string;
 }
@@ -63,20 +65,28 @@ export interface BuildJournalInput {
   timeZone?: string;
 }
 
-const KIND_ORDER: Record<string, number> = { material: 0, labor: 1, offset: 2 };
+const KIND_ORDER: Record<string, number> = { material: 0, equipment: 1, labor: 2, other: 3, offset: 4 };
 
 /**
- * Maps a job's costs to a balanced entry: per cost kind, cost lines (debit) on the mapped accounts with the job's
- * cost center, and offset lines (credit accrued payroll / inventory). Lines are grouped per account + cost
- * center + kind and rounded to the currency scale BEFORE the offsets are summed from them, so debits equal credits
- * exactly. A group that nets negative (returns) moves to the other side.
+ * Maps a job's costs to a balanced entry: per cost kind, cost lines (debit) on the accounts the rules choose for the
+ * job's type and business unit (rules/account-resolution.ts) with the job's cost center, and offset lines (credit
+ * accrued payroll / inventory). Lines are grouped per account + cost center + kind and rounded to the currency scale
+ * BEFORE the offsets are summed from them, so debits equal credits exactly. A group that nets negative (returns)
+ * moves to the other side.
  */
 export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDraft | null; reasons: Reason[] } {
   const { job, costs, rules, costCenter } = input;
   const reasons: Reason[] = [];
+  const accounts = accountsForJob(rules, job);
+  const accountsOf = (kind: CostKind) => {
+    const pair = accounts[kind];
+    // The rules are checked at load: every cost kind that takes costs has default accounts.
+    if (!pair) throw new Error(`internal error: no ${kind} accounts for job ${job.jobId}`);
+    return pair;
+  };
   const debitGroups = new Map<string, { account: string; kind: CostKind; amount: Decimal }>();
   for (const c of costs) {
-    let account = rules.accounts[c.kind].debit;
+    let account = accountsOf(c.kind).debit.account;
     if (c.stAccount) {
       const mapped = rules.accounts.glAccounts[c.stAccount];
       if (mapped) account = mapped;
@@ -100,6 +110,7 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
     jobId: job.jobId,
     jobNumber: job.jobNumber ?? String(job.jobId),
     businessUnitId: job.businessUnitId ?? '',
+    jobTypeId: job.jobTypeId ?? '',
     costCenter: costCenter.costCenter,
     completedOn: job.completedOn ?? '',
   };
@@ -126,7 +137,7 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
     const rounded = g.amount.toDecimalPlaces(rules.amountScale, Decimal.ROUND_HALF_UP);
     if (rounded.isZero()) continue;
     line(g.account, rounded, g.kind, true, g.kind);
-    const credit = rules.accounts[g.kind].credit;
+    const credit = accountsOf(g.kind).credit.account;
     offsets.set(`${g.kind}|${credit}`, (offsets.get(`${g.kind}|${credit}`) ?? new Decimal(0)).plus(rounded));
   }
   for (const [key, amount] of offsets) {
@@ -141,7 +152,7 @@ export function buildJournalDraft(input: BuildJournalInput): { draft: JournalDra
     );
   }
   if (lines.length === 0) {
-    reasons.push({ code: ReasonCodes.NoCosts, message: `job ${job.jobId} has no labor or material cost to post` });
+    reasons.push({ code: ReasonCodes.NoCosts, message: `job ${job.jobId} has no cost to post` });
     return { draft: null, reasons };
   }
   lines.sort(

@@ -14,11 +14,12 @@ import { Allow, IsDefined, IsOptional, IsString, ValidateBy, ValidateIf, Validat
 
 /*
  * Version 1 of the mapping-rules file (docs/mapping-rules.md), one DTO class per section; optional fields carry their
- * documented default as the initializer. parseMappingRules() picks the schema by the file's `version`.
+ * documented default as the initializer. parseMappingRules() picks the schema by the file's `version`. Version 2
+ * (mapping-rules-v2.dto.ts) reuses the sections and field decorators exported here.
  */
 
 const X3_CODE = /^[A-Za-z0-9_.\-/]{1,30}$/;
-const ST_ID = /^[1-9]\d{0,17}$/;
+export const ST_ID = /^[1-9]\d{0,17}$/;
 
 export const TEMPLATE_FIELDS = [
   'jobId',
@@ -28,9 +29,10 @@ export const TEMPLATE_FIELDS = [
   'completedOn',
   'revision',
   'costKind',
+  'jobTypeId',
 ];
 
-function IsX3Code(): PropertyDecorator {
+export function IsX3Code(): PropertyDecorator {
   return ValidateBy({
     name: 'isX3Code',
     validator: {
@@ -41,7 +43,7 @@ function IsX3Code(): PropertyDecorator {
   });
 }
 
-function RequiredX3Code(): PropertyDecorator {
+export function RequiredX3Code(): PropertyDecorator {
   return (target, key) => {
     IsDefined({ message: '$path is required (X3 code)' })(target, key);
     IsX3Code()(target, key);
@@ -63,7 +65,7 @@ function MapKey(pattern: RegExp, what: string): PropertyDecorator {
 }
 
 /** A map "<ServiceTitan key>" → X3 code. */
-function X3CodeMap(keyPattern: RegExp, keyWhat: string): PropertyDecorator {
+export function X3CodeMap(keyPattern: RegExp, keyWhat: string): PropertyDecorator {
   class CodeEntry {
     @MapKey(keyPattern, keyWhat) key!: string;
     @Inline() @RequiredX3Code() value!: string;

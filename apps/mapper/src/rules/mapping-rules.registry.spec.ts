@@ -55,7 +55,7 @@ describe('mapping rules registry', () => {
   it('throws the one broken file as it is', () => {
     const tenants = registryFor({ acme: { ...TEST_RULES_JSON, version: 3 } });
     expect(() => new MappingRulesRegistry(tenants)).toThrow(
-      `invalid mapping rules ${tenants.require('acme').mappingRulesFile} (tenant acme):\n  - version must be 1`,
+      `invalid mapping rules ${tenants.require('acme').mappingRulesFile} (tenant acme):\n  - version must be 1 or 2`,
     );
   });
 });

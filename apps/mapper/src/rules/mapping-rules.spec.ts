@@ -1,24 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMappingRulesFile, MappingRulesError, parseMappingRules, renderTemplate } from './mapping-rules';
-import { TEST_RULES_JSON } from '../testing/mapper-fixtures';
+import { loadMappingRulesFile, parseMappingRules, renderTemplate } from './mapping-rules';
+import { rulesProblems, TEST_RULES_JSON } from '../testing/mapper-fixtures';
 
-function problems(json: unknown): string[] {
-  try {
-    parseMappingRules(json, 'test.json');
-  } catch (e) {
-    if (e instanceof MappingRulesError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = rulesProblems;
 
 describe('mapping rules', () => {
   it('fills the documented defaults', () => {
     const r = parseMappingRules(TEST_RULES_JSON);
     expect(r.businessUnits['1']).toEqual({ costCenter: 'CC-HVAC', dimensionType: 'CCE' });
-    expect(r.materialItemTypes).toEqual(['Material', 'Equipment']);
+    expect(r.invoiceItemKinds).toEqual({ Material: 'material', Equipment: 'material', Service: 'labor' });
+    expect(r.jobTypes.strict).toBe(false);
+    expect(r.accounts.rules).toEqual([]);
     expect(r.suppliers.matchByName).toBe(true);
     expect(r.purchaseOrders.numberTemplate).toBe('{number}');
     expect(r.amountScale).toBe(2);
@@ -35,9 +29,9 @@ describe('mapping rules', () => {
     expect(r.defaultCostCenter).toEqual({ costCenter: 'CC-HVAC', dimensionType: 'CCE' });
   });
 
-  it('names every bad field at once', () => {
+  it('names every bad field at once (an unsupported version: against the closest schema, here version 1)', () => {
     const p = problems({
-      version: 2,
+      version: 3,
       costCenters: { businessUnits: { abc: 'CC 1' } },
       accounts: {
         material: { debit: '601000' },
@@ -52,7 +46,7 @@ describe('mapping rules', () => {
     });
     expect(p).toEqual(
       expect.arrayContaining([
-        'version must be 1',
+        'version must be 1 or 2',
         'unknown field "colour" (typo?)',
         'costCenters.businessUnits: key "abc" must be a ServiceTitan business unit id',
         'costCenters.businessUnits.abc must be an X3 code (1-30 letters, digits, _ . - /), got "CC 1"',
@@ -169,7 +163,8 @@ describe('mapping rules', () => {
   });
 
   it('selects the schema by version and refuses a document that is not an object', () => {
-    expect(problems({ ...TEST_RULES_JSON, version: '1' })).toEqual(['version must be 1']);
+    expect(problems({ ...TEST_RULES_JSON, version: '1' })).toEqual(['version must be 1 or 2']);
+    expect(problems({ ...TEST_RULES_JSON, version: undefined })).toEqual(['version must be 1 or 2']);
     expect(problems(null)).toEqual(['rules is required (object)']);
     expect(problems(['version', 1])).toEqual(['rules must be an object']);
   });

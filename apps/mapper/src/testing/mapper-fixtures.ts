@@ -13,7 +13,7 @@ import {
   X3_PURCHASE_ORDER_STATE,
   X3_SUPPLIER_STATE,
 } from '@connector/contracts';
-import { MappingRules, parseMappingRules } from '../rules/mapping-rules';
+import { MappingRules, MappingRulesError, parseMappingRules } from '../rules/mapping-rules';
 import { MasterDataCache } from '../state/master-data.cache';
 import { JobSources } from '../state/source-records.state';
 
@@ -32,8 +32,71 @@ export const TEST_RULES_JSON = {
   purchaseOrders: { byServiceTitanId: { '1101': 'PO0001' } },
 };
 
+/** Every problem parseMappingRules finds in a document ([] = valid). */
+export function rulesProblems(json: unknown): string[] {
+  try {
+    parseMappingRules(json, 'test.json');
+  } catch (e) {
+    if (e instanceof MappingRulesError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
 export function testRules(overrides: Record<string, unknown> = {}): MappingRules {
   return parseMappingRules({ ...TEST_RULES_JSON, ...overrides });
+}
+
+/** ServiceTitan job types of the version 2 test rules. */
+export const JOB_TYPES = { service: 50, maintenance: 51, repair: 52, install: 53, inspection: 54, warranty: 55 };
+
+/**
+ * Version 2 rules: installation labor and service labor on their own accounts, plumbing (business unit 2) with its
+ * own material account and payroll offset, plumbing installs with both, maintenance and inspections on the defaults;
+ * strict job types (warranty, 55, is unmapped).
+ */
+export const TEST_RULES_V2_JSON = {
+  version: 2,
+  costCenters: { dimensionType: 'CCE', businessUnits: { '1': 'CC-HVAC', '2': 'CC-PLUMB' } },
+  invoiceItemTypes: { material: ['Material'], equipment: ['Equipment'] },
+  labor: { source: 'gross-pay-items' },
+  accounts: {
+    default: {
+      material: { debit: '601000', credit: '310000' },
+      equipment: { debit: '615000', credit: '310000' },
+      labor: { debit: '641000', credit: '421000' },
+    },
+    rules: [
+      { name: 'installation labor', jobTypes: [JOB_TYPES.install], accounts: { labor: { debit: '642000' } } },
+      {
+        name: 'service labor',
+        jobTypes: [JOB_TYPES.service, JOB_TYPES.repair],
+        accounts: { labor: { debit: '641000' } },
+      },
+      {
+        name: 'plumbing installs',
+        jobTypes: [JOB_TYPES.install],
+        businessUnits: [2],
+        accounts: { material: { debit: '603000' }, labor: { debit: '642500' } },
+      },
+      {
+        name: 'plumbing',
+        businessUnits: [2],
+        accounts: { material: { debit: '602000' }, labor: { credit: '422000' } },
+      },
+      {
+        name: 'maintenance and inspections: default accounts',
+        jobTypes: [JOB_TYPES.maintenance, JOB_TYPES.inspection],
+      },
+    ],
+    glAccounts: { '5100': '602000' },
+  },
+  jobTypes: { strict: true },
+  suppliers: { byVendorId: { '301': 'SUP001' } },
+};
+
+export function testRulesV2(overrides: Record<string, unknown> = {}): MappingRules {
+  return parseMappingRules({ ...TEST_RULES_V2_JSON, ...overrides });
 }
 
 type MasterState = { topic: string; type: string; payload: Record<string, unknown> };
@@ -57,6 +120,12 @@ export function masterDataStates(o: { inactiveAccounts?: string[] } = {}): Maste
     acc('641000', ['CCE']),
     acc('310000', []),
     acc('421000', []),
+    // Accounts of the version 2 test rules.
+    acc('603000', ['CCE']),
+    acc('615000', ['CCE']),
+    acc('642000', ['CCE']),
+    acc('642500', ['CCE']),
+    acc('422000', []),
     {
       topic: Topics.X3CostCenter,
       type: X3_COST_CENTER_STATE,

@@ -21,16 +21,19 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
+const COST_KINDS = ['labor', 'material', 'equipment', 'other'];
+
 /**
- * The X3 codes a mapping-rules file (version 1, docs/mapping-rules.md) names — accounts, cost centers, suppliers,
- * products, purchase orders — for `npm run check` to verify in X3. It only collects codes: the mapper validates the
- * file itself (its schema lives in the mapper), so a file the mapper would refuse is reported by the mapper.
- * Throws with a reason when the file cannot be read as version-1 rules.
+ * The X3 codes a mapping-rules file (version 1 or 2, docs/mapping-rules.md) names — accounts, cost centers,
+ * suppliers, products, purchase orders — for `npm run check` to verify in X3. It only collects codes: the mapper
+ * validates the file itself (its schema lives in the mapper), so a file the mapper would refuse is reported by the
+ * mapper. Throws with a reason when the file cannot be read as rules of a known version.
  */
 export function mappingRulesReferences(file: string): RulesReferences {
   const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!isObject(json)) throw new Error('the mapping rules file is not a JSON object');
-  if (json['version'] !== 1) throw new Error(`mapping rules version ${JSON.stringify(json['version'])} is not known`);
+  if (json['version'] !== 1 && json['version'] !== 2)
+    throw new Error(`mapping rules version ${JSON.stringify(json['version'])} is not known`);
   const found = new Map<string, RulesReference>();
   const add = (kind: RulesReference['kind'], code: string | undefined, path: string, dimensionType?: string) => {
     if (!code) return;
@@ -41,11 +44,20 @@ export function mappingRulesReferences(file: string): RulesReferences {
   };
 
   const accounts = isObject(json['accounts']) ? json['accounts'] : {};
-  for (const kind of ['labor', 'material'])
-    for (const side of ['debit', 'credit']) {
-      const pair = accounts[kind];
-      add('account', isObject(pair) ? str(pair[side]) : undefined, `accounts.${kind}.${side}`);
-    }
+  // Per cost kind and side: version 1 has one pair per kind, version 2 a default and rules (by job type / unit).
+  const pairs = (owner: unknown, path: string) => {
+    for (const kind of COST_KINDS)
+      for (const side of ['debit', 'credit']) {
+        const pair = isObject(owner) ? owner[kind] : undefined;
+        add('account', isObject(pair) ? str(pair[side]) : undefined, `${path}.${kind}.${side}`);
+      }
+  };
+  if (json['version'] === 1) pairs(accounts, 'accounts');
+  else {
+    pairs(accounts['default'], 'accounts.default');
+    const rules = Array.isArray(accounts['rules']) ? (accounts['rules'] as unknown[]) : [];
+    rules.forEach((r, i) => pairs(isObject(r) ? r['accounts'] : undefined, `accounts.rules[${i}].accounts`));
+  }
   if (isObject(accounts['glAccounts']))
     for (const [k, v] of Object.entries(accounts['glAccounts'])) add('account', str(v), `accounts.glAccounts.${k}`);
 

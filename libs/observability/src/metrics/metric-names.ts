@@ -23,5 +23,8 @@ export const MetricNames = {
   Postings: 'connector_postings_total',
   Replays: 'connector_replays_total',
   AuditRecords: 'connector_audit_records_total',
+  MappingRulesReloads: 'connector_mapping_rules_reloads_total',
+  MappingRulesInvalid: 'connector_mapping_rules_invalid',
+  MappingRulesInfo: 'connector_mapping_rules_info',
 } as const;
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

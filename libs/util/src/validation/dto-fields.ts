@@ -15,7 +15,7 @@ export type DtoClass<T = object> = new (...args: any[]) => T;
 /** A nested DTO property, recorded so that tools can walk the schema (e.g. list every secret field's path). */
 export interface NestedField {
   property: string;
-  kind: 'object' | 'record';
+  kind: 'object' | 'record' | 'list';
   required: boolean;
   /** The class and, for a discriminated union, every subclass. */
   types: () => DtoClass[];
@@ -159,6 +159,31 @@ export function NestedRecord(type: () => DtoClass, options: NestedRecordOptions 
     })(target, key);
     ValidateNested({ each: true })(target, key);
     IsNestedObject(!!options.required)(target, key);
+  };
+}
+
+/**
+ * A JSON array of sections, each validated by its own DTO class; problems name the element by index
+ * (`accounts.rules[2].accounts.labor.debit`). Optional (absent = the initializer's value, usually `[]`).
+ */
+export function NestedList(type: () => DtoClass): PropertyDecorator {
+  return (target, key) => {
+    register(target, { property: String(key), kind: 'list', required: false, types: () => [type()] });
+    Transform(({ obj }) => {
+      const raw = (obj as Record<string, unknown>)[String(key)];
+      if (!Array.isArray(raw)) return raw;
+      return raw.map((e) => (isPlainObject(e) ? plainToInstance(type(), e, { exposeDefaultValues: true }) : e));
+    })(target, key);
+    IsOptional()(target, key);
+    ValidateBy({
+      // The container check: when it fails, the nested problems of a non-array are not listed (see collect).
+      name: NESTED_OBJECT,
+      validator: {
+        validate: (v: unknown) => Array.isArray(v),
+        defaultMessage: () => '$path must be an array',
+      },
+    })(target, key);
+    ValidateNested({ each: true })(target, key);
   };
 }
 

@@ -4,6 +4,7 @@ import {
   HttpUrl,
   Inline,
   IntBetween,
+  NestedList,
   NestedObject,
   nestedFields,
   NestedRecord,
@@ -153,6 +154,33 @@ describe('validateDto', () => {
       'docs[3].name is required',
       'docs[3].limits.min is required',
     ]);
+  });
+
+  it('NestedList: every element validated by its class, problems by index; a non-array or non-object element said once', () => {
+    class RuleDto {
+      @IntBetween(1, 9) level!: number;
+      @NestedObject(() => ExtraDto) extra?: ExtraDto;
+    }
+    class ListDocDto {
+      @NestedList(() => RuleDto) rules: RuleDto[] = [];
+    }
+    expect(validateDto(ListDocDto, {}).value.rules).toEqual([]);
+    const ok = validateDto(ListDocDto, { rules: [{ level: 2 }, { level: 3, extra: { max: 7 } }] });
+    expect(ok.problems).toEqual([]);
+    expect(ok.value.rules[1]).toBeInstanceOf(RuleDto);
+    expect(ok.value.rules[1].extra?.max).toBe(7);
+    expect(
+      validateDto(ListDocDto, { rules: [{ level: 0 }, 'x', { level: 2, extra: { max: 0 }, y: 1 }, null] }).problems,
+    ).toEqual([
+      'rules[0].level must be an integer between 1 and 9',
+      'rules[1] must be an object',
+      'rules[2]: unknown field "y" (typo?)',
+      'rules[2].extra.max must be an integer between 1 and 10',
+      'rules[3] must be an object',
+    ]);
+    expect(validateDto(ListDocDto, { rules: { level: 2 } }).problems).toEqual(['rules must be an array']);
+    expect(validateDto(ListDocDto, { rules: null }).problems).toEqual([]);
+    expect(nestedFields(ListDocDto).map((f) => [f.property, f.kind, f.required])).toEqual([['rules', 'list', false]]);
   });
 
   it('records nested sections so that a schema can be walked', () => {

@@ -17,6 +17,10 @@ import { MAX_REVISION } from '../../validation/entity-id.decorator';
 
 export const JOURNAL_ENTRY_REQUESTED = 'connector.journal-entry.requested';
 
+/** Cost kinds of a journal line: the mapping rules' cost kinds, and `offset` for the balancing lines. */
+export const JOURNAL_LINE_COST_KINDS = ['labor', 'material', 'equipment', 'other', 'offset'] as const;
+export type JournalLineCostKind = (typeof JOURNAL_LINE_COST_KINDS)[number];
+
 export class SourceRecordRefDto {
   @IsIn(['job', 'inventory-bill', 'purchase-order', 'vendor']) kind!:
     | 'job'
@@ -35,8 +39,11 @@ export class JournalEntryLineDto {
   @IsOptional() @IsString() costCenter?: string | null;
   @IsOptional() @IsString() dimensionType?: string | null;
   @IsOptional() @IsString() description?: string | null;
-  /** labor | material | offset: what the line represents, for reconciliation by cost kind. */
-  @IsIn(['labor', 'material', 'offset']) costKind!: 'labor' | 'material' | 'offset';
+  /**
+   * What the line represents, for reconciliation by cost kind: a cost (labor, material, equipment, other — the cost
+   * kinds of the mapping rules; equipment and other only from version 2 rules) or its offset.
+   */
+  @IsIn(JOURNAL_LINE_COST_KINDS) costKind!: JournalLineCostKind;
 }
 
 /** A balanced GL journal entry to post to Sage X3 (GACCENTRY). */
