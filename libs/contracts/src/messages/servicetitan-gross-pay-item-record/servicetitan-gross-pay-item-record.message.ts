@@ -1,5 +1,6 @@
-import { IsBoolean, IsInt, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, IsString } from 'class-validator';
 import { IsDecimalString } from '../../validation/decimal-string.decorator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_GROSS_PAY_ITEM_RECORD = 'servicetitan.gross-pay-item.record';
 
@@ -9,18 +10,18 @@ export const ST_GROSS_PAY_ITEM_RECORD = 'servicetitan.gross-pay-item.record';
  * tenant's rule (servicetitan.labor in the tenants file).
  */
 export class ServiceTitanGrossPayItemRecordV1 {
-  @IsInt() grossPayItemId!: number;
-  @IsInt() jobId!: number;
+  @IsEntityId() grossPayItemId!: number;
+  @IsEntityId() jobId!: number;
   @IsBoolean() active!: boolean;
   /** TimesheetTime | InvoiceRelatedBonus | CustomBonus | Salary | Reimbursement. */
   @IsString() grossPayItemType!: string;
   @IsDecimalString() amount!: string;
-  @IsOptional() @IsInt() employeeId?: number | null;
-  @IsOptional() @IsInt() payrollId?: number | null;
+  @IsOptional() @IsEntityId() employeeId?: number | null;
+  @IsOptional() @IsEntityId() payrollId?: number | null;
   @IsISO8601() date!: string;
   @IsOptional() @IsString() paidTimeType?: string | null;
   @IsOptional() @IsDecimalString() paidDurationHours?: string | null;
-  @IsOptional() @IsInt() invoiceId?: number | null;
+  @IsOptional() @IsEntityId() invoiceId?: number | null;
   @IsISO8601() modifiedOn!: string;
   @IsString() contentHash!: string;
 }

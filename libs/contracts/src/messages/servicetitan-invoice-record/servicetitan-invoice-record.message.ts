@@ -1,15 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsISO8601, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { IsDecimalString } from '../../validation/decimal-string.decorator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_INVOICE_RECORD = 'servicetitan.invoice.record';
 
 export class InvoiceRecordItemDto {
-  @IsInt() id!: number;
+  @IsEntityId() id!: number;
   /** Service | Material | Equipment | PriceModifier | Unspecified. */
   @IsString() type!: string;
   @IsOptional() @IsString() description?: string | null;
-  @IsOptional() @IsInt() skuId?: number | null;
+  @IsOptional() @IsEntityId() skuId?: number | null;
   @IsOptional() @IsString() skuName?: string | null;
   @IsOptional() @IsDecimalString() quantity?: string | null;
   @IsOptional() @IsDecimalString() cost?: string | null;
@@ -19,7 +20,7 @@ export class InvoiceRecordItemDto {
   /** ServiceTitan GL account numbers. */
   @IsOptional() @IsString() costOfSaleAccount?: string | null;
   @IsOptional() @IsString() generalLedgerAccount?: string | null;
-  @IsOptional() @IsInt() technicianId?: number | null;
+  @IsOptional() @IsEntityId() technicianId?: number | null;
 }
 
 /**
@@ -28,13 +29,13 @@ export class InvoiceRecordItemDto {
  * Volatile fields (modifiedOn, syncStatus: write-back bumps both) are not part of the content hash.
  */
 export class ServiceTitanInvoiceRecordV1 {
-  @IsInt() invoiceId!: number;
-  @IsInt() jobId!: number;
+  @IsEntityId() invoiceId!: number;
+  @IsEntityId() jobId!: number;
   @IsBoolean() active!: boolean;
   @IsOptional() @IsString() referenceNumber?: string | null;
   @IsOptional() @IsISO8601() invoiceDate?: string | null;
   @IsOptional() @IsDecimalString() total?: string | null;
-  @IsOptional() @IsInt() businessUnitId?: number | null;
+  @IsOptional() @IsEntityId() businessUnitId?: number | null;
   @IsArray() @ValidateNested({ each: true }) @Type(() => InvoiceRecordItemDto) items!: InvoiceRecordItemDto[];
   @IsISO8601() modifiedOn!: string;
   @IsString() contentHash!: string;

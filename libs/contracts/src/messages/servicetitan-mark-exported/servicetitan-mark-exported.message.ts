@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_MARK_EXPORTED = 'servicetitan.command.mark-exported';
 
@@ -9,7 +10,7 @@ export const ST_MARK_EXPORTED = 'servicetitan.command.mark-exported';
  */
 export class MarkExportedCommandV1 {
   @IsIn(['invoice', 'inventory-bill']) entity!: 'invoice' | 'inventory-bill';
-  @IsInt() @Min(1) id!: number;
+  @IsEntityId() id!: number;
   @IsString() x3DocumentNumber!: string;
   /** The connector's external reference of the X3 document. */
   @IsString() externalRef!: string;

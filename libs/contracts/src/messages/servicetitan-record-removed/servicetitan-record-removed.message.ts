@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsEntityId } from '../../validation/entity-id.decorator';
 
 export const ST_RECORD_REMOVED = 'servicetitan.record.removed';
 
@@ -9,9 +10,9 @@ export const ST_RECORD_REMOVED = 'servicetitan.record.removed';
  */
 export class ServiceTitanRecordRemovedV1 {
   @IsIn(['invoice', 'gross-pay-item']) entity!: 'invoice' | 'gross-pay-item';
-  @IsInt() id!: number;
+  @IsEntityId() id!: number;
   /** The job the record was removed from (the key's job). */
-  @IsInt() jobId!: number;
-  @IsOptional() @IsInt() movedToJobId?: number | null;
+  @IsEntityId() jobId!: number;
+  @IsOptional() @IsEntityId() movedToJobId?: number | null;
   @IsISO8601() modifiedOn!: string;
 }
