@@ -6,6 +6,7 @@ import { ServiceTitanFeedsService } from '../feeds/servicetitan-feeds.service';
 import { ServiceTitanOwnerConsumer } from '../owner/servicetitan-owner.consumer';
 import { SERVICETITAN_OWNER_GROUP, ServiceTitanOwnership } from '../owner/servicetitan-ownership';
 import { ServiceTitanClientsRegistry } from '../servicetitan/servicetitan-clients.registry';
+import { KafkaAckMonitor } from '../webhooks/kafka-ack.monitor';
 import { WebhookController } from '../webhooks/webhook.controller';
 import { WebhookTriggerService } from '../webhooks/webhook-trigger.service';
 import { WriteBackService } from '../write-back/write-back.service';
@@ -22,6 +23,7 @@ export class AppModule {
       controllers: [WebhookController, ServiceTitanOwnerConsumer],
       providers: [
         { provide: WebhookGatewayEnv, useValue: env },
+        KafkaAckMonitor,
         WebhookTriggerService,
         ServiceTitanClientsRegistry,
         ServiceTitanOwnership,

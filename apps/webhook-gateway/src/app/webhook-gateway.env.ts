@@ -10,6 +10,20 @@ export class WebhookGatewayEnv extends TenantEnv {
   @IsInt() @Min(60) WEBHOOK_DEDUPE_TTL_SECONDS: number = 3600;
   /** Upper bound of remembered event ids (memory cap). */
   @IsInt() @Min(1000) @Max(10_000_000) WEBHOOK_DEDUPE_MAX_ENTRIES: number = 500_000;
+  /**
+   * Longest wait for Kafka's acknowledgement of a webhook trigger (ms). Beyond it the webhook is answered 503 with
+   * Retry-After and the gateway reports not-ready until Kafka acknowledges again; keep it well below ServiceTitan's
+   * delivery timeout (~10 s).
+   */
+  @IsInt() @Min(100) @Max(9000) WEBHOOK_ACK_TIMEOUT_MS: number = 2000;
+  /** Retry-After of a 503 (s): when ServiceTitan may deliver again. */
+  @IsInt() @Min(1) @Max(3600) WEBHOOK_RETRY_AFTER_SECONDS: number = 30;
+  /** While Kafka does not acknowledge: how often the command topic's leaders are probed to become ready again (ms). */
+  @IsInt() @Min(100) @Max(60_000) WEBHOOK_KAFKA_PROBE_MS: number = 1000;
+  /** Deepest nesting of objects and arrays a webhook body may have (a V1 body has ~5 levels); deeper is a 400. */
+  @IsInt() @Min(4) @Max(1000) WEBHOOK_MAX_DEPTH: number = 32;
+  /** Most object keys a webhook body may have in total (a V1 job body with 300 invoice items has ~10,000). */
+  @IsInt() @Min(100) @Max(10_000_000) WEBHOOK_MAX_KEYS: number = 50_000;
   /** Run the scheduled ServiceTitan feed reads (per tenant interval from the tenants file); triggers work either way. */
   @EnvBoolean(true) ST_PULL_ENABLED: boolean = true;
   /** Delay before the first scheduled read after start (ms). */

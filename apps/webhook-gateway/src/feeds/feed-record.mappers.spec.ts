@@ -61,14 +61,32 @@ describe('feed rows → records', () => {
     expect(() => jobFeedRecord('acme', { id: 'abc', modifiedOn: '2026-11-20T00:00:00Z' })).toThrow(FeedRowError);
     expect(() =>
       jobFeedRecord('acme', { id: Number.MAX_SAFE_INTEGER + 2, modifiedOn: '2026-11-20T00:00:00Z' }),
-    ).toThrow('id must be a positive integer id');
+    ).toThrow('id 9007199254740992 is beyond 2^53 − 1');
     expect(() => invoiceFeedRecord('acme', { ...invoice, items: [{ id: 1, quantity: '1,5' }] })).toThrow(
-      'items[0].quantity is not a decimal amount',
+      'items[0].quantity: not a decimal amount: "1,5"',
     );
     expect(() => jobFeedRecord('acme', { id: 1 })).toThrow('modifiedOn is missing');
     // invoiceId 0 means "no invoice", not a broken feed.
     expect(
       jobFeedRecord('acme', { id: 1, invoiceId: 0, modifiedOn: '2026-11-20T00:00:00Z' }).payload['invoiceId'],
     ).toBeNull();
+  });
+
+  it('ids are positive safe integers, never rounded; amounts follow the strict grammar with bounds', () => {
+    const job = (id: unknown) => () => jobFeedRecord('acme', { id, modifiedOn: '2026-11-20T00:00:00Z' });
+    expect(job('9007199254740993')).toThrow('id "9007199254740993" is beyond 2^53 − 1');
+    expect(job(-4)).toThrow('id must be a positive integer id');
+    expect(job(4.5)).toThrow('id must be a positive integer id');
+    expect(job('1e3')).toThrow('id must be a positive integer id');
+    expect(job(' 12 ')).toThrow('id must be a positive integer id');
+    expect(job('9007199254740991')().id).toBe(9007199254740991);
+    const bill = (billAmount: unknown) => () =>
+      inventoryBillFeedRecord('acme', { id: 1, billAmount, modifiedOn: '2026-11-05T00:00:00Z', items: [] });
+    expect(bill('1e3')).toThrow('billAmount: not a decimal amount: "1e3"');
+    expect(bill(' 12 ')).toThrow('billAmount: not a decimal amount: " 12 "');
+    expect(bill(1e26)).toThrow('billAmount: amount out of range');
+    expect(bill('0.0000000000000000001')).toThrow('billAmount: amount has too many decimal places');
+    expect(bill(true)).toThrow('billAmount: not an amount: boolean');
+    expect(bill(12.5)().payload['billAmount']).toBe('12.5');
   });
 });

@@ -14,8 +14,9 @@ import {
   ST_JOB_RECORD,
   ST_PURCHASE_ORDER_REVISION,
   ST_VENDOR_REVISION,
+  toEntityId,
 } from '@connector/contracts';
-import { toDecimalString } from '@connector/decimal';
+import { decimalProblem, toDecimalString } from '@connector/decimal';
 import { contentHash } from '@connector/util';
 
 type Row = Record<string, unknown>;
@@ -44,10 +45,13 @@ export interface FeedRecord {
   payload: Record<string, unknown>;
 }
 
+/** Positive safe integers only, never rounded (toEntityId): "9007199254740993" is refused, not read as …992. */
 const id = (v: unknown, field: string): number => {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
-  if (typeof v === 'string' && /^[1-9]\d{0,15}$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
-  throw new FeedRowError(`${field} must be a positive integer id (got ${JSON.stringify(v)})`);
+  try {
+    return toEntityId(v, field);
+  } catch (e) {
+    throw new FeedRowError((e as Error).message);
+  }
 };
 const optId = (v: unknown, field: string): number | null =>
   v === null || v === undefined || v === 0 ? null : id(v, field);
@@ -56,14 +60,12 @@ const str = (v: unknown): string | null =>
 const obj = (v: unknown): Row | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : null);
 const iso = (v: unknown): string | null =>
   typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null;
+/** Amounts in the strict grammar with bounds (@connector/decimal): "1e3", " 12 " and 1e26 are refused with the reason. */
 const dec = (v: unknown, field: string): string | null => {
   if (v === null || v === undefined || v === '') return null;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new FeedRowError(`${field} must be an amount`);
-  try {
-    return toDecimalString(v);
-  } catch {
-    throw new FeedRowError(`${field} is not a decimal amount (got ${JSON.stringify(v)})`);
-  }
+  const problem = decimalProblem(v);
+  if (problem) throw new FeedRowError(`${field}: ${problem}`);
+  return toDecimalString(v as string | number);
 };
 const accountNumber = (v: unknown): string | null => {
   const a = obj(v);

@@ -55,14 +55,36 @@ describe('webhook field extraction (a webhook is a trigger)', () => {
   it.each([
     [[1, 2], 'body must be a JSON object'],
     [{ hello: 'world' }, 'no event id'],
-    [{ eventId: 'e', eventType: 7 }, 'no event type'],
-    [{ eventId: 'e', eventType: 'Job Completed!' }, 'no event type'],
-    [{ eventId: { nested: true }, eventType: 'JobCompleted' }, 'event id must be a string or an integer'],
-    [{ eventId: 'x'.repeat(201), eventType: 'JobCompleted' }, 'event id must be a string or an integer'],
-    [{ eventId: 'e', eventType: 'JobCompleted', data: { id: 1.5 } }, 'entity id must be a string or an integer'],
+    [{ eventId: 'e' }, 'no event type'],
+    [{ eventId: 'e', eventType: 7 }, 'event type must be a name of letters, digits and ".:_-" (at most 100), got 7'],
+    [{ eventId: 'e', eventType: 'Job Completed!' }, 'event type must be a name'],
+    [{ eventId: { nested: true }, eventType: 'JobCompleted' }, 'event id must be 1–200 visible ASCII characters'],
+    [{ eventId: 'x'.repeat(201), eventType: 'JobCompleted' }, 'event id must be 1–200 visible ASCII characters'],
+    [{ eventId: 'a\u0000b', eventType: 'JobCompleted' }, 'event id must be 1–200 visible ASCII characters'],
+    [{ eventId: 'a\ud800', eventType: 'JobCompleted' }, 'event id must be 1–200 visible ASCII characters'],
+    [{ eventId: ' e ', eventType: 'JobCompleted' }, 'event id must be 1–200 visible ASCII characters'],
+    [
+      { eventId: 0, eventType: 'JobCompleted' },
+      'event id must be 1–200 visible ASCII characters or a positive integer',
+    ],
+    [{ eventId: 'e', eventType: 'JobCompleted', data: { id: 1.5 } }, 'entity id must be a positive integer id'],
+    [{ eventId: 'e', eventType: 'JobCompleted', data: { id: '1e3' } }, 'entity id must be a positive integer id'],
+    [{ eventId: 'e', eventType: 'JobCompleted', data: { id: -7 } }, 'entity id must be a positive integer id'],
+    [{ eventId: 'e', eventType: 'JobCompleted', data: { id: '9007199254740993' } }, 'is beyond 2^53 − 1'],
     [{ eventId: 'e', eventType: 'JobCompleted', tenantId: 999 }, 'is not this tenant'],
+    [{ eventId: 'e', eventType: 'JobCompleted', tenantId: '1000001.0' }, 'ServiceTitan tenant id must be a positive'],
   ])('refuses %j with a reason', (body, reason) => {
     expect(() => extractor.extract(body)).toThrow(reason);
+  });
+
+  it('takes ids as positive safe integers in digits, as numbers or strings', () => {
+    expect(extractor.extract({ eventId: 17, eventType: 'JobCompleted', data: { id: '9007199254740991' } })).toEqual({
+      eventId: '17',
+      eventType: 'JobCompleted',
+      entityId: '9007199254740991',
+      generation: 'v2',
+    });
+    expect(extractor.extract({ eventId: 'e', eventType: 'JobCompleted', tenantId: '1000001' }).entityId).toBeNull();
   });
 
   it('reads own properties only: __proto__ and constructor keys are just keys', () => {

@@ -4,21 +4,33 @@ import { MessagePublisher, StateViews } from '@connector/messaging';
 import { MetricNames, MetricsService } from '@connector/observability';
 import { Injectable, Logger } from '@nestjs/common';
 import { WebhookGatewayEnv } from '../app/webhook-gateway.env';
-import { WebhookFieldsExtractor, WebhookShapeError } from './webhook-fields.extractor';
+import { KafkaAckMonitor } from './kafka-ack.monitor';
+import { readWebhookTrigger, WebhookBodyLimits } from './webhook-body.parser';
+import { WebhookFieldsExtractor } from './webhook-fields.extractor';
+import { WebhookRefusal } from './webhook-refusal';
 import { verifyWebhookSignature } from './webhook-signature.verifier';
 
+export type RejectedStatus = 400 | 401 | 404 | 413 | 415 | 503;
+export interface WebhookRejection {
+  status: RejectedStatus;
+  body: { error: string; reason: string };
+  /** 503 only: when to deliver again. */
+  retryAfterSeconds?: number;
+}
 export type WebhookOutcome =
   | { status: 200; body: { accepted: true; eventId: string; duplicate: boolean } }
-  | { status: 400 | 401 | 404 | 413 | 503; body: { error: string; reason: string } };
+  | WebhookRejection;
 
 const METRIC_TYPE = /^[A-Za-z][A-Za-z0-9.]{0,39}$/;
 
 /**
  * The webhook hot path, in the order that matters: tenant → size (by the controller) → HMAC over the raw bytes (before
- * any parsing) → JSON → event id, type and entity id at the tenant's field paths (V1 and V2-style bodies) → dedupe on
- * the event id → a `webhook-trigger` command on `connector.servicetitan.command.v1` acknowledged by Kafka (acks=all)
- * → 200. Nothing is produced for a request that fails a step. No DTO transformation on this path: the command is
- * built by code and the body is read, not trusted (its data is never used; the owner reads the API).
+ * anything else: an unsigned body is a 401 whatever it holds) → Content-Type JSON (415) → valid UTF-8 → depth and key
+ * count → JSON → event id, type and entity id at the tenant's field paths (V1 and V2-style bodies; ids strict) →
+ * dedupe on the event id → a `webhook-trigger` command on `connector.servicetitan.command.v1` acknowledged by Kafka
+ * (acks=all) within WEBHOOK_ACK_TIMEOUT_MS → 200, else 503 with Retry-After. Every refusal is a 4xx with its reason and
+ * nothing is produced for it. No DTO transformation on this path: the command is built by code and the body is read,
+ * not trusted (its data is never used; the owner reads the API).
  *
  * Dedupe survives a restart: it is rebuilt at start from the command topic itself (a view of it, within the topic's
  * retention), so a redelivery answers 200 without a second trigger. A second trigger would only make a read earlier.
@@ -31,6 +43,7 @@ export class WebhookTriggerService {
   private readonly seen = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly ttlMs: number;
+  private readonly limits: WebhookBodyLimits;
   private readonly received;
   private readonly rejected;
   private readonly duplicates;
@@ -39,10 +52,12 @@ export class WebhookTriggerService {
     private readonly tenants: TenantRegistry,
     private readonly publisher: MessagePublisher,
     private readonly env: WebhookGatewayEnv,
+    private readonly ack: KafkaAckMonitor,
     metrics: MetricsService,
     views: StateViews,
   ) {
     this.ttlMs = env.WEBHOOK_DEDUPE_TTL_SECONDS * 1000;
+    this.limits = { maxDepth: env.WEBHOOK_MAX_DEPTH, maxKeys: env.WEBHOOK_MAX_KEYS };
     for (const t of tenants.list())
       this.extractors.set(t.id, new WebhookFieldsExtractor(t.servicetitan.webhook.fields, t.servicetitan.tenantId));
     const triggers = views.open({
@@ -65,7 +80,7 @@ export class WebhookTriggerService {
     return this.tenants.get(tenantId);
   }
 
-  reject(tenant: string, status: 400 | 401 | 404 | 413 | 503, reason: string, error: string): WebhookOutcome {
+  reject(tenant: string, status: RejectedStatus, reason: string, error: string): WebhookRejection {
     const known = status !== 404;
     this.rejected.inc({ tenant: known ? tenant : 'unknown', reason });
     // The tenant path segment is attacker-controlled: logged only when it names a known tenant.
@@ -87,17 +102,16 @@ export class WebhookTriggerService {
       wh.encoding,
     );
     if (!sig.ok) return this.reject(tenant.id, 401, sig.reason, `webhook signature rejected: ${sig.reason}`);
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch (e) {
-      return this.reject(tenant.id, 400, 'malformed-json', `malformed JSON: ${(e as Error).message}`);
-    }
     let trigger;
     try {
-      trigger = (this.extractors.get(tenant.id) as WebhookFieldsExtractor).extract(body);
+      trigger = readWebhookTrigger(
+        rawBody,
+        headers['content-type'],
+        this.extractors.get(tenant.id) as WebhookFieldsExtractor,
+        this.limits,
+      );
     } catch (e) {
-      if (e instanceof WebhookShapeError) return this.reject(tenant.id, 400, e.reason, e.message);
+      if (e instanceof WebhookRefusal) return this.reject(tenant.id, e.status, e.reason, e.message);
       throw e;
     }
     const key = `${tenant.id}|${trigger.eventId}`;
@@ -108,37 +122,54 @@ export class WebhookTriggerService {
     const at = this.seen.get(key);
     if (at !== undefined && Date.now() - at < this.ttlMs) return duplicate();
     const pending = this.inFlight.get(key);
-    if (pending) {
-      // A concurrent delivery of the same event: answer with the first one's outcome.
-      return pending.then(duplicate, () => this.reject(tenant.id, 503, 'kafka-unavailable', 'event not stored'));
-    }
+    // A concurrent delivery of the same event: answered with the first one's outcome (within the same bound).
+    if (pending) return (await this.ack.within(pending)) === 'acknowledged' ? duplicate() : this.unavailable(tenant.id);
     const receivedAt = new Date().toISOString();
     const payload: WebhookTriggerCommandV1 = { ...trigger, receivedAt };
-    const publish = this.publisher.publish(
-      Topics.StCommand,
-      createEnvelope({
-        type: ST_WEBHOOK_TRIGGER,
-        tenant: tenant.id,
-        source: 'webhook',
-        payload,
-        occurredAt: receivedAt,
-        correlationId: trigger.eventId,
-      }),
-      { key: tenant.id },
-    );
+    const publish = this.publisher
+      .publish(
+        Topics.StCommand,
+        createEnvelope({
+          type: ST_WEBHOOK_TRIGGER,
+          tenant: tenant.id,
+          source: 'webhook',
+          payload,
+          occurredAt: receivedAt,
+          correlationId: trigger.eventId,
+        }),
+        { key: tenant.id },
+      )
+      .then(
+        (receipt) => {
+          // Also when the acknowledgement comes after the 503: the re-delivery is then a duplicate.
+          this.remember(key, Date.now());
+          this.ack.acknowledged();
+          return receipt;
+        },
+        (e: unknown) => {
+          this.logger.error({ msg: 'Kafka did not acknowledge the trigger', tenant: tenant.id, err: e as Error });
+          throw e;
+        },
+      );
     this.inFlight.set(key, publish);
-    try {
-      await publish;
-    } catch (e) {
-      // Kafka did not acknowledge: 503 so ServiceTitan re-delivers; nothing was remembered as done.
-      this.logger.error({ msg: 'Kafka did not acknowledge the trigger', tenant: tenant.id, err: e as Error });
-      return this.reject(tenant.id, 503, 'kafka-unavailable', 'event not stored; retry later');
-    } finally {
-      this.inFlight.delete(key);
+    void publish.then(
+      () => this.inFlight.delete(key),
+      () => this.inFlight.delete(key),
+    );
+    if ((await this.ack.within(publish)) !== 'acknowledged') {
+      // Not stored (or not yet known to be): 503 so ServiceTitan re-delivers; nothing was remembered as done.
+      this.ack.unacknowledged();
+      return this.unavailable(tenant.id);
     }
-    this.remember(key, Date.now());
     this.received.inc({ tenant: tenant.id, type: METRIC_TYPE.test(trigger.eventType) ? trigger.eventType : 'other' });
     return { status: 200, body: { accepted: true, eventId: trigger.eventId, duplicate: false } };
+  }
+
+  private unavailable(tenant: string): WebhookRejection {
+    return {
+      ...this.reject(tenant, 503, 'kafka-unavailable', 'event not stored; retry later'),
+      retryAfterSeconds: this.env.WEBHOOK_RETRY_AFTER_SECONDS,
+    };
   }
 
   private remember(key: string, at: number): void {

@@ -37,6 +37,7 @@ export class WebhookController {
   }
 
   private send(reply: FastifyReply, out: WebhookOutcome): void {
+    if (out.status === 503 && out.retryAfterSeconds !== undefined) reply.header('retry-after', out.retryAfterSeconds);
     void reply.code(out.status).send(out.body);
   }
 }
