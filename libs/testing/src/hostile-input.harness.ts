@@ -75,13 +75,17 @@ export function sendRaw(baseUrl: string, req: HostileRequest): Promise<HostileRe
   });
 }
 
-/** The reason a 4xx answer gives: Nest's JSON `message` (string or list), else the body text. */
+/**
+ * The reason a 4xx answer gives: Nest's JSON `message` (string or list), or a `reason` code with its `error` text
+ * (the webhook-gateway's answers), else the body text.
+ */
 export function reasonOf(res: HostileResponse): string {
   try {
     const body = JSON.parse(res.text) as { message?: unknown; error?: unknown; reason?: unknown };
-    const message = body.message ?? body.reason ?? body.error;
-    if (Array.isArray(message)) return message.join('; ');
-    if (typeof message === 'string') return message;
+    const message = body.message ?? body.error;
+    const text = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : '';
+    const reason = typeof body.reason === 'string' ? body.reason : '';
+    if (reason || text) return reason && text ? `${reason}: ${text}` : reason || text;
   } catch {
     /* not JSON */
   }

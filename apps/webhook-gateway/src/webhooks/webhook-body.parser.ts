@@ -14,8 +14,14 @@ const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/;
 
 /** Throws 415 unless the Content-Type says JSON in UTF-8. */
 export function checkJsonContentType(header: string | string[] | undefined): void {
+  if (Array.isArray(header) && header.length > 1)
+    throw new WebhookRefusal(
+      'unsupported-media-type',
+      `Content-Type must be given once (given ${header.length} times)`,
+    );
   const value = Array.isArray(header) ? header[0] : header;
-  if (!value) throw new WebhookRefusal('unsupported-media-type', 'Content-Type must be application/json (none given)');
+  if (value === undefined)
+    throw new WebhookRefusal('unsupported-media-type', 'Content-Type must be application/json (none given)');
   const [type, ...params] = value.split(';');
   const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (!JSON_MEDIA_TYPE.test(type.trim().toLowerCase()))

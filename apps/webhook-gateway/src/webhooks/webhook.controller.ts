@@ -33,11 +33,19 @@ export class WebhookController {
       }
       return this.send(reply, { status: 400, body: { error: 'could not read request body', reason: 'read-error' } });
     }
-    this.send(reply, await this.triggers.ingest(tenant, raw, req.headers));
+    this.send(reply, await this.triggers.ingest(tenant, raw, { ...req.headers, 'content-type': sentContentType(req) }));
   }
 
   private send(reply: FastifyReply, out: WebhookOutcome): void {
     if (out.status === 503 && out.retryAfterSeconds !== undefined) reply.header('retry-after', out.retryAfterSeconds);
     void reply.code(out.status).send(out.body);
   }
+}
+
+/** Every Content-Type header as sent (configureGatewayHttp keeps Fastify from judging it before the signature). */
+function sentContentType(req: FastifyRequest): string[] | undefined {
+  const values: string[] = [];
+  const raw = req.raw.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toLowerCase() === 'content-type') values.push(raw[i + 1]);
+  return values.length ? values : undefined;
 }
