@@ -24,7 +24,7 @@ import {
   Topics,
   X3_GL_ACCOUNT_STATE,
 } from '@connector/contracts';
-import { BusContext } from '@connector/messaging';
+import { BusContext, partitionForKey } from '@connector/messaging';
 import {
   AppUnderTest,
   eventually,
@@ -58,6 +58,7 @@ describe('mapper on a real Kafka broker: jobs joined with their costs from servi
   const out: BusContext[] = [];
   let io: MessagingHarness;
   let mapper: AppUnderTest;
+  let env: MapperEnv;
 
   const entriesFor = (jobId: number) =>
     out
@@ -107,7 +108,7 @@ describe('mapper on a real Kafka broker: jobs joined with their costs from servi
         extra: { mappingRulesFile: rulesFile },
       }),
     ]);
-    const env = validateEnv(MapperEnv, {
+    env = validateEnv(MapperEnv, {
       ...testAppEnv(prefix),
       TENANTS_FILE: tenants.file,
       CONNECTOR_ENCRYPTION_KEY: tenants.key,
@@ -227,6 +228,79 @@ describe('mapper on a real Kafka broker: jobs joined with their costs from servi
     await settle();
     expect(entriesFor(801)).toHaveLength(0);
     expect(entriesFor(4242)).toHaveLength(3);
+  });
+
+  /** Job ids on the partition of `jobId`, not used elsewhere: a probe there is handled after everything before it. */
+  let nextProbe = 9000;
+  const probeAfter = async (jobId: number) => {
+    const partition = partitionForKey(jobKey(T, jobId), PARTITIONS);
+    while (partitionForKey(jobKey(T, ++nextProbe), PARTITIONS) !== partition);
+    const probe = nextProbe;
+    await invoice({ invoiceId: probe, jobId: probe });
+    await job({ jobId: probe, invoiceId: probe });
+    await eventually(
+      () => entriesFor(probe),
+      (l) => l.length === 1,
+      `probe job ${probe} on the partition of job ${jobId}`,
+    );
+  };
+  const refsOf = (jobId: number) => entriesFor(jobId).map((e) => e.externalRef);
+
+  it('after a cancellation, only a newer completion posts the job', async () => {
+    // Job 801 above: canceled at 01-16, its older completion ignored. ServiceTitan completes it again on 01-17.
+    await job({ jobId: 801, invoiceId: 801, modifiedOn: '2026-01-17T09:00:00.000Z' });
+    await eventually(
+      () => refsOf(801),
+      (l) => l.length >= 1,
+      'job 801 completed again',
+    );
+    await probeAfter(801);
+    expect(refsOf(801)).toEqual(['acme:JOB:801:R1']);
+  });
+
+  it('order by the source modifiedOn, also after a restart: a superseded completion never re-posts a canceled job', async () => {
+    const J = 803;
+    const completed = { jobId: J, invoiceId: J, modifiedOn: '2026-01-15T15:01:00.000Z' };
+    await invoice({ invoiceId: J, jobId: J });
+    await job(completed);
+    await eventually(
+      () => refsOf(J),
+      (l) => l.length === 1,
+      'R1',
+    );
+    await job({ ...completed, jobStatus: 'Canceled', modifiedOn: '2026-01-16T00:00:00.000Z' });
+    await eventually(
+      () => refsOf(J),
+      (l) => l.length === 2,
+      'the reversal',
+    );
+    // The completion the cancellation superseded, published again (a previous owner's late write, a re-read).
+    await job(completed);
+    await probeAfter(J);
+    expect(refsOf(J)).toEqual(['acme:JOB:803:R1', 'acme:JOB:803:R1:REV']);
+
+    // A restarted mapper knows the order from Kafka alone (the records view and its checkpoints).
+    await mapper.close();
+    mapper = await startAppUnderTest(AppModule.forRoot(env), 'mapper');
+    await eventually(
+      async () => (await fetch(`${mapper.url}/health/ready`)).status,
+      (s) => s === 200,
+      'mapper ready again',
+    );
+    await job(completed);
+    await job({ ...completed, jobStatus: 'Canceled', modifiedOn: '2026-01-15T23:00:00.000Z' });
+    await probeAfter(J);
+    expect(refsOf(J)).toEqual(['acme:JOB:803:R1', 'acme:JOB:803:R1:REV']);
+
+    // A newer completion is a real one: posted again as the next revision.
+    await job({ ...completed, modifiedOn: '2026-01-18T00:00:00.000Z' });
+    await eventually(
+      () => refsOf(J),
+      (l) => l.length === 3,
+      'R2 after the newer completion',
+    );
+    await probeAfter(J);
+    expect(refsOf(J)).toEqual(['acme:JOB:803:R1', 'acme:JOB:803:R1:REV', 'acme:JOB:803:R2']);
   });
 
   it('an inactive X3 account yields mapping.rejected with ACCOUNT_INACTIVE', async () => {
