@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { MetricsService } from '@connector/observability';
+import { INestApplication } from '@nestjs/common';
 
 /**
  * A table-driven suite of hostile HTTP inputs against a running app (issue 10: "every malformed input gets a 4xx with
@@ -41,6 +43,12 @@ export interface HostileResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+/** The sum of a metric's values over all its labels in an app under test (a side-effect counter); 0 if never set. */
+export async function metricTotal(app: INestApplication, name: string): Promise<number> {
+  const metric = app.get(MetricsService).registry.getSingleMetric(name);
+  return metric ? (await metric.get()).values.reduce((n, v) => n + v.value, 0) : 0;
 }
 
 /** Sends one request exactly as written. */

@@ -6,7 +6,7 @@
 import { validateEnv } from '@connector/config';
 import { Topics, WebhookTriggerCommandV1 } from '@connector/contracts';
 import { BusContext } from '@connector/messaging';
-import { MetricNames, MetricsService } from '@connector/observability';
+import { MetricNames } from '@connector/observability';
 import { ServiceTitanSimulator, signWebhookBody, startServiceTitanSimulator } from '@connector/servicetitan-simulator';
 import {
   AppUnderTest,
@@ -15,6 +15,7 @@ import {
   HostileCase,
   HostileRequest,
   HostileTarget,
+  metricTotal,
   MessagingHarness,
   sendRaw,
   startAppUnderTest,
@@ -387,16 +388,12 @@ describe('webhook-gateway hostile input (real Kafka, ServiceTitan simulator)', (
     await sim?.close();
   });
 
-  const metricTotal = async (name: string) => {
-    const metric = gateway.app.get(MetricsService).registry.getSingleMetric(name);
-    return metric ? (await metric.get()).values.reduce((n, v) => n + v.value, 0) : 0;
-  };
   const apiCalls = () => Object.values(sim.calls()).reduce((n, v) => n + v, 0);
   const target = (): HostileTarget => ({
     baseUrl: gateway.url,
     sideEffects: async () => ({
-      produced: await metricTotal(MetricNames.MessagesProduced),
-      accepted: await metricTotal(MetricNames.WebhooksReceived),
+      produced: await metricTotal(gateway.app, MetricNames.MessagesProduced),
+      accepted: await metricTotal(gateway.app, MetricNames.WebhooksReceived),
       commands: commands.length,
       serviceTitanCalls: apiCalls(),
     }),

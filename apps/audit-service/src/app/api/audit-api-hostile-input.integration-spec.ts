@@ -4,12 +4,13 @@
  * never a 5xx), and nothing produced, replayed or written to the operator-action log. */
 import { Headers as H, Topics } from '@connector/contracts';
 import { BusContext } from '@connector/messaging';
-import { MetricNames, MetricsService } from '@connector/observability';
+import { MetricNames } from '@connector/observability';
 import {
   describeHostileInputs,
   eventually,
   HostileCase,
   HostileTarget,
+  metricTotal,
   MessagingHarness,
   startMessagingHarness,
   uniquePrefix,
@@ -549,15 +550,11 @@ describe.each(TEST_DRIVERS)('audit API hostile input ($name)', (driver) => {
     await database?.dispose();
   });
 
-  const metricTotal = async (name: string) => {
-    const metric = audit.app.get(MetricsService).registry.getSingleMetric(name);
-    return metric ? (await metric.get()).values.reduce((n, v) => n + v.value, 0) : 0;
-  };
   const target = (): HostileTarget => ({
     baseUrl: audit.baseUrl,
     sideEffects: async () => ({
-      produced: await metricTotal(MetricNames.MessagesProduced),
-      replays: await metricTotal(MetricNames.Replays),
+      produced: await metricTotal(audit.app, MetricNames.MessagesProduced),
+      replays: await metricTotal(audit.app, MetricNames.Replays),
       actions: (await audit.app.get(Database).query<{ n: number }>('SELECT count(*)::int AS n FROM audit_actions'))
         .rows[0].n,
     }),
