@@ -15,7 +15,7 @@ if [[ -x scripts/postgres.sh ]]; then
   DATABASE_URL_TEST="$(grep -Eo 'postgres(ql)?://[^ ]+' "$OUT/postgres.txt" | tail -n1)"
   export DATABASE_URL_TEST
 fi
-export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
 
 # Static checks count as tests: one result line each.
 check() { # name command...
