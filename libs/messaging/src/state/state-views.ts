@@ -6,6 +6,7 @@ import { sleep } from '@connector/util';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConsumerGroupAdmin, PartitionOffsets } from '../admin/consumer-group.admin';
+import { restartAfterUnrecoverableCrash } from '../kafka/consumer-restart';
 import { KafkaConnection } from '../kafka/kafka-connection';
 import { MessagePublisher } from '../producer/message-publisher';
 import { CompactedTopicView, ViewSource } from './compacted-topic.view';
@@ -220,9 +221,17 @@ export class StateViews implements OnApplicationBootstrap, ViewSource {
       maxBytes: 64 * 1024 * 1024,
     });
     this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map((t) => ns.topic(t)), fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    const start = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: topics.map((t) => ns.topic(t)), fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    };
+    restartAfterUnrecoverableCrash(consumer, start, {
+      signal: this.stopController.signal,
+      logger: this.logger,
+      what: `state views consumer ${this.groupId}`,
+    });
+    await start();
   }
 
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {

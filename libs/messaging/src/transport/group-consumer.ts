@@ -4,6 +4,7 @@ import { backoffDelayMs, sleep } from '@connector/util';
 import { Logger } from '@nestjs/common';
 import { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom, Observable } from 'rxjs';
+import { restartAfterUnrecoverableCrash } from '../kafka/consumer-restart';
 import { TopicNamespace } from '../kafka/kafka-settings';
 import { MessagePublisher } from '../producer/message-publisher';
 import { BusContext } from './bus-context';
@@ -116,10 +117,15 @@ export class GroupConsumer {
       this.crashed = e.payload.error;
       this.emit({ type: 'left' });
       this.logger.error({
-        msg: 'consumer crashed; kafkajs restarts it from the last committed offset',
+        msg: 'consumer crashed; it restarts from the last committed offset',
         err: e.payload.error,
         restart: e.payload.restart,
       });
+    });
+    restartAfterUnrecoverableCrash(this.consumer, () => this.start(), {
+      signal: this.stopController.signal,
+      logger: this.logger,
+      what: `consumer group ${groupId}`,
     });
     for (const left of [ev.STOP, ev.DISCONNECT])
       this.consumer.on(left, () => {
