@@ -1,7 +1,8 @@
 /* Replay of a rejected record since issue 14, end to end on the real broker and a real PostgreSQL: the gateway reads
  * the demo job from the ServiceTitan simulator onto servicetitan.records.v1, the mapper rejects it (its business unit
- * has no cost center in the mapping rules), the audit trail shows it `rejected`. The rule is fixed (the rules file,
- * then the mapper restarted, as an operator does), the record is replayed from the audit trail: the replay
+ * has no cost center in the mapping rules), the audit trail shows it `rejected`. The rule is fixed in the rules file
+ * and the mapper restarted (its state comes back from Kafka; a running mapper would reload the file within
+ * MAPPER_RULES_RELOAD_MS, which mapping-rules-v2.e2e covers), the record is replayed from the audit trail: the replay
  * re-publishes the job's latest record on servicetitan.records.v1 (to its job's partition), the mapper decides the job
  * again, the poster posts it — exactly one journal entry in Sage X3 — and the audit trail shows it `posted`. */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -146,7 +147,7 @@ describe('replaying a rejected record from the audit trail re-publishes it on se
     expect(failures).toEqual([{ status: 'rejected', reason: 'BUSINESS_UNIT_UNMAPPED', count: 1 }]);
     expect(journalEntries()).toEqual([]);
 
-    // The operator maps business unit 10 and restarts the mapper (rules are read at start).
+    // The operator maps business unit 10; the mapper is restarted on the fixed file.
     writeFileSync(rulesFile, JSON.stringify(rules));
     await mapper.close();
     mapper = await startMapper();
